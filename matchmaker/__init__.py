@@ -1,0 +1,1 @@
+"""matchmaker: wake dormant patents by matching them with SME needs."""

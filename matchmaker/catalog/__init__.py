@@ -1,0 +1,1 @@
+"""Create, update and import organizations, users, patents and needs; validation lives here."""

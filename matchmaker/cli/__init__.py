@@ -1,0 +1,33 @@
+"""The `matchmaker` command: thin commands over the same services the views call."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import MatchmakerError
+from .base import cli
+
+
+def main() -> None:
+    """Entry point: domain errors print one clear line and exit 1."""
+    from . import commands_core, commands_import  # noqa: F401  (registers commands)
+    try:
+        cli.main(standalone_mode=False)
+    except MatchmakerError as exc:
+        click.echo(f"错误：{exc.message}", err=True)
+        if getattr(exc, "errors", None) and len(exc.errors) > 1:
+            for field, msg in exc.errors.items():
+                click.echo(f"  - {field}: {msg}", err=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        click.echo("已取消", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+__all__ = ["cli", "main"]

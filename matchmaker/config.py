@@ -1,0 +1,88 @@
+"""Settings read from MATCHMAKER_* environment variables, shared by the web app and the CLI."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "MATCHMAKER_"
+
+
+def _default_instance() -> Path:
+    return PROJECT_ROOT / "instance"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that differs between deployments; tests build one instead of patching globals."""
+
+    instance_dir: Path = field(default_factory=_default_instance)
+    database_url: str = ""
+    index_dir: Path | None = None
+    secret_key: str = ""
+    max_upload_mb: int = 20
+    max_import_rows: int = 50_000
+    redis_url: str = ""
+    session_cookie_secure: bool = False
+    login_rate_limit: str = "10 per minute;50 per hour"
+    page_size: int = 20
+    testing: bool = False
+    match_weights: Mapping[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Build settings from the environment, then apply explicit overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(PREFIX + f.name.upper())
+            if raw is None and f.name == "instance_dir":
+                raw = env.get(PREFIX + "INSTANCE")
+            if raw is None or f.name == "match_weights":
+                continue
+            values[f.name] = _coerce(f.type, raw, f.name)
+        values.update(overrides)
+        return cls(**values).resolved()
+
+    def resolved(self) -> "Settings":
+        """Fill derived defaults: paths under the instance folder and a persistent secret key."""
+        instance = Path(self.instance_dir).resolve()
+        instance.mkdir(parents=True, exist_ok=True)
+        db_url = self.database_url or f"sqlite:///{instance / 'matchmaker.sqlite3'}"
+        index_dir = Path(self.index_dir) if self.index_dir else instance / "index"
+        secret = self.secret_key or _stored_secret(instance)
+        return replace(self, instance_dir=instance, database_url=db_url,
+                       index_dir=index_dir, secret_key=secret)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+def _coerce(type_name: Any, raw: str, name: str) -> Any:
+    t = str(type_name)
+    if "bool" in t:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if t == "int":
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ValueError(f"{PREFIX}{name.upper()} must be an integer, got {raw!r}") from exc
+    if "Path" in t:
+        return Path(raw)
+    return raw
+
+
+def _stored_secret(instance: Path) -> str:
+    """Generate the secret key once and keep it, so sessions survive restarts without a hard-coded key."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

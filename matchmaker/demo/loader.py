@@ -1,0 +1,97 @@
+"""Load the shipped demo data set (see demo/data/README.md for provenance)."""
+from __future__ import annotations
+
+import gzip
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..catalog.accounts import create_user
+from ..catalog.corpus import ImportReport, import_records, read_jsonl
+from ..catalog.needs import NeedInput, create_need
+from ..errors import Conflict
+from ..models import Organization, OrgKind, OrgStatus, User, UserRole
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEMO_SOURCE = "demo"
+TOPIC_INDUSTRY = {
+    "materials": "新材料", "energy": "新能源", "equipment": "高端装备", "biomedicine": "生物医药",
+    "it": "信息技术", "agriculture": "农产品加工", "chemicals": "煤化工", "environment": "节能环保",
+}
+
+
+@dataclass
+class DemoResult:
+    credentials: list[tuple[str, str, str]] = field(default_factory=list)  # login, password, org
+    patents: ImportReport | None = None
+    needs: int = 0
+
+
+def demo_loaded(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(Organization)
+                               .where(Organization.source == DEMO_SOURCE)))
+
+
+def load_demo(session: Session, *, password: str | None = None, data_dir: Path = DATA_DIR,
+              progress: Callable[[int], None] | None = None, today: date | None = None) -> DemoResult:
+    """Create demo organizations, users, patents and needs in the caller's transaction.
+
+    Passwords are random unless `password` is given; they are returned once for printing.
+    """
+    if demo_loaded(session):
+        raise Conflict("演示数据已经加载过了")
+    spec = json.loads((data_dir / "organizations.json").read_text(encoding="utf-8"))
+    orgs = _create_organizations(session, spec["organizations"])
+    result = DemoResult()
+    users: dict[str, User] = {}
+    for u in spec["users"]:
+        pw = password or secrets.token_urlsafe(9) + "7a"
+        org = orgs[u["organization"]]
+        role = UserRole(u.get("role", "member"))
+        users[org.name] = create_user(session, org, u["login"], pw, u["display_name"], role=role)
+        result.credentials.append((u["login"], pw, org.name))
+    result.patents = import_records(session, read_jsonl(data_dir / "patents.jsonl.gz"),
+                                    progress=progress, today=today)
+    industries = {o["name"]: TOPIC_INDUSTRY.get(o.get("topic", ""), "其他")
+                  for o in spec["organizations"]}
+    result.needs = _create_needs(session, data_dir / "needs.jsonl.gz", orgs, users, industries,
+                                 today)
+    return result
+
+
+def _create_organizations(session: Session, items: list[dict]) -> dict[str, Organization]:
+    orgs: dict[str, Organization] = {}
+    for item in items:
+        org = Organization(kind=OrgKind(item["kind"]), name=item["name"], region=item["region"],
+                           status=OrgStatus.APPROVED, source=DEMO_SOURCE)
+        session.add(org)
+        orgs[org.name] = org
+    for item in items:
+        for client in item.get("serves", []):
+            orgs[item["name"]].clients.append(orgs[client])
+    session.flush()
+    return orgs
+
+
+def _create_needs(session: Session, path: Path, orgs: dict[str, Organization],
+                  users: dict[str, User], industries: dict[str, str], today: date | None) -> int:
+    """Real needs posted by their demo enterprise; every fourth one by its station's broker."""
+    count = 0
+    for n, rec, _error in read_jsonl(path):
+        enterprise = orgs[rec["enterprise"]]
+        poster = users.get(enterprise.name)
+        if n % 4 == 0 and enterprise.stations:
+            poster = users.get(enterprise.stations[0].name, poster)
+        data = NeedInput(title=rec["title"][:200], description=rec.get("text") or "",
+                         industry=industries.get(enterprise.name, "其他"),
+                         region=rec.get("enterprise_region") or enterprise.region,
+                         source_id=rec["id"], source=rec.get("source") or "")
+        create_need(session, poster, enterprise, data, today=today)
+        count += 1
+    return count

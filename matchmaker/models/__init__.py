@@ -1,0 +1,12 @@
+"""What is stored. Import models from here so every table is registered on Base.metadata."""
+from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, LegalStatus, ListingState, NeedState,
+                    OrgKind, OrgStatus, PatentType, UserRole, WantedForm)
+from .need import Need
+from .organization import Organization, User, station_clients
+from .patent import Patent, PatentIPC
+
+__all__ = [
+    "INDUSTRIES", "REGIONS", "XINJIANG_REGIONS", "LegalStatus", "ListingState", "NeedState",
+    "OrgKind", "OrgStatus", "PatentType", "UserRole", "WantedForm", "Need", "Organization", "User",
+    "station_clients", "Patent", "PatentIPC",
+]

@@ -1,0 +1,106 @@
+"""Enumerations stored as short strings, with the Chinese labels the UI shows."""
+from __future__ import annotations
+
+import enum
+
+
+class LabelledEnum(str, enum.Enum):
+    """A string enum whose members carry a Chinese label for display."""
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self, self.value)
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.label) for m in cls]
+
+
+class OrgKind(LabelledEnum):
+    UNIVERSITY = "university"
+    INSTITUTE = "institute"
+    ENTERPRISE = "enterprise"
+    STATION = "station"
+    OPERATOR = "operator"
+
+    @property
+    def is_supplier(self) -> bool:
+        """Universities and institutes hold the patents the platform wants to wake up."""
+        return self in (OrgKind.UNIVERSITY, OrgKind.INSTITUTE)
+
+
+class OrgStatus(LabelledEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SUSPENDED = "suspended"
+
+
+class UserRole(LabelledEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class PatentType(LabelledEnum):
+    INVENTION = "invention"
+    UTILITY = "utility"
+    DESIGN = "design"
+
+
+class LegalStatus(LabelledEnum):
+    PENDING = "pending"
+    VALID = "valid"
+    LAPSED = "lapsed"
+    UNKNOWN = "unknown"
+
+
+class ListingState(LabelledEnum):
+    DRAFT = "draft"
+    LISTED = "listed"
+    WITHDRAWN = "withdrawn"
+    ARCHIVED = "archived"
+
+
+class NeedState(LabelledEnum):
+    OPEN = "open"
+    MATCHED = "matched"
+    SOLVED = "solved"
+    CLOSED = "closed"
+    EXPIRED = "expired"
+
+
+class WantedForm(LabelledEnum):
+    LICENCE = "licence"
+    TRANSFER = "transfer"
+    JOINT = "joint"
+
+
+LABELS: dict[enum.Enum, str] = {
+    OrgKind.UNIVERSITY: "高校", OrgKind.INSTITUTE: "科研院所", OrgKind.ENTERPRISE: "企业",
+    OrgKind.STATION: "创新驿站", OrgKind.OPERATOR: "运营方",
+    OrgStatus.PENDING: "待审核", OrgStatus.APPROVED: "已通过", OrgStatus.SUSPENDED: "已停用",
+    UserRole.ADMIN: "管理员", UserRole.MEMBER: "成员",
+    PatentType.INVENTION: "发明", PatentType.UTILITY: "实用新型", PatentType.DESIGN: "外观设计",
+    LegalStatus.PENDING: "审中", LegalStatus.VALID: "有效", LegalStatus.LAPSED: "失效",
+    LegalStatus.UNKNOWN: "未知",
+    ListingState.DRAFT: "草稿", ListingState.LISTED: "已上架", ListingState.WITHDRAWN: "已撤回",
+    ListingState.ARCHIVED: "已归档",
+    NeedState.OPEN: "征集中", NeedState.MATCHED: "已匹配", NeedState.SOLVED: "已解决",
+    NeedState.CLOSED: "已关闭", NeedState.EXPIRED: "已过期",
+    WantedForm.LICENCE: "许可", WantedForm.TRANSFER: "转让", WantedForm.JOINT: "合作开发",
+}
+
+XINJIANG_REGIONS: tuple[str, ...] = (
+    "乌鲁木齐市", "克拉玛依市", "吐鲁番市", "哈密市", "昌吉回族自治州", "博尔塔拉蒙古自治州",
+    "巴音郭楞蒙古自治州", "阿克苏地区", "克孜勒苏柯尔克孜自治州", "喀什地区", "和田地区",
+    "伊犁哈萨克自治州", "塔城地区", "阿勒泰地区", "石河子市", "阿拉尔市", "图木舒克市",
+    "五家渠市", "北屯市", "铁门关市", "双河市", "可克达拉市", "昆玉市", "胡杨河市", "新星市",
+    "白杨市",
+)
+OTHER_REGION = "其他"
+REGIONS: tuple[str, ...] = XINJIANG_REGIONS + (OTHER_REGION,)
+
+# Priority industries named in the regional IP plans (domain.md §1).
+INDUSTRIES: tuple[str, ...] = (
+    "新能源", "新材料", "高端装备", "生物医药", "信息技术", "节能环保", "石油化工", "农业机械",
+    "节水农业", "纺织服装", "农产品加工", "煤化工", "其他",
+)

@@ -1,0 +1,41 @@
+"""Application factory: a short list of register_* steps."""
+from __future__ import annotations
+
+from flask import Flask
+
+from ..config import PROJECT_ROOT, Settings
+from ..runtime import build_runtime
+from . import auth, errors, security
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the web app from settings (environment by default; tests pass their own)."""
+    settings = settings or Settings.from_env()
+    app = Flask("matchmaker", template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"), instance_path=str(settings.instance_dir))
+    runtime = build_runtime(settings)
+    app.extensions["matchmaker"] = runtime
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.session_cookie_secure,
+        TESTING=settings.testing,
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    security.register(app, settings)
+    auth.register(app)
+    errors.register(app)
+    register_blueprints(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import views_admin, views_home, views_needs, views_patents
+    for module in (views_home, views_admin, views_patents, views_needs):
+        app.register_blueprint(module.bp)

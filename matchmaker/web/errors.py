@@ -1,0 +1,44 @@
+"""Translate domain and HTTP errors in one place: JSON under /api/, a Chinese page elsewhere."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..errors import MatchmakerError, ValidationError
+
+HTTP_MESSAGES = {
+    400: "请求无效", 401: "请先登录", 403: "无权访问此页面", 404: "页面或记录不存在",
+    405: "不支持该请求方式", 413: "上传的文件太大", 429: "操作过于频繁，请稍后再试",
+    500: "服务器内部错误，请稍后再试", 503: "服务暂时不可用，请稍后再试",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str, code: str, fields: dict | None = None):
+    if wants_json():
+        body = {"error": {"code": code, "message": message}}
+        if fields:
+            body["error"]["fields"] = fields
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(MatchmakerError)
+    def domain_error(exc: MatchmakerError):
+        fields = exc.errors if isinstance(exc, ValidationError) else None
+        return error_response(exc.status, exc.message, type(exc).__name__, fields)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return error_response(400, "表单已过期或缺少安全令牌，请刷新页面后重试", "CSRFError")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        return error_response(status, HTTP_MESSAGES.get(status, exc.description or "请求失败"),
+                              exc.name.replace(" ", ""))

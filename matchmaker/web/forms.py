@@ -1,0 +1,197 @@
+"""Flask-WTF forms: CSRF and parsing only; the catalog services do the real validation.
+
+Fields carry no WTForms validators on purpose: a submission goes to the service, and the
+service's ValidationError.errors (field -> Chinese message) is put back onto the form fields
+with `apply_errors`, so every rule lives in one place.
+"""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, HiddenField, PasswordField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..catalog.needs import NeedInput
+from ..catalog.organizations import OrganizationInput
+from ..catalog.patents import PatentInput
+from ..errors import ValidationError
+from ..models import (INDUSTRIES, REGIONS, LegalStatus, ListingState, Need, OrgKind, Patent,
+                      PatentType, WantedForm)
+
+SELF_REGISTER_KINDS = (OrgKind.UNIVERSITY, OrgKind.INSTITUTE, OrgKind.ENTERPRISE, OrgKind.STATION)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice rendered as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def apply_errors(form: FlaskForm, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Show each service message next to its field; unknown fields go to `form.form_errors`."""
+    aliases = aliases or {}
+    for key, message in exc.errors.items():
+        field = getattr(form, aliases.get(key, key), None)
+        if field is not None and hasattr(field, "errors") and key != "csrf_token":
+            field.errors = list(field.errors or []) + [message]
+        else:
+            form.form_errors.append(message)
+
+
+class LoginForm(FlaskForm):
+    login = StringField("登录名", render_kw={"autocomplete": "username",
+                                            "placeholder": "邮箱或手机号"})
+    password = PasswordField("密码", render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    kind = RadioField("机构类型", choices=[(k.value, k.label) for k in SELF_REGISTER_KINDS],
+                      default=OrgKind.ENTERPRISE.value, validate_choice=False)
+    name = StringField("机构名称", render_kw={"maxlength": 200})
+    credit_code = StringField("统一社会信用代码", render_kw={"maxlength": 24,
+                                                             "autocomplete": "off"})
+    region = SelectField("所在地区", choices=[(r, r) for r in REGIONS], default=REGIONS[0],
+                         validate_choice=False)
+    address = StringField("地址", render_kw={"maxlength": 300})
+    contact_name = StringField("联系人", render_kw={"maxlength": 100})
+    contact_phone = StringField("联系电话", render_kw={"maxlength": 40, "type": "tel"})
+    login = StringField("登录名（邮箱或手机号）", render_kw={"autocomplete": "username"})
+    password = PasswordField("密码", render_kw={"autocomplete": "new-password"})
+    password_confirm = PasswordField("确认密码", render_kw={"autocomplete": "new-password"})
+    display_name = StringField("姓名", render_kw={"maxlength": 100, "autocomplete": "name"})
+
+    def organization_input(self) -> OrganizationInput:
+        """The organization part of the submission, for accounts.register."""
+        return OrganizationInput(
+            kind=_text(self.kind.data), name=_text(self.name.data),
+            credit_code=_text(self.credit_code.data), region=_text(self.region.data),
+            address=_text(self.address.data), contact_name=_text(self.contact_name.data),
+            contact_phone=_text(self.contact_phone.data))
+
+    def passwords_match(self) -> bool:
+        """The confirmation must repeat the password; a UI-only check that the service cannot make."""
+        if (self.password.data or "") == (self.password_confirm.data or ""):
+            return True
+        self.password_confirm.errors = list(self.password_confirm.errors or []) + ["两次输入的密码不一致"]
+        return False
+
+
+def _blank_choice(label: str, choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [("", label)] + choices
+
+
+class PatentForm(FlaskForm):
+    title = StringField("专利名称", render_kw={"maxlength": 300})
+    app_no = StringField("申请号", render_kw={"placeholder": "如 201710601862.3",
+                                              "autocomplete": "off"})
+    pub_no = StringField("公开/授权公告号", render_kw={"maxlength": 40})
+    patent_type = SelectField("专利类型", validate_choice=False,
+                              choices=_blank_choice("按申请号自动判断", PatentType.choices()))
+    legal_status = SelectField("法律状态", choices=LegalStatus.choices(),
+                               default=LegalStatus.VALID.value, validate_choice=False)
+    filing_date = StringField("申请日", render_kw={"type": "date"})
+    grant_date = StringField("授权公告日", render_kw={"type": "date"})
+    ipc_codes = StringField("IPC 分类号", render_kw={"placeholder": "多个用分号分隔，如 H01M 10/052; H01M 4/58"})
+    inventors = StringField("发明人", render_kw={"placeholder": "多个用顿号或逗号分隔"})
+    abstract = TextAreaField("摘要", render_kw={"rows": 5})
+    first_claim = TextAreaField("首项权利要求", render_kw={"rows": 4})
+    industry_tags = MultiCheckboxField("所属行业", choices=[(i, i) for i in INDUSTRIES],
+                                       validate_choice=False)
+    readiness = SelectField("技术成熟度", validate_choice=False, choices=_blank_choice(
+        "未评估", [(str(n), f"{n} 级") for n in range(1, 10)]))
+    scenarios = TextAreaField("应用场景", render_kw={"rows": 3})
+    knowhow_included = BooleanField("可提供技术秘密（know-how）和技术支持")
+    listing_state = SelectField("上架状态", validate_choice=False, default=ListingState.DRAFT.value,
+                                choices=[(s.value, s.label) for s in
+                                         (ListingState.DRAFT, ListingState.LISTED)])
+
+    def patent_input(self) -> PatentInput:
+        """The submission as the service input."""
+        return PatentInput(
+            title=_text(self.title.data), abstract=_text(self.abstract.data),
+            first_claim=_text(self.first_claim.data), app_no=_text(self.app_no.data),
+            pub_no=_text(self.pub_no.data), ipc_codes=_text(self.ipc_codes.data),
+            patent_type=_text(self.patent_type.data), legal_status=_text(self.legal_status.data),
+            filing_date=_text(self.filing_date.data), grant_date=_text(self.grant_date.data),
+            inventors=_text(self.inventors.data), industry_tags=list(self.industry_tags.data or []),
+            readiness=_text(self.readiness.data), scenarios=_text(self.scenarios.data),
+            knowhow_included=bool(self.knowhow_included.data),
+            listing_state=_text(self.listing_state.data))
+
+    @staticmethod
+    def data_from(patent: Patent) -> dict:
+        """Initial form values for editing an existing patent."""
+        return {
+            "title": patent.title, "app_no": patent.app_no or "", "pub_no": patent.pub_no or "",
+            "patent_type": patent.patent_type.value if patent.patent_type else "",
+            "legal_status": patent.legal_status.value,
+            "filing_date": patent.filing_date.isoformat() if patent.filing_date else "",
+            "grant_date": patent.grant_date.isoformat() if patent.grant_date else "",
+            "ipc_codes": "; ".join(patent.ipc_codes or []),
+            "inventors": "、".join(patent.inventors or []),
+            "abstract": patent.abstract, "first_claim": patent.first_claim,
+            "industry_tags": list(patent.industry_tags or []),
+            "readiness": str(patent.readiness or ""), "scenarios": patent.scenarios,
+            "knowhow_included": patent.knowhow_included,
+            "listing_state": patent.listing_state.value,
+        }
+
+    def allow_current_state(self, state: ListingState) -> None:
+        """Offer the patent's current state in the select even when it is withdrawn or archived."""
+        if state.value not in {v for v, _ in self.listing_state.choices}:
+            self.listing_state.choices = list(self.listing_state.choices) + [(state.value, state.label)]
+
+
+class NeedForm(FlaskForm):
+    enterprise_id = SelectField("需求企业", choices=[], validate_choice=False)
+    title = StringField("需求标题", render_kw={"maxlength": 200})
+    description = TextAreaField("需求描述", render_kw={
+        "rows": 6, "placeholder": "描述遇到的技术问题、现有方案的不足、期望达到的指标等"})
+    industry = SelectField("所属行业", choices=[(i, i) for i in INDUSTRIES], default="其他",
+                           validate_choice=False)
+    region = SelectField("所在地区", choices=_blank_choice("与企业所在地相同", [(r, r) for r in REGIONS]),
+                         validate_choice=False)
+    budget_min_wan = StringField("预算下限（万元）", render_kw={"inputmode": "numeric"})
+    budget_max_wan = StringField("预算上限（万元）", render_kw={"inputmode": "numeric"})
+    wanted_forms = MultiCheckboxField("合作方式", choices=WantedForm.choices(),
+                                      default=[WantedForm.LICENCE.value], validate_choice=False)
+    valid_until = StringField("有效期至", render_kw={"type": "date"})
+
+    def need_input(self) -> NeedInput:
+        """The submission as the service input."""
+        return NeedInput(
+            title=_text(self.title.data), description=_text(self.description.data),
+            industry=_text(self.industry.data), region=_text(self.region.data),
+            budget_min_wan=_text(self.budget_min_wan.data),
+            budget_max_wan=_text(self.budget_max_wan.data),
+            wanted_forms=list(self.wanted_forms.data or []),
+            valid_until=_text(self.valid_until.data))
+
+    def set_enterprises(self, enterprises) -> None:
+        """Fill the enterprise select (brokers choose one of the enterprises their station serves)."""
+        self.enterprise_id.choices = [(str(o.id), o.name) for o in enterprises]
+
+    def enterprise_ref(self) -> int | None:
+        """The chosen enterprise id, or None (with a field message) when missing or malformed."""
+        raw = _text(self.enterprise_id.data).strip()
+        if raw.isdigit():
+            return int(raw)
+        self.enterprise_id.errors = list(self.enterprise_id.errors or []) + ["请选择需求企业"]
+        return None
+
+    @staticmethod
+    def data_from(need: Need) -> dict:
+        """Initial form values for editing an existing need."""
+        return {
+            "enterprise_id": str(need.enterprise_id), "title": need.title,
+            "description": need.description, "industry": need.industry, "region": need.region,
+            "budget_min_wan": _text(need.budget_min_wan), "budget_max_wan": _text(need.budget_max_wan),
+            "wanted_forms": list(need.wanted_forms or []),
+            "valid_until": need.valid_until.isoformat() if need.valid_until else "",
+        }

@@ -1,0 +1,53 @@
+"""A page of results plus the links the pagination partial needs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from flask import current_app, request, url_for
+
+MAX_PAGE = 10_000
+
+
+def page_number() -> int:
+    """The `?page=` argument as a positive int; anything malformed means page 1."""
+    raw = request.args.get("page", "1")
+    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) >= 1 else 1
+
+
+def per_page() -> int:
+    """Rows per page, from settings (Settings.page_size)."""
+    return current_app.extensions["matchmaker"].settings.page_size
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of `items` out of `total`; `url(n)` keeps the other query arguments."""
+
+    items: Sequence[Any]
+    total: int
+    number: int
+    per_page: int
+
+    @classmethod
+    def of(cls, result: tuple[Sequence[Any], int], number: int, size: int) -> "Page":
+        """Wrap a service's `(rows, total)` result."""
+        rows, total = result
+        return cls(items=rows, total=total, number=number, per_page=size)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def url(self, number: int) -> str:
+        """The current page's URL with `page` replaced."""
+        args = {**(request.view_args or {}), **request.args.to_dict(), "page": number}
+        return url_for(request.endpoint, **args)

@@ -1,0 +1,52 @@
+"""Operator back office: approve, suspend and reinstate organizations."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from ..catalog.organizations import find_organizations, set_organization_status
+from ..errors import Conflict, InvalidTransition
+from ..models import OrgStatus
+from .auth import require_kinds
+from .context import actor, db
+from .pagination import Page, page_number, per_page
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+ALL = "all"
+# The three buttons of the list: label and the status each one sets.
+ACTIONS = {"approve": OrgStatus.APPROVED, "suspend": OrgStatus.SUSPENDED,
+           "reinstate": OrgStatus.APPROVED}
+
+
+def _status_filter() -> str:
+    raw = request.args.get("status", OrgStatus.PENDING.value)
+    return raw if raw in {ALL, *(s.value for s in OrgStatus)} else OrgStatus.PENDING.value
+
+
+@bp.route("", strict_slashes=False)
+@bp.route("/organizations")
+@require_kinds("operator")
+def organizations():
+    """Organizations filtered by status (pending first), newest first."""
+    status = _status_filter()
+    number, size = page_number(), per_page()
+    result = find_organizations(db(), status=None if status == ALL else OrgStatus(status),
+                                page=number, per_page=size)
+    return render_template("admin/organizations.html", page=Page.of(result, number, size),
+                           status=status, statuses=OrgStatus)
+
+
+@bp.route("/organizations/<int:org_id>/<any(approve, suspend, reinstate):action>", methods=["POST"])
+@require_kinds("operator")
+def change_status(org_id: int, action: str):
+    """Approve, suspend or reinstate one organization, then go back to the list."""
+    try:
+        org = set_organization_status(db(), actor(), org_id, ACTIONS[action])
+    except (InvalidTransition, Conflict) as exc:
+        db().rollback()
+        flash(exc.message, "error")
+    else:
+        db().commit()
+        flash(f"已将“{org.name}”设为{org.status.label}", "success")
+    back = request.form.get("status", OrgStatus.PENDING.value)
+    return redirect(url_for("admin.organizations", status=back if back else None))

@@ -1,0 +1,100 @@
+"""Patent library: list, detail, register and edit patents, and list/withdraw/archive them."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import login_required
+
+from .. import permissions
+from ..catalog import patents as catalog
+from ..errors import ValidationError
+from ..models import ListingState
+from .auth import require_kinds
+from .context import actor, db
+from .forms import PatentForm, apply_errors
+from .pagination import Page, page_number, per_page
+
+bp = Blueprint("patents", __name__, url_prefix="/patents")
+
+SUPPLIERS = ("university", "institute")
+# POST /patents/<id>/<action>: the listing state each button sets.
+STATE_ACTIONS = {"list": ListingState.LISTED, "withdraw": ListingState.WITHDRAWN,
+                 "archive": ListingState.ARCHIVED}
+
+
+@bp.route("/")
+def index():
+    """The patent library: listed patents (plus the visitor's own organization's)."""
+    number, size = page_number(), per_page()
+    result = catalog.find_patents(db(), actor(), page=number, per_page=size)
+    return render_template("patents/list.html", page=Page.of(result, number, size), mine=False)
+
+
+@bp.route("/mine")
+@require_kinds(*SUPPLIERS)
+def mine():
+    """Every patent of the user's own university or institute, drafts included."""
+    number, size = page_number(), per_page()
+    result = catalog.find_patents(db(), actor(), owner_id=actor().organization_id,
+                                  page=number, per_page=size)
+    return render_template("patents/list.html", page=Page.of(result, number, size), mine=True)
+
+
+@bp.route("/<int:patent_id>")
+def detail(patent_id: int):
+    """One patent; drafts of other organizations are reported as not found."""
+    patent = catalog.view_patent(db(), actor(), patent_id)
+    return render_template("patents/detail.html", patent=patent,
+                           can_edit=permissions.can_edit_patent(actor(), patent))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_kinds(*SUPPLIERS)
+def create():
+    """Register a patent for the user's organization."""
+    form = PatentForm()
+    if form.validate_on_submit():
+        try:
+            patent = catalog.create_patent(db(), actor(), form.patent_input())
+        except ValidationError as exc:
+            db().rollback()
+            apply_errors(form, exc)
+        else:
+            db().commit()
+            flash("专利已登记", "success")
+            return redirect(url_for("patents.detail", patent_id=patent.id))
+    return render_template("patents/form.html", form=form, patent=None)
+
+
+@bp.route("/<int:patent_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(patent_id: int):
+    """Edit a patent of the user's own organization (403 for others, 404 for hidden drafts)."""
+    patent = permissions.ensure_edit_patent(actor(), catalog.view_patent(db(), actor(), patent_id))
+    form = PatentForm(data=PatentForm.data_from(patent))
+    form.allow_current_state(patent.listing_state)
+    if form.validate_on_submit():
+        try:
+            catalog.update_patent(db(), actor(), patent_id, form.patent_input())
+        except ValidationError as exc:
+            db().rollback()
+            apply_errors(form, exc)
+        else:
+            db().commit()
+            flash("修改已保存", "success")
+            return redirect(url_for("patents.detail", patent_id=patent_id))
+    return render_template("patents/form.html", form=form, patent=patent)
+
+
+@bp.route("/<int:patent_id>/<any(list, withdraw, archive):action>", methods=["POST"])
+@login_required
+def change_state(patent_id: int, action: str):
+    """List, withdraw or archive a patent; a refused listing is explained in a flash message."""
+    try:
+        patent = catalog.set_listing_state(db(), actor(), patent_id, STATE_ACTIONS[action])
+    except ValidationError as exc:
+        db().rollback()
+        flash(exc.message, "error")
+    else:
+        db().commit()
+        flash(f"专利状态已改为“{patent.listing_state.label}”", "success")
+    return redirect(url_for("patents.detail", patent_id=patent_id))

@@ -1,0 +1,95 @@
+"""Shared fixtures: settings on a temporary instance, a migrated database, app, client, session.
+
+The database is SQLite by default; set MATCHMAKER_TEST_DATABASE_URL (e.g.
+postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the same tests on PostgreSQL.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from matchmaker.config import Settings
+from matchmaker.db import Base, make_engine
+from matchmaker.migrate import upgrade
+from matchmaker.runtime import build_runtime
+
+TEST_DB_URL = os.environ.get("MATCHMAKER_TEST_DATABASE_URL", "")
+
+
+def is_postgres() -> bool:
+    return TEST_DB_URL.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> str:
+    """Migrate once per run: a template SQLite file, or the PostgreSQL test database itself."""
+    if is_postgres():
+        engine = make_engine(TEST_DB_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        upgrade(engine)
+        engine.dispose()
+        return TEST_DB_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path) -> str:
+    """A clean, migrated database for one test."""
+    if is_postgres():
+        engine = make_engine(TEST_DB_URL)
+        with engine.begin() as conn:
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return TEST_DB_URL
+    path = tmp_path / "test.sqlite3"
+    shutil.copy(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    return Settings(instance_dir=tmp_path / "instance", database_url=database_url,
+                    secret_key="test-secret-key", testing=True).resolved()
+
+
+@pytest.fixture
+def runtime(settings):
+    rt = build_runtime(settings)
+    yield rt
+    rt.dispose()
+
+
+@pytest.fixture
+def session(runtime):
+    """A session for arranging and checking data; tests commit what the app must see."""
+    with runtime.session_factory() as s:
+        yield s
+
+
+@pytest.fixture
+def app(settings):
+    from matchmaker.web import create_app
+    application = create_app(settings)
+    yield application
+    application.extensions["matchmaker"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
