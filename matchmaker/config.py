@@ -29,6 +29,8 @@ class Settings:
     session_cookie_secure: bool = False
     login_rate_limit: str = "10 per minute;50 per hour"
     page_size: int = 20
+    # Apply index work right after each commit; off where one job worker owns the index writer.
+    index_on_commit: bool = True
     testing: bool = False
     match_weights: Mapping[str, float] = field(default_factory=dict)
 
@@ -80,7 +82,10 @@ def _stored_secret(instance: Path) -> str:
     """Generate the secret key once and keep it, so sessions survive restarts without a hard-coded key."""
     path = instance / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        stored = path.read_text().strip()
+        if stored:
+            return stored
+        path.unlink()  # left empty by an interrupted first start: an empty key would sign nothing
     key = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:

@@ -1,6 +1,7 @@
 """The pieces every entry point (web app, CLI, scripts, tests) builds from settings."""
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -10,6 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
 from .db import make_engine, make_session_factory
+from .search import outbox
+from .search.whoosh_backend import WhooshBackend
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -17,6 +22,16 @@ class Runtime:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
+    search: WhooshBackend
+
+    def sync_index(self) -> int:
+        """Apply pending index work; failures are logged and the work stays in the outbox."""
+        from .search.indexer import apply_pending
+        try:
+            return apply_pending(self.session_factory, self.search)
+        except Exception:  # the data is committed; the outbox keeps the work for later
+            log.exception("index update failed; pending work stays in the outbox")
+            return 0
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -29,6 +44,11 @@ class Runtime:
 
 
 def build_runtime(settings: Settings | None = None) -> Runtime:
+    """Engine, session factory and search backend, with the index outbox attached."""
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
-    return Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine))
+    factory = make_session_factory(engine)
+    rt = Runtime(settings=settings, engine=engine, session_factory=factory,
+                 search=WhooshBackend(settings.index_dir))
+    outbox.install(factory, on_commit=rt.sync_index if settings.index_on_commit else None)
+    return rt

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -130,20 +131,31 @@ def view_need(session: Session, actor: User | None, need_id: int) -> Need:
 
 
 def find_needs(session: Session, actor: User, *, enterprise_id: int | None = None,
+               enterprise_ids: Sequence[int] | None = None,
                state: NeedState | None = None, page: int = 1, per_page: int = 20
                ) -> tuple[list[Need], int]:
-    """A page of needs the actor may see: enterprises see their own, brokers their clients'."""
+    """A page of needs the actor may see: enterprises see their own, brokers their clients'.
+
+    `enterprise_id` / `enterprise_ids` narrow the page further (e.g. to a station's clients).
+    """
     stmt = select(Need)
     if not permissions.can_search_needs(actor):
         stmt = stmt.where(Need.enterprise_id == actor.organization_id)
     if enterprise_id is not None:
         stmt = stmt.where(Need.enterprise_id == enterprise_id)
+    if enterprise_ids is not None:
+        stmt = stmt.where(Need.enterprise_id.in_(list(enterprise_ids)))
     if state is not None:
         stmt = stmt.where(Need.state == state)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(Need.created_at.desc(), Need.id.desc())
                            .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
     return list(rows), total
+
+
+def count_needs(session: Session, state: NeedState = NeedState.OPEN) -> int:
+    """How many needs are in `state` (the landing page shows the open ones)."""
+    return session.scalar(select(func.count(Need.id)).where(Need.state == state)) or 0
 
 
 def enterprises_for(session: Session, actor: User) -> list[Organization]:

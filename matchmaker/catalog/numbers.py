@@ -38,9 +38,13 @@ def normalize_app_no(raw: str, *, today: date | None = None) -> str:
     type_digit = body[4] if len(body) == 12 else body[2]
     if type_digit not in APP_TYPE_DIGITS:
         raise ValidationError({"app_no": f"申请号中的专利类型位“{type_digit}”无效（应为 1、2、3、8 或 9）"})
-    year = int(body[:4]) if len(body) == 12 else 1900 + int(body[:2])
     this_year = (today or date.today()).year
-    if len(body) == 12 and not 2003 <= year <= this_year:
+    if len(body) == 12:
+        year, first, last = int(body[:4]), 2003, this_year
+    else:  # 8-digit form: 1985 (first Patent Law filings) to 2003; YY 00-03 are 2000-2003
+        yy = int(body[:2])
+        year, first, last = (1900 + yy if yy >= 85 else 2000 + yy), 1985, 2003
+    if not first <= year <= last:
         raise ValidationError({"app_no": f"申请号中的年份 {year} 不合理"})
     expected = app_no_check_char(body)
     if check != expected:

@@ -11,7 +11,7 @@ from .base import cli
 
 def main() -> None:
     """Entry point: domain errors print one clear line and exit 1."""
-    from . import commands_core, commands_import  # noqa: F401  (registers commands)
+    from . import commands_core, commands_import, commands_index  # noqa: F401  (registers commands)
     try:
         cli.main(standalone_mode=False)
     except MatchmakerError as exc:

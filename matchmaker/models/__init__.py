@@ -3,10 +3,11 @@ from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, LegalStatus, ListingS
                     OrgKind, OrgStatus, PatentType, UserRole, WantedForm)
 from .need import Need
 from .organization import Organization, User, station_clients
+from .outbox import IndexTask
 from .patent import Patent, PatentIPC
 
 __all__ = [
     "INDUSTRIES", "REGIONS", "XINJIANG_REGIONS", "LegalStatus", "ListingState", "NeedState",
     "OrgKind", "OrgStatus", "PatentType", "UserRole", "WantedForm", "Need", "Organization", "User",
-    "station_clients", "Patent", "PatentIPC",
+    "station_clients", "Patent", "PatentIPC", "IndexTask",
 ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from typing import Protocol
@@ -58,7 +59,7 @@ class JiebaSegmenter:
             self._dt.add_word(entry.word, entry.freq, entry.tag)
 
     def cut(self, text: str) -> list[str]:
-        return self._dt.lcut(text, cut_all=False, HMM=True)
+        return canonical_ascii(self._dt.lcut(text, cut_all=False, HMM=True))
 
     def is_word(self, word: str) -> bool:
         return bool(self._dt.FREQ.get(word))
@@ -78,10 +79,34 @@ class RjiebaSegmenter:
             self._rj.add_word(entry.word, entry.freq, entry.tag)
 
     def cut(self, text: str) -> list[str]:
-        return self._rj.cut(text, True)
+        return canonical_ascii(self._rj.cut(text, True))
 
     def is_word(self, word: str) -> bool:
         return bool(self._rj.has_word(word))
+
+
+# jieba splits ASCII runs at letter/number changes (0.01ppm -> 0.01 + ppm, c7-c20 -> c7 - c20)
+# while jieba-rs keeps some whole (0.01ppm, z_wave). Both engines' ASCII runs are re-split by
+# this one rule, jieba's own (finalseg.re_skip), so numbers and units become separate tokens
+# whichever engine runs ("10mm" and "10 mm" then index alike).
+_ASCII_PIECE = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?|.", re.DOTALL)
+
+
+def canonical_ascii(pieces: list[str]) -> list[str]:
+    """Re-split every run of consecutive non-space ASCII pieces with :data:`_ASCII_PIECE`."""
+    out: list[str] = []
+    run: list[str] = []
+    for piece in pieces:
+        if piece.isascii() and not piece.isspace():
+            run.append(piece)
+            continue
+        if run:
+            out.extend(_ASCII_PIECE.findall("".join(run)))
+            run.clear()
+        out.append(piece)
+    if run:
+        out.extend(_ASCII_PIECE.findall("".join(run)))
+    return out
 
 
 _lock = threading.Lock()
@@ -116,6 +141,16 @@ def get_segmenter() -> Segmenter:
             if _segmenter is None:
                 _segmenter = make_segmenter(os.environ.get(ENV_BACKEND, "auto"), shared=True)
     return _segmenter
+
+
+def set_segmenter(segmenter: Segmenter | None) -> None:
+    """Replace the process-wide engine (``None``: rebuild lazily from the shipped files).
+
+    For the build script, which must tokenize with the user dictionary it just wrote.
+    """
+    global _segmenter
+    with _lock:
+        _segmenter = segmenter
 
 
 def is_loaded() -> bool:

@@ -32,10 +32,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth.register(app)
     errors.register(app)
     register_blueprints(app)
+    runtime.sync_index()  # finish index work a crash may have left in the outbox
     return app
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import views_admin, views_home, views_needs, views_patents
-    for module in (views_home, views_admin, views_patents, views_needs):
+    from . import views_admin, views_auth, views_home, views_needs, views_patents
+    for module in (views_home, views_auth, views_admin, views_patents, views_needs):
         app.register_blueprint(module.bp)

@@ -11,6 +11,11 @@ from wtforms import (BooleanField, HiddenField, PasswordField, RadioField, Selec
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+try:  # WTForms >= 3.3 deprecates (value, label) tuples in favour of SelectChoice
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
 from ..catalog.needs import NeedInput
 from ..catalog.organizations import OrganizationInput
 from ..catalog.patents import PatentInput
@@ -26,6 +31,14 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def choices(pairs) -> list:
+    """Select options from `(value, label)` pairs, in the form this WTForms version prefers."""
+    pairs = [(str(value), label) for value, label in pairs]
+    if SelectChoice is None:
+        return pairs
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _text(value) -> str:
@@ -51,12 +64,12 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    kind = RadioField("机构类型", choices=[(k.value, k.label) for k in SELF_REGISTER_KINDS],
+    kind = RadioField("机构类型", choices=choices((k.value, k.label) for k in SELF_REGISTER_KINDS),
                       default=OrgKind.ENTERPRISE.value, validate_choice=False)
     name = StringField("机构名称", render_kw={"maxlength": 200})
-    credit_code = StringField("统一社会信用代码", render_kw={"maxlength": 24,
+    credit_code = StringField("统一社会信用代码（高校可不填）", render_kw={"maxlength": 24,
                                                              "autocomplete": "off"})
-    region = SelectField("所在地区", choices=[(r, r) for r in REGIONS], default=REGIONS[0],
+    region = SelectField("所在地区", choices=choices((r, r) for r in REGIONS), default=REGIONS[0],
                          validate_choice=False)
     address = StringField("地址", render_kw={"maxlength": 300})
     contact_name = StringField("联系人", render_kw={"maxlength": 100})
@@ -92,8 +105,8 @@ class PatentForm(FlaskForm):
                                               "autocomplete": "off"})
     pub_no = StringField("公开/授权公告号", render_kw={"maxlength": 40})
     patent_type = SelectField("专利类型", validate_choice=False,
-                              choices=_blank_choice("按申请号自动判断", PatentType.choices()))
-    legal_status = SelectField("法律状态", choices=LegalStatus.choices(),
+                              choices=choices(_blank_choice("按申请号自动判断", PatentType.choices())))
+    legal_status = SelectField("法律状态", choices=choices(LegalStatus.choices()),
                                default=LegalStatus.VALID.value, validate_choice=False)
     filing_date = StringField("申请日", render_kw={"type": "date"})
     grant_date = StringField("授权公告日", render_kw={"type": "date"})
@@ -101,15 +114,15 @@ class PatentForm(FlaskForm):
     inventors = StringField("发明人", render_kw={"placeholder": "多个用顿号或逗号分隔"})
     abstract = TextAreaField("摘要", render_kw={"rows": 5})
     first_claim = TextAreaField("首项权利要求", render_kw={"rows": 4})
-    industry_tags = MultiCheckboxField("所属行业", choices=[(i, i) for i in INDUSTRIES],
+    industry_tags = MultiCheckboxField("所属行业", choices=choices((i, i) for i in INDUSTRIES),
                                        validate_choice=False)
-    readiness = SelectField("技术成熟度", validate_choice=False, choices=_blank_choice(
-        "未评估", [(str(n), f"{n} 级") for n in range(1, 10)]))
+    readiness = SelectField("技术成熟度", validate_choice=False, choices=choices(_blank_choice(
+        "未评估", [(str(n), f"{n} 级") for n in range(1, 10)])))
     scenarios = TextAreaField("应用场景", render_kw={"rows": 3})
     knowhow_included = BooleanField("可提供技术秘密（know-how）和技术支持")
     listing_state = SelectField("上架状态", validate_choice=False, default=ListingState.DRAFT.value,
-                                choices=[(s.value, s.label) for s in
-                                         (ListingState.DRAFT, ListingState.LISTED)])
+                                choices=choices((s.value, s.label) for s in
+                                                (ListingState.DRAFT, ListingState.LISTED)))
 
     def patent_input(self) -> PatentInput:
         """The submission as the service input."""
@@ -144,8 +157,10 @@ class PatentForm(FlaskForm):
 
     def allow_current_state(self, state: ListingState) -> None:
         """Offer the patent's current state in the select even when it is withdrawn or archived."""
-        if state.value not in {v for v, _ in self.listing_state.choices}:
-            self.listing_state.choices = list(self.listing_state.choices) + [(state.value, state.label)]
+        offered = {tuple(option)[0] for option in self.listing_state.choices}
+        if state.value not in offered:
+            self.listing_state.choices = list(self.listing_state.choices) + choices(
+                [(state.value, state.label)])
 
 
 class NeedForm(FlaskForm):
@@ -153,13 +168,13 @@ class NeedForm(FlaskForm):
     title = StringField("需求标题", render_kw={"maxlength": 200})
     description = TextAreaField("需求描述", render_kw={
         "rows": 6, "placeholder": "描述遇到的技术问题、现有方案的不足、期望达到的指标等"})
-    industry = SelectField("所属行业", choices=[(i, i) for i in INDUSTRIES], default="其他",
+    industry = SelectField("所属行业", choices=choices((i, i) for i in INDUSTRIES), default="其他",
                            validate_choice=False)
-    region = SelectField("所在地区", choices=_blank_choice("与企业所在地相同", [(r, r) for r in REGIONS]),
+    region = SelectField("所在地区", choices=choices(_blank_choice("与企业所在地相同", [(r, r) for r in REGIONS])),
                          validate_choice=False)
     budget_min_wan = StringField("预算下限（万元）", render_kw={"inputmode": "numeric"})
     budget_max_wan = StringField("预算上限（万元）", render_kw={"inputmode": "numeric"})
-    wanted_forms = MultiCheckboxField("合作方式", choices=WantedForm.choices(),
+    wanted_forms = MultiCheckboxField("合作方式", choices=choices(WantedForm.choices()),
                                       default=[WantedForm.LICENCE.value], validate_choice=False)
     valid_until = StringField("有效期至", render_kw={"type": "date"})
 
@@ -175,7 +190,7 @@ class NeedForm(FlaskForm):
 
     def set_enterprises(self, enterprises) -> None:
         """Fill the enterprise select (brokers choose one of the enterprises their station serves)."""
-        self.enterprise_id.choices = [(str(o.id), o.name) for o in enterprises]
+        self.enterprise_id.choices = choices((o.id, o.name) for o in enterprises)
 
     def enterprise_ref(self) -> int | None:
         """The chosen enterprise id, or None (with a field message) when missing or malformed."""

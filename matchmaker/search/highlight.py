@@ -1,0 +1,51 @@
+"""Snippets with matched terms highlighted, HTML-escaped (jieba-aware: terms come from the
+same tokenizer that built the index)."""
+from __future__ import annotations
+
+import html
+import re
+from typing import Iterable
+
+import unicodedata
+
+MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+
+
+def _pattern(terms: Iterable[str]) -> re.Pattern | None:
+    words = sorted({t for t in terms if t and len(t) >= 1}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+
+
+def snippet(text: str, terms: Iterable[str], width: int = 120) -> str:
+    """An HTML-safe excerpt of `text` around the densest cluster of `terms`, marked up.
+
+    >>> snippet("一种锂电池正极材料的制备方法", ["正极"], width=20)
+    '一种锂电池<mark>正极</mark>材料的制备方法'
+    """
+    # Display the text as written (only width-normalized); terms are matched case-insensitively.
+    text = unicodedata.normalize("NFKC", text) if text else ""
+    if not text:
+        return ""
+    pattern = _pattern(terms)
+    matches = list(pattern.finditer(text)) if pattern else []
+    start = 0
+    if matches and len(text) > width:
+        best = max(range(len(matches)), key=lambda i: sum(
+            1 for m in matches[i:] if m.start() < matches[i].start() + width))
+        start = max(0, min(matches[best].start() - width // 6, len(text) - width))
+    end = min(len(text), start + width)
+    out, pos = [], start
+    for m in matches:
+        if m.start() < start or m.end() > end:
+            continue
+        if m.start() < pos:
+            continue
+        out.append(html.escape(text[pos:m.start()]))
+        out.append(MARK_OPEN + html.escape(m.group(0)) + MARK_CLOSE)
+        pos = m.end()
+    out.append(html.escape(text[pos:end]))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + "".join(out) + suffix

@@ -1,0 +1,137 @@
+"""Keep the index in step with the database: apply the outbox, rebuild, check."""
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from ..models import IndexTask, Need, Patent
+from .documents import analyze_batch, analyze_document, need_document, patent_document
+from .schemas import KINDS, NEED, PATENT
+from .whoosh_backend import WhooshBackend
+
+log = logging.getLogger(__name__)
+MODELS = {PATENT: Patent, NEED: Need}
+BATCH = 500
+
+
+def _load(session: Session, kind: str, ids: list[int]) -> list:
+    model = MODELS[kind]
+    stmt = select(model).where(model.id.in_(ids))
+    if kind == PATENT:
+        stmt = stmt.options(selectinload(Patent.ipc_entries), selectinload(Patent.owner))
+    return list(session.scalars(stmt))
+
+
+def raw_document(kind: str, obj) -> dict:
+    return patent_document(obj) if kind == PATENT else need_document(obj)
+
+
+def to_document(kind: str, obj) -> dict:
+    return analyze_document(raw_document(kind, obj))
+
+
+def apply_pending(factory: sessionmaker, backend: WhooshBackend, batch: int = 2000) -> int:
+    """Apply every outbox row to the index, in batches; returns how many were applied.
+
+    The index writer's lock is held while the current rows are read from the database, so
+    concurrent appliers serialize and the last one always writes the newest committed state.
+    """
+    applied = 0
+    with factory() as session:
+        for kind in KINDS:
+            while session.scalar(select(func.count()).select_from(IndexTask)
+                                 .where(IndexTask.kind == kind)):
+                applied += _apply_batch(session, backend, kind, batch)
+    return applied
+
+
+def _apply_batch(session: Session, backend: WhooshBackend, kind: str, batch: int) -> int:
+    with backend.writer(kind) as writer:
+        session.rollback()  # fresh snapshot now that we hold the lock
+        tasks = list(session.scalars(select(IndexTask).where(IndexTask.kind == kind)
+                                     .order_by(IndexTask.id).limit(batch)))
+        ids = sorted({t.object_id for t in tasks})
+        objects = {o.id: o for o in _load(session, kind, ids)}
+        backend.upsert(kind, (to_document(kind, o) for o in objects.values()), writer)
+        backend.delete(kind, (i for i in ids if i not in objects), writer)
+    # Only after the index commit succeeded: forget the work that was done.
+    session.execute(delete(IndexTask).where(IndexTask.id.in_([t.id for t in tasks])))
+    session.commit()
+    return len(tasks)
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(IndexTask)) or 0
+
+
+# -- rebuild -----------------------------------------------------------------------------
+
+def _raw_batches(factory: sessionmaker, kind: str) -> Iterator[list[dict]]:
+    model = MODELS[kind]
+    with factory() as session:
+        ids = list(session.scalars(select(model.id).order_by(model.id)))
+        for i in range(0, len(ids), BATCH):
+            yield [raw_document(kind, o) for o in _load(session, kind, ids[i:i + BATCH])]
+            session.expunge_all()
+
+
+def rebuild(factory: sessionmaker, backend: WhooshBackend, kind: str, *, procs: int = 2,
+            progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild one index from the database: rows are read here, tokenized in `procs` worker
+    processes, written by one multisegment writer, and the index is optimized at the end.
+
+    Outbox rows of this kind that existed before the rebuild started are covered by it.
+    """
+    with factory() as session:
+        covered = session.scalar(select(func.max(IndexTask.id)).where(IndexTask.kind == kind)) or 0
+    backend.reset(kind)
+    count = 0
+    pool = mp.get_context("fork").Pool(procs) if procs > 1 else None
+    try:
+        batches = _raw_batches(factory, kind)
+        analyzed = pool.imap(analyze_batch, batches) if pool else map(analyze_batch, batches)
+        with backend.writer(kind, optimize=True, limitmb=256) as writer:
+            for docs in analyzed:
+                for doc in docs:
+                    writer.add_document(**doc)
+                count += len(docs)
+                if progress:
+                    progress(len(docs))
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    with factory() as session:
+        session.execute(delete(IndexTask).where(IndexTask.kind == kind, IndexTask.id <= covered))
+        session.commit()
+    backend.forget()
+    return count
+
+
+def total_rows(session: Session, kind: str) -> int:
+    model = MODELS[kind]
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    kind: str
+    missing: list[int]
+    extra: list[int]
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.extra
+
+
+def check(session: Session, backend: WhooshBackend, kind: str) -> CheckReport:
+    """Compare ids in the database with ids in the index."""
+    model = MODELS[kind]
+    db_ids = set(session.scalars(select(model.id)))
+    ix_ids = backend.doc_ids(kind)
+    return CheckReport(kind, sorted(db_ids - ix_ids), sorted(ix_ids - db_ids))

@@ -1,0 +1,49 @@
+"""Index schemas. Text fields receive text already analyzed by matchmaker.text (space-joined
+tokens), so the index and the queries share one tokenizer and the writer stays cheap."""
+from __future__ import annotations
+
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+
+PATENT = "patent"
+NEED = "need"
+KINDS = (PATENT, NEED)
+
+# Field boosts, tuned with scripts/eval_matching.py later; title counts most.
+TITLE_BOOST = 3.0
+BIGRAM_BOOST = 0.6
+
+
+def _text(boost: float = 1.0) -> TEXT:
+    return TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False, field_boost=boost)
+
+
+def _facet() -> ID:
+    return ID(stored=False, sortable=True)
+
+
+def patent_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=_text(TITLE_BOOST), abstract=_text(), claims=_text(0.5), bigrams=_text(BIGRAM_BOOST),
+        ipc=KEYWORD(lowercase=True, scorable=False),
+        ipc_section=KEYWORD(lowercase=True, scorable=False),
+        patent_type=_facet(), legal_status=_facet(), owner_kind=_facet(), region=_facet(),
+        listing_state=_facet(), owner_id=ID(),
+        industry=KEYWORD(commas=True, scorable=False),
+        expiry=NUMERIC(int, bits=32, sortable=True), date=NUMERIC(int, bits=32, sortable=True),
+    )
+
+
+def need_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=_text(TITLE_BOOST), abstract=_text(), bigrams=_text(BIGRAM_BOOST),
+        industry=_facet(), region=_facet(), state=_facet(), enterprise_id=ID(),
+        date=NUMERIC(int, bits=32, sortable=True), expiry=NUMERIC(int, bits=32, sortable=True),
+    )
+
+
+SCHEMAS = {PATENT: patent_schema, NEED: need_schema}
+# Fields a free-text query looks in, per kind.
+TEXT_FIELDS = {PATENT: ("title", "abstract", "claims"), NEED: ("title", "abstract")}

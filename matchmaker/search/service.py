@@ -1,0 +1,175 @@
+"""Search patents and needs: one service for the pages and the JSON API."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Mapping
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from .. import permissions
+from ..errors import PermissionDenied
+from ..models import (INDUSTRIES, REGIONS, LegalStatus, ListingState, Need, NeedState, OrgKind,
+                      Patent, PatentType, User)
+from .backend import SearchBackend
+from .documents import day_number
+from .highlight import snippet
+from .query import parse_text
+from .schemas import NEED, PATENT
+
+MAX_PAGE = 500
+IPC_SECTIONS = {"A": "人类生活必需", "B": "作业；运输", "C": "化学；冶金", "D": "纺织；造纸",
+                "E": "固定建筑物", "F": "机械工程；照明；加热；武器；爆破", "G": "物理", "H": "电学"}
+
+# filter name -> (index field, allowed values -> Chinese label)
+PATENT_FILTERS: dict[str, dict[str, str]] = {
+    "patent_type": {t.value: t.label for t in PatentType} | {"unknown": "未标注"},
+    "legal_status": {s.value: s.label for s in LegalStatus},
+    "owner_kind": {OrgKind.UNIVERSITY.value: "高校", OrgKind.INSTITUTE.value: "科研院所"},
+    "region": {r: r for r in REGIONS},
+    "industry": {i: i for i in INDUSTRIES},
+    "ipc_section": {k: f"{k} {v}" for k, v in IPC_SECTIONS.items()},
+}
+NEED_FILTERS: dict[str, dict[str, str]] = {
+    "industry": {i: i for i in INDUSTRIES},
+    "region": {r: r for r in REGIONS},
+    "state": {s.value: s.label for s in NeedState},
+}
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    filters: Mapping[str, str] = field(default_factory=dict)
+    ipc: str = ""          # class or subclass prefix, e.g. "H01" or "H01M"
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    include_unavailable: bool = False
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: int
+    title: str
+    snippet: str
+    score: float
+    obj: object
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    request: SearchRequest
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, list[FacetValue]]
+    suggestions: list[str] = field(default_factory=list)
+    relaxable: list[str] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+
+def display_title(title: str, abstract: str) -> str:
+    """Imported corpus records may lack a title: show the opening of the abstract instead."""
+    return title or (abstract[:40] + "…" if len(abstract) > 40 else abstract) or "（无标题）"
+
+
+def _clean_filters(raw: Mapping[str, str], allowed: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Unknown filter names or values are ignored rather than failing the search."""
+    return {k: v for k, v in raw.items() if k in allowed and v in allowed[k]}
+
+
+def search_patents(session: Session, backend: SearchBackend, actor: User | None,
+                   req: SearchRequest, *, today: date | None = None) -> SearchPage:
+    """Free text + filters + facets over patents; by default only listed, valid, unexpired ones."""
+    today = today or date.today()
+    filters = _clean_filters(req.filters, PATENT_FILTERS)
+    must: dict[str, list[str]] = {k: [v] for k, v in filters.items()}
+    ranges: dict[str, tuple[int | None, int | None]] = {}
+    ipc = "".join(req.ipc.split()).lower()[:4]
+    if ipc:
+        must["ipc"] = [ipc]
+    if not (req.include_unavailable and permissions.is_operator(actor)):
+        must["listing_state"] = [ListingState.LISTED.value]
+        if "legal_status" not in filters:
+            must["legal_status"] = [LegalStatus.VALID.value, LegalStatus.UNKNOWN.value]
+        ranges["expiry"] = (day_number(today), None)
+    return _run(session, backend, PATENT, req, must, ranges, filters, PATENT_FILTERS,
+                lambda ids: _load(session, Patent, ids, selectinload(Patent.owner)),
+                lambda p: (display_title(p.title, p.abstract), p.abstract))
+
+
+def search_needs(session: Session, backend: SearchBackend, actor: User | None,
+                 req: SearchRequest) -> SearchPage:
+    """Needs search for stations, suppliers and operators (enterprises see only their own list)."""
+    if not permissions.can_search_needs(actor):
+        raise PermissionDenied("需求检索仅对高校院所、创新驿站和运营方开放")
+    filters = _clean_filters(req.filters, NEED_FILTERS)
+    must: dict[str, list[str]] = {k: [v] for k, v in filters.items()}
+    if "state" not in filters:
+        must["state"] = [NeedState.OPEN.value]
+    return _run(session, backend, NEED, req, must, {}, filters, NEED_FILTERS,
+                lambda ids: _load(session, Need, ids, selectinload(Need.enterprise)),
+                lambda n: (n.title, n.description))
+
+
+def _run(session, backend, kind, req, must, ranges, filters, allowed, load, texts) -> SearchPage:
+    text_query, truncated = parse_text(req.q)
+    page = min(max(req.page, 1), MAX_PAGE)
+    per_page = min(max(req.per_page, 1), 100)
+    sort = "date" if req.sort == "date" else "relevance"
+    res = backend.search(kind, text_query, filters=must, ranges=ranges, facets=list(allowed),
+                         sort=sort, offset=(page - 1) * per_page, limit=per_page, with_terms=True)
+    objects = load([h.id for h in res.hits])
+    hits = []
+    for h in res.hits:
+        obj = objects.get(h.id)
+        if obj is None:  # index ahead of the database; the outbox will catch up
+            continue
+        title, body = texts(obj)
+        terms = set(h.matched_terms) | set(text_query.words)
+        hits.append(SearchHit(id=h.id, title=snippet(title, terms, width=200),
+                              snippet=snippet(body, terms), score=round(h.score, 3), obj=obj))
+    facets = {name: sorted((FacetValue(v, allowed[name].get(v, v), c, filters.get(name) == v)
+                            for v, c in res.facets.get(name, {}).items() if v in allowed[name]),
+                           key=lambda f: -f.count)
+              for name in allowed}
+    suggestions, relaxable = [], []
+    if res.total == 0:
+        relaxable = sorted(filters) + (["ipc"] if req.ipc else [])
+        suggestions = suggest(backend, kind, text_query.words)
+    return SearchPage(request=req, total=res.total, hits=hits, facets=facets,
+                      suggestions=suggestions, relaxable=relaxable, truncated=truncated)
+
+
+def _load(session: Session, model, ids: list[int], option) -> dict[int, object]:
+    if not ids:
+        return {}
+    return {o.id: o for o in session.scalars(select(model).where(model.id.in_(ids)).options(option))}
+
+
+def suggest(backend: SearchBackend, kind: str, words: tuple[str, ...], limit: int = 5) -> list[str]:
+    """Did-you-mean: index vocabulary words closest to the query words (rapidfuzz)."""
+    vocab = backend.vocabulary(kind)
+    if not vocab or not words:
+        return []
+    found: dict[str, float] = {}
+    for word in words[:8]:
+        for cand, score, _ in process.extract(word, vocab, scorer=fuzz.ratio, limit=3,
+                                              score_cutoff=60):
+            if cand != word:
+                found[cand] = max(found.get(cand, 0), score)
+    return [w for w, _ in sorted(found.items(), key=lambda kv: -kv[1])[:limit]]

@@ -1,0 +1,171 @@
+"""Whoosh implementation of SearchBackend: one on-disk index per kind under the index dir."""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping, Sequence
+
+from whoosh import index as windex
+from whoosh import query as Q
+from whoosh import sorting
+from whoosh.writing import IndexWriter
+
+from .backend import Hit, Results, TextQuery
+from .schemas import KINDS, SCHEMAS, TEXT_FIELDS
+
+WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer lock
+
+
+class IndexUnavailable(RuntimeError):
+    """The index directory is missing or unreadable; callers degrade to database pages."""
+
+
+class WhooshBackend:
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._indexes: dict[str, windex.Index] = {}
+        self._vocab: dict[str, tuple[int, list[str]]] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def path(self, kind: str) -> Path:
+        return self.index_dir / kind
+
+    def index(self, kind: str, create: bool = True) -> windex.Index:
+        if kind not in KINDS:
+            raise ValueError(kind)
+        with self._lock:
+            ix = self._indexes.get(kind)
+            if ix is None:
+                path = self.path(kind)
+                try:
+                    if windex.exists_in(str(path)):
+                        ix = windex.open_dir(str(path))
+                    elif create:
+                        path.mkdir(parents=True, exist_ok=True)
+                        ix = windex.create_in(str(path), SCHEMAS[kind]())
+                    else:
+                        raise IndexUnavailable(f"索引目录 {path} 不存在")
+                except (OSError, windex.IndexError, EOFError, ValueError) as exc:
+                    raise IndexUnavailable(f"索引无法打开：{exc}") from exc
+                self._indexes[kind] = ix
+            return ix
+
+    def reset(self, kind: str) -> windex.Index:
+        """Create an empty index for `kind` (used by rebuild)."""
+        with self._lock:
+            path = self.path(kind)
+            path.mkdir(parents=True, exist_ok=True)
+            ix = windex.create_in(str(path), SCHEMAS[kind]())
+            self._indexes[kind] = ix
+            return ix
+
+    def forget(self) -> None:
+        """Drop cached handles, e.g. after the directory was replaced by another process."""
+        with self._lock:
+            self._indexes.clear()
+            self._vocab.clear()
+
+    @contextmanager
+    def writer(self, kind: str, optimize: bool = False, **kwargs) -> Iterator[IndexWriter]:
+        """A writer holding Whoosh's lock; waits for other processes instead of failing."""
+        w = self.index(kind).writer(timeout=WRITER_TIMEOUT, **kwargs)
+        try:
+            yield w
+        except BaseException:
+            w.cancel()
+            raise
+        else:
+            w.commit(optimize=optimize)
+
+    # -- writes ----------------------------------------------------------------------------
+    def upsert(self, kind: str, docs: Iterable[dict], writer: IndexWriter | None = None) -> None:
+        if writer is not None:
+            for doc in docs:
+                writer.update_document(**doc)
+            return
+        with self.writer(kind) as w:
+            for doc in docs:
+                w.update_document(**doc)
+
+    def delete(self, kind: str, ids: Iterable[int], writer: IndexWriter | None = None) -> None:
+        if writer is not None:
+            for i in ids:
+                writer.delete_by_term("id", str(i))
+            return
+        with self.writer(kind) as w:
+            for i in ids:
+                w.delete_by_term("id", str(i))
+
+    # -- reads -----------------------------------------------------------------------------
+    def search(self, kind: str, query: TextQuery, *, filters: Mapping[str, Sequence[str]] = {},
+               ranges: Mapping[str, tuple[int | None, int | None]] = {},
+               facets: Sequence[str] = (), sort: str = "relevance", offset: int = 0,
+               limit: int = 20, with_terms: bool = False) -> Results:
+        ix = self.index(kind)
+        text_q = self._text_query(kind, query)
+        filter_q = _filter_query(filters, ranges)
+        groupedby = {name: sorting.FieldFacet(name, allow_overlap=name in ("ipc_section", "industry"),
+                                              maptype=sorting.Count) for name in facets}
+        sortedby = None
+        if sort == "date" or text_q is None:
+            sortedby = sorting.FieldFacet("date", reverse=True)
+        with ix.searcher() as s:
+            res = s.search(text_q or Q.Every(), filter=filter_q, limit=offset + limit,
+                           groupedby=groupedby or None, sortedby=sortedby, terms=with_terms)
+            hits = []
+            for hit in res[offset:offset + limit]:
+                terms = tuple(sorted({t.decode() if isinstance(t, bytes) else t
+                                      for _f, t in hit.matched_terms()})) if with_terms else ()
+                hits.append(Hit(id=int(hit["id"]), score=float(hit.score or 0.0), matched_terms=terms))
+            facet_counts = {name: {str(k): v for k, v in res.groups(name).items() if k is not None}
+                            for name in facets}
+            return Results(total=res.estimated_length() if text_q is not None else len(res),
+                           hits=hits, facets=facet_counts)
+
+    def _text_query(self, kind: str, query: TextQuery) -> Q.Query | None:
+        if query.is_empty:
+            return None
+        parts: list[Q.Query] = []
+        for word in query.words:
+            boost = query.word_boosts.get(word, 1.0)
+            parts += [Q.Term(f, word, boost=boost) for f in TEXT_FIELDS[kind]]
+        parts += [Q.Term("bigrams", g) for g in query.bigrams]
+        return Q.Or(parts)
+
+    def doc_ids(self, kind: str) -> set[int]:
+        ix = self.index(kind)
+        with ix.searcher() as s:
+            return {int(fields["id"]) for fields in s.all_stored_fields()}
+
+    def doc_count(self, kind: str) -> int:
+        return self.index(kind).doc_count()
+
+    def vocabulary(self, kind: str) -> list[str]:
+        """Title words of the index, for did-you-mean suggestions; cached per index version."""
+        ix = self.index(kind)
+        version = ix.latest_generation()
+        cached = self._vocab.get(kind)
+        if cached and cached[0] == version:
+            return cached[1]
+        with ix.searcher() as s:
+            words = [t.decode() if isinstance(t, bytes) else t for t in s.lexicon("title")]
+        words = [w for w in words if len(w) >= 2]
+        self._vocab[kind] = (version, words)
+        return words
+
+
+def _filter_query(filters: Mapping[str, Sequence[str]],
+                  ranges: Mapping[str, tuple[int | None, int | None]]) -> Q.Query | None:
+    parts: list[Q.Query] = []
+    for name, values in filters.items():
+        values = [v for v in values if v]
+        if values:
+            parts.append(Q.Or([Q.Term(name, v) for v in values]) if len(values) > 1
+                         else Q.Term(name, values[0]))
+    for name, (low, high) in ranges.items():
+        parts.append(Q.NumericRange(name, low, high))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Q.And(parts)

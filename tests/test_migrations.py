@@ -1,0 +1,120 @@
+"""Alembic migrations: up and down on the test database, and agreement with the models."""
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from matchmaker import models  # noqa: F401  (registers every table on Base.metadata)
+from matchmaker.db import Base, make_engine
+from matchmaker.migrate import alembic_config, current_revision, downgrade, upgrade
+
+MODEL_TABLES = set(Base.metadata.tables)
+CORE_TABLES = {"organizations", "users", "station_clients", "patents", "patent_ipc", "needs"}
+
+
+def script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
+
+
+def head() -> str:
+    return script().get_current_head()
+
+
+def tables(engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+@pytest.fixture
+def empty_engine(database_url, tmp_path):
+    """An engine on an empty database: a new SQLite file, or the PostgreSQL test database wiped.
+
+    PostgreSQL is left at head afterwards, because the other tests share that database.
+    """
+    postgres = database_url.startswith("postgresql")
+    engine = make_engine(database_url if postgres else f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    if postgres:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    try:
+        yield engine
+    finally:
+        if postgres:
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            upgrade(engine)
+        engine.dispose()
+
+
+def test_there_is_a_single_head_and_an_unbroken_chain():
+    heads = script().get_heads()
+    assert len(heads) == 1
+    revisions = list(script().walk_revisions())
+    assert revisions[-1].down_revision is None
+    assert all(r.down_revision for r in revisions[:-1])
+
+
+def test_empty_to_head_to_base_to_head(empty_engine):
+    assert current_revision(empty_engine) is None
+    assert tables(empty_engine) == set()
+
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == head()
+    assert tables(empty_engine) == MODEL_TABLES | {"alembic_version"}
+    assert CORE_TABLES <= MODEL_TABLES
+
+    downgrade(empty_engine, "base")
+    assert current_revision(empty_engine) is None
+    assert tables(empty_engine) == {"alembic_version"}
+
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == head()
+    assert tables(empty_engine) == MODEL_TABLES | {"alembic_version"}
+
+
+def test_every_revision_upgrades_and_downgrades_one_step(empty_engine):
+    chain = [r.revision for r in reversed(list(script().walk_revisions()))]
+    previous = None
+    for revision in chain:
+        upgrade(empty_engine, revision)
+        assert current_revision(empty_engine) == revision
+        created = tables(empty_engine)
+        downgrade(empty_engine, previous or "base")
+        assert current_revision(empty_engine) == previous
+        upgrade(empty_engine, revision)
+        assert tables(empty_engine) == created
+        previous = revision
+    assert previous == head()
+
+
+def test_upgrade_is_idempotent_and_keeps_data(database_url):
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO organizations (kind, name, region, address, contact_name,"
+                              " contact_phone, contact_email, status, source, created_at) VALUES"
+                              " ('university', '新疆大学', '乌鲁木齐市', '', '', '', '', 'approved',"
+                              " 'test', CURRENT_TIMESTAMP)"))
+        upgrade(engine)
+        assert current_revision(engine) == head()
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM organizations")).scalars().all() == ["新疆大学"]
+    finally:
+        engine.dispose()
+
+
+def test_models_and_migrations_agree(database_url):
+    """A model change without a migration shows up here as a difference."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert current_revision(engine) == head()
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, Base.metadata)
+        assert diff == [], f"models differ from the migrations; add a revision: {diff}"
+    finally:
+        engine.dispose()
