@@ -17,7 +17,8 @@ Run from the project root after changing the corpus, the stopwords or the curate
    tear real words apart.
 2. Corpus IDF (``word idf``) over title + abstract of both patent files, tokenized with the
    project tokenizer *after* the new user dictionary is written; words seen in one document
-   only are trimmed (they get the median IDF at lookup).
+   only, and words that can never be keywords (numbers, units, single characters), are
+   trimmed (unknown words get the median IDF at lookup).
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from matchmaker.text.curated import BOILERPLATE_PHRASES, curated_terms  # noqa: E402
-from matchmaker.text.keywords import build_idf  # noqa: E402
+from matchmaker.text.keywords import build_idf, is_keyword_candidate  # noqa: E402
 from matchmaker.text.normalize import normalize  # noqa: E402
 from matchmaker.text.resources import (  # noqa: E402
     IDF, USERDICT, DictEntry, parse_userdict, stopwords,
@@ -230,7 +231,9 @@ def build_userdict(records: list[dict], docs: list[str], args: argparse.Namespac
 
 def build_idf_lines(docs: list[str], min_df: int) -> list[str]:
     started = time.perf_counter()
-    table = build_idf(docs, min_df=min_df)
+    # Numbers, units and single characters are never keywords: no need to ship their IDF.
+    table = {word: value for word, value in build_idf(docs, min_df=min_df).items()
+             if is_keyword_candidate(word)}
     elapsed = time.perf_counter() - started
     chars = sum(map(len, docs))
     print(f"idf: {len(docs)} docs, {chars} chars tokenized in {elapsed:.1f}s "

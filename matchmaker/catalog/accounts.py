@@ -87,7 +87,7 @@ def authenticate(session: Session, login: str, password: str) -> User:
     if user.organization.status == OrgStatus.SUSPENDED:
         raise PermissionDenied("所在机构已被停用，请联系平台运营方")
     user.last_login_at = utcnow()
-    rotate_session_token(user)
+    rotate_session_token(user)  # a fresh session id at every login (no fixation)
     session.flush()
     return user
 

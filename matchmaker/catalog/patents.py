@@ -146,6 +146,9 @@ def apply_values(session: Session, patent: Patent, values: dict, today: date) ->
             raise ValidationError({"source_id": f"来源编号 {values['source_id']} 已存在"})
     for key, value in values.items():
         setattr(patent, key, value)
+    # A stored term compensation (domain.md §2) survives edits and re-imports.
+    patent.expiry_date = compute_expiry(patent.patent_type, patent.filing_date,
+                                        patent.term_extension_days or 0)
     if patent.listing_state == ListingState.LISTED:
         problem = listing_problem(patent, today)
         if problem:

@@ -10,6 +10,7 @@ from ..errors import ValidationError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class FieldErrors:
@@ -23,8 +24,9 @@ class FieldErrors:
 
     def text(self, field: str, label: str, value: str | None, *, max_len: int,
              required: bool = False, min_len: int = 0) -> str:
-        """Trimmed text with NFKC-normalized width; records a message when missing or too long."""
-        cleaned = unicodedata.normalize("NFKC", value or "").strip()
+        """Trimmed text, kept as typed (Chinese full-width punctuation stays; search normalizes
+        its own copy); records a message when missing or too long."""
+        cleaned = _CONTROL.sub("", value or "").strip()
         if required and not cleaned:
             self.add(field, f"请填写{label}")
         elif len(cleaned) > max_len:

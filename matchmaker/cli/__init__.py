@@ -13,7 +13,10 @@ def main() -> None:
     """Entry point: domain errors print one clear line and exit 1."""
     from . import commands_core, commands_import, commands_index  # noqa: F401  (registers commands)
     try:
-        cli.main(standalone_mode=False)
+        # Outside standalone mode click *returns* the code of `raise Exit(n)` instead of exiting.
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except MatchmakerError as exc:
         click.echo(f"错误：{exc.message}", err=True)
         if getattr(exc, "errors", None) and len(exc.errors) > 1:

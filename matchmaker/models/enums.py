@@ -9,7 +9,7 @@ class LabelledEnum(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return LABELS.get(self, self.value)
+        return LABELS.get((type(self), self.value), self.value)
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
@@ -74,20 +74,22 @@ class WantedForm(LabelledEnum):
     JOINT = "joint"
 
 
-LABELS: dict[enum.Enum, str] = {
-    OrgKind.UNIVERSITY: "高校", OrgKind.INSTITUTE: "科研院所", OrgKind.ENTERPRISE: "企业",
-    OrgKind.STATION: "创新驿站", OrgKind.OPERATOR: "运营方",
-    OrgStatus.PENDING: "待审核", OrgStatus.APPROVED: "已通过", OrgStatus.SUSPENDED: "已停用",
-    UserRole.ADMIN: "管理员", UserRole.MEMBER: "成员",
-    PatentType.INVENTION: "发明", PatentType.UTILITY: "实用新型", PatentType.DESIGN: "外观设计",
-    LegalStatus.PENDING: "审中", LegalStatus.VALID: "有效", LegalStatus.LAPSED: "失效",
-    LegalStatus.UNKNOWN: "未知",
-    ListingState.DRAFT: "草稿", ListingState.LISTED: "已上架", ListingState.WITHDRAWN: "已撤回",
-    ListingState.ARCHIVED: "已归档",
-    NeedState.OPEN: "征集中", NeedState.MATCHED: "已匹配", NeedState.SOLVED: "已解决",
-    NeedState.CLOSED: "已关闭", NeedState.EXPIRED: "已过期",
-    WantedForm.LICENCE: "许可", WantedForm.TRANSFER: "转让", WantedForm.JOINT: "合作开发",
-}
+# Keyed by (enum class, value): members of different str-enums with the same value (OrgStatus.PENDING
+# and LegalStatus.PENDING are both "pending") compare and hash equal, so members cannot be the keys.
+LABELS: dict[tuple[type, str], str] = {(type(member), member.value): text for member, text in (
+    (OrgKind.UNIVERSITY, "高校"), (OrgKind.INSTITUTE, "科研院所"), (OrgKind.ENTERPRISE, "企业"),
+    (OrgKind.STATION, "创新驿站"), (OrgKind.OPERATOR, "运营方"),
+    (OrgStatus.PENDING, "待审核"), (OrgStatus.APPROVED, "已通过"), (OrgStatus.SUSPENDED, "已停用"),
+    (UserRole.ADMIN, "管理员"), (UserRole.MEMBER, "成员"),
+    (PatentType.INVENTION, "发明"), (PatentType.UTILITY, "实用新型"), (PatentType.DESIGN, "外观设计"),
+    (LegalStatus.PENDING, "审中"), (LegalStatus.VALID, "有效"), (LegalStatus.LAPSED, "失效"),
+    (LegalStatus.UNKNOWN, "未知"),
+    (ListingState.DRAFT, "草稿"), (ListingState.LISTED, "已上架"), (ListingState.WITHDRAWN, "已撤回"),
+    (ListingState.ARCHIVED, "已归档"),
+    (NeedState.OPEN, "征集中"), (NeedState.MATCHED, "已匹配"), (NeedState.SOLVED, "已解决"),
+    (NeedState.CLOSED, "已关闭"), (NeedState.EXPIRED, "已过期"),
+    (WantedForm.LICENCE, "许可"), (WantedForm.TRANSFER, "转让"), (WantedForm.JOINT, "合作开发"),
+)}
 
 XINJIANG_REGIONS: tuple[str, ...] = (
     "乌鲁木齐市", "克拉玛依市", "吐鲁番市", "哈密市", "昌吉回族自治州", "博尔塔拉蒙古自治州",

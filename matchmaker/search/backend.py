@@ -23,6 +23,7 @@ class Hit:
     id: int
     score: float
     matched_terms: tuple[str, ...] = ()
+    fields: Mapping[str, str] = field(default_factory=dict)  # stored fields, when asked for
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class SearchBackend(Protocol):
     def search(self, kind: str, query: TextQuery, *, filters: Mapping[str, Sequence[str]] = {},
                ranges: Mapping[str, tuple[int | None, int | None]] = {},
                facets: Sequence[str] = (), sort: str = "relevance", offset: int = 0,
-               limit: int = 20, with_terms: bool = False) -> Results: ...
+               limit: int = 20, with_terms: bool = False, stored: bool = False) -> Results: ...
 
     def doc_ids(self, kind: str) -> set[int]: ...
 

@@ -14,8 +14,8 @@ TITLE_BOOST = 3.0
 BIGRAM_BOOST = 0.6
 
 
-def _text(boost: float = 1.0) -> TEXT:
-    return TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False, field_boost=boost)
+def _text(boost: float = 1.0, stored: bool = False) -> TEXT:
+    return TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False, field_boost=boost, stored=stored)
 
 
 def _facet() -> ID:
@@ -25,12 +25,14 @@ def _facet() -> ID:
 def patent_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
-        title=_text(TITLE_BOOST), abstract=_text(), claims=_text(0.5), bigrams=_text(BIGRAM_BOOST),
-        ipc=KEYWORD(lowercase=True, scorable=False),
+        # Analyzed title/abstract are stored so the matcher re-ranks without re-tokenizing.
+        title=_text(TITLE_BOOST, stored=True), abstract=_text(stored=True), claims=_text(0.5),
+        bigrams=_text(BIGRAM_BOOST),
+        ipc=KEYWORD(lowercase=True, scorable=False, stored=True),
         ipc_section=KEYWORD(lowercase=True, scorable=False),
         patent_type=_facet(), legal_status=_facet(), owner_kind=_facet(), region=_facet(),
         listing_state=_facet(), owner_id=ID(),
-        industry=KEYWORD(commas=True, scorable=False),
+        industry=KEYWORD(commas=True, scorable=False, stored=True),
         expiry=NUMERIC(int, bits=32, sortable=True), date=NUMERIC(int, bits=32, sortable=True),
     )
 
@@ -38,8 +40,10 @@ def patent_schema() -> Schema:
 def need_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
-        title=_text(TITLE_BOOST), abstract=_text(), bigrams=_text(BIGRAM_BOOST),
-        industry=_facet(), region=_facet(), state=_facet(), enterprise_id=ID(),
+        title=_text(TITLE_BOOST, stored=True), abstract=_text(stored=True),
+        bigrams=_text(BIGRAM_BOOST),
+        industry=ID(stored=True, sortable=True), region=_facet(), state=_facet(),
+        enterprise_id=ID(),
         date=NUMERIC(int, bits=32, sortable=True), expiry=NUMERIC(int, bits=32, sortable=True),
     )
 

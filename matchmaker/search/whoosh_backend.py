@@ -11,14 +11,17 @@ from whoosh import query as Q
 from whoosh import sorting
 from whoosh.writing import IndexWriter
 
+from ..errors import MatchmakerError
 from .backend import Hit, Results, TextQuery
 from .schemas import KINDS, SCHEMAS, TEXT_FIELDS
 
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer lock
 
 
-class IndexUnavailable(RuntimeError):
+class IndexUnavailable(MatchmakerError):
     """The index directory is missing or unreadable; callers degrade to database pages."""
+
+    status = 503
 
 
 class WhooshBackend:
@@ -102,7 +105,7 @@ class WhooshBackend:
     def search(self, kind: str, query: TextQuery, *, filters: Mapping[str, Sequence[str]] = {},
                ranges: Mapping[str, tuple[int | None, int | None]] = {},
                facets: Sequence[str] = (), sort: str = "relevance", offset: int = 0,
-               limit: int = 20, with_terms: bool = False) -> Results:
+               limit: int = 20, with_terms: bool = False, stored: bool = False) -> Results:
         ix = self.index(kind)
         text_q = self._text_query(kind, query)
         filter_q = _filter_query(filters, ranges)
@@ -118,7 +121,8 @@ class WhooshBackend:
             for hit in res[offset:offset + limit]:
                 terms = tuple(sorted({t.decode() if isinstance(t, bytes) else t
                                       for _f, t in hit.matched_terms()})) if with_terms else ()
-                hits.append(Hit(id=int(hit["id"]), score=float(hit.score or 0.0), matched_terms=terms))
+                hits.append(Hit(id=int(hit["id"]), score=float(hit.score or 0.0), matched_terms=terms,
+                                fields=hit.fields() if stored else {}))
             facet_counts = {name: {str(k): v for k, v in res.groups(name).items() if k is not None}
                             for name in facets}
             return Results(total=res.estimated_length() if text_q is not None else len(res),

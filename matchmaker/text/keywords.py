@@ -20,13 +20,15 @@ from .tokenize import tokenize
 
 # Pure numbers and ranges: 100, 3.5, 1-2, 30%, 1,000
 _NUMBER = re.compile(r"^[+\-]?[\d.,%‰~\-]+$")
-# A number followed by a measurement unit: 10mm, 5kg, 100°c, 3.5v, 20khz, 2wt%
-_UNIT = re.compile(
-    r"^[+\-]?\d+(?:\.\d+)?(?:[\-~]\d+(?:\.\d+)?)?"
-    r"(?:[mcdkμµu]?m|[mkμµu]?g|t|[mk]?l|[mk]?v|[mk]?a|mah|[mkg]?w|kwh|[kmg]?hz|[kmg]?pa|bar"
-    r"|m?s|min|h|°c?|c|k|db|rpm|r|mol|ppm|wt%?|n|lm|lux|mesh|目|%)$"
+# A number followed by a short unit: 10mm, 5kg, 100°c, 3.5v, 20khz, 100nm, 2wt%, 100mol%
+_UNIT = re.compile(r"^[+\-]?\d+(?:\.\d+)?(?:[\-~]\d+(?:\.\d+)?)?(?:[a-zμµ°]{1,5}%?|%|目)$")
+# ...except the few number+letter names that are technical terms, not measurements.
+_NUMBERED_TERMS = frozenset("2g 3g 4g 5g 6g 2d 3d 4d 4k 8k".split())
+# The segmenter splits 10mm into 10 + mm, so bare Latin unit symbols must go too.
+_UNIT_SYMBOL = re.compile(
+    r"^(?:[mcdkμµun]m[23]?|[mkμµu]g|[mk]l|[mk]v|ma|mah|[mkg]w|kwh|[kmg]?hz|[kmg]pa|pa|bar|ms"
+    r"|min|rpm|mol|ppm|ppb|wt|dtex|db|lux|mesh)$"
 )
-_GENERATION = re.compile(r"^[2-6]g$")  # 4g/5g are network generations, not grams
 # Chinese measure words that jieba emits as separate tokens after a number.
 UNIT_WORDS = frozenset(
     "毫米 厘米 分米 千米 公里 纳米级 微米级 千克 公斤 毫克 克 吨 毫升 升 伏 伏特 千伏 毫安 安培 "
@@ -37,9 +39,9 @@ UNIT_WORDS = frozenset(
 
 def is_keyword_candidate(word: str) -> bool:
     """Content tokens that can stand alone as a query term (no numbers, units, single chars)."""
-    if len(word) < 2 or word in UNIT_WORDS or _NUMBER.match(word):
+    if len(word) < 2 or word in UNIT_WORDS or _NUMBER.match(word) or _UNIT_SYMBOL.match(word):
         return False
-    return not (_UNIT.match(word) and not _GENERATION.match(word))
+    return word in _NUMBERED_TERMS or not _UNIT.match(word)
 
 
 def build_idf(docs: Iterable[str], min_df: int = 1,

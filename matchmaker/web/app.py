@@ -37,6 +37,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import views_admin, views_auth, views_home, views_needs, views_patents
-    for module in (views_home, views_auth, views_admin, views_patents, views_needs):
+    from . import views_admin, views_api, views_auth, views_home, views_needs, views_patents
+    for module in (views_home, views_auth, views_admin, views_patents, views_needs, views_api):
         app.register_blueprint(module.bp)

@@ -45,18 +45,26 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def apply_errors(form: FlaskForm, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+def add_error(field, message: str) -> None:
+    """Attach a message to a field (WTForms may hold its errors as a tuple)."""
+    field.errors = list(field.errors or []) + [message]
+
+
+def apply_errors(form: FlaskForm, exc: ValidationError,
+                 aliases: dict[str, str] | None = None) -> None:
     """Show each service message next to its field; unknown fields go to `form.form_errors`."""
     aliases = aliases or {}
     for key, message in exc.errors.items():
         field = getattr(form, aliases.get(key, key), None)
         if field is not None and hasattr(field, "errors") and key != "csrf_token":
-            field.errors = list(field.errors or []) + [message]
+            add_error(field, message)
         else:
             form.form_errors.append(message)
 
 
 class LoginForm(FlaskForm):
+    """Login name and password; `next` carries where to go afterwards."""
+
     login = StringField("登录名", render_kw={"autocomplete": "username",
                                             "placeholder": "邮箱或手机号"})
     password = PasswordField("密码", render_kw={"autocomplete": "current-password"})
@@ -64,6 +72,8 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
+    """Self-registration: the organization and its first (admin) user."""
+
     kind = RadioField("机构类型", choices=choices((k.value, k.label) for k in SELF_REGISTER_KINDS),
                       default=OrgKind.ENTERPRISE.value, validate_choice=False)
     name = StringField("机构名称", render_kw={"maxlength": 200})
@@ -88,10 +98,10 @@ class RegisterForm(FlaskForm):
             contact_phone=_text(self.contact_phone.data))
 
     def passwords_match(self) -> bool:
-        """The confirmation must repeat the password; a UI-only check that the service cannot make."""
+        """The confirmation must repeat the password (a UI-only check the service cannot make)."""
         if (self.password.data or "") == (self.password_confirm.data or ""):
             return True
-        self.password_confirm.errors = list(self.password_confirm.errors or []) + ["两次输入的密码不一致"]
+        add_error(self.password_confirm, "两次输入的密码不一致")
         return False
 
 
@@ -100,6 +110,8 @@ def _blank_choice(label: str, choices: list[tuple[str, str]]) -> list[tuple[str,
 
 
 class PatentForm(FlaskForm):
+    """Every PatentInput field; industry tags as checkboxes."""
+
     title = StringField("专利名称", render_kw={"maxlength": 300})
     app_no = StringField("申请号", render_kw={"placeholder": "如 201710601862.3",
                                               "autocomplete": "off"})
@@ -110,7 +122,8 @@ class PatentForm(FlaskForm):
                                default=LegalStatus.VALID.value, validate_choice=False)
     filing_date = StringField("申请日", render_kw={"type": "date"})
     grant_date = StringField("授权公告日", render_kw={"type": "date"})
-    ipc_codes = StringField("IPC 分类号", render_kw={"placeholder": "多个用分号分隔，如 H01M 10/052; H01M 4/58"})
+    ipc_codes = StringField("IPC 分类号", render_kw={
+        "placeholder": "多个用分号分隔，如 H01M 10/052; H01M 4/58"})
     inventors = StringField("发明人", render_kw={"placeholder": "多个用顿号或逗号分隔"})
     abstract = TextAreaField("摘要", render_kw={"rows": 5})
     first_claim = TextAreaField("首项权利要求", render_kw={"rows": 4})
@@ -164,14 +177,16 @@ class PatentForm(FlaskForm):
 
 
 class NeedForm(FlaskForm):
+    """Every NeedInput field plus the enterprise a broker posts for."""
+
     enterprise_id = SelectField("需求企业", choices=[], validate_choice=False)
     title = StringField("需求标题", render_kw={"maxlength": 200})
     description = TextAreaField("需求描述", render_kw={
         "rows": 6, "placeholder": "描述遇到的技术问题、现有方案的不足、期望达到的指标等"})
     industry = SelectField("所属行业", choices=choices((i, i) for i in INDUSTRIES), default="其他",
                            validate_choice=False)
-    region = SelectField("所在地区", choices=choices(_blank_choice("与企业所在地相同", [(r, r) for r in REGIONS])),
-                         validate_choice=False)
+    region = SelectField("所在地区", validate_choice=False, choices=choices(
+        _blank_choice("与企业所在地相同", [(r, r) for r in REGIONS])))
     budget_min_wan = StringField("预算下限（万元）", render_kw={"inputmode": "numeric"})
     budget_max_wan = StringField("预算上限（万元）", render_kw={"inputmode": "numeric"})
     wanted_forms = MultiCheckboxField("合作方式", choices=choices(WantedForm.choices()),
@@ -189,7 +204,7 @@ class NeedForm(FlaskForm):
             valid_until=_text(self.valid_until.data))
 
     def set_enterprises(self, enterprises) -> None:
-        """Fill the enterprise select (brokers choose one of the enterprises their station serves)."""
+        """Fill the enterprise select (a broker picks one of the enterprises its station serves)."""
         self.enterprise_id.choices = choices((o.id, o.name) for o in enterprises)
 
     def enterprise_ref(self) -> int | None:
@@ -197,7 +212,7 @@ class NeedForm(FlaskForm):
         raw = _text(self.enterprise_id.data).strip()
         if raw.isdigit():
             return int(raw)
-        self.enterprise_id.errors = list(self.enterprise_id.errors or []) + ["请选择需求企业"]
+        add_error(self.enterprise_id, "请选择需求企业")
         return None
 
     @staticmethod
@@ -206,7 +221,8 @@ class NeedForm(FlaskForm):
         return {
             "enterprise_id": str(need.enterprise_id), "title": need.title,
             "description": need.description, "industry": need.industry, "region": need.region,
-            "budget_min_wan": _text(need.budget_min_wan), "budget_max_wan": _text(need.budget_max_wan),
+            "budget_min_wan": _text(need.budget_min_wan),
+            "budget_max_wan": _text(need.budget_max_wan),
             "wanted_forms": list(need.wanted_forms or []),
             "valid_until": need.valid_until.isoformat() if need.valid_until else "",
         }

@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from flask import current_app, request, url_for
+from flask import request, url_for
+
+from .context import runtime
 
 MAX_PAGE = 10_000
 
@@ -17,7 +19,7 @@ def page_number() -> int:
 
 def per_page() -> int:
     """Rows per page, from settings (Settings.page_size)."""
-    return current_app.extensions["matchmaker"].settings.page_size
+    return runtime().settings.page_size
 
 
 @dataclass(frozen=True)
@@ -37,14 +39,17 @@ class Page:
 
     @property
     def pages(self) -> int:
+        """Number of pages (at least 1, so an empty list reads “第 1 / 1 页”)."""
         return max(1, -(-self.total // self.per_page))
 
     @property
     def has_prev(self) -> bool:
+        """Whether there is a previous page."""
         return self.number > 1
 
     @property
     def has_next(self) -> bool:
+        """Whether there is a next page."""
         return self.number < self.pages
 
     def url(self, number: int) -> str:

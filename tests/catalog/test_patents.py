@@ -323,3 +323,22 @@ def test_find_patents_filters_by_owner_and_pages_newest_first(session, actors, c
     rows, _ = find_patents(session, actors.operator, owner_id=actors.uni_a.organization_id,
                            per_page=2, page=2)
     assert [p.id for p in rows] == [catalog.listed_a.id]
+
+
+def test_update_keeps_a_stored_term_extension(session, actors):
+    """Term compensation is stored, not computed (domain.md §2); editing must not drop it."""
+    patent = make_patent(session, actors.uni_a.organization, app_no="201710601862.3",
+                         filing_date=date(2017, 8, 1), term_extension_days=100,
+                         expiry_date=date(2037, 11, 8))
+    update_patent(session, actors.uni_a, patent.id, replace(GOOD, title="改个标题"), today=TODAY)
+    assert patent.expiry_date == date(2037, 11, 8)
+
+
+def test_a_patent_kept_alive_by_its_extension_can_be_listed_on_update(session, actors):
+    patent = make_patent(session, actors.uni_a.organization, patent_type=PatentType.UTILITY,
+                         filing_date=date(2014, 5, 1), term_extension_days=60,
+                         expiry_date=date(2024, 6, 29), listing_state=ListingState.DRAFT)
+    data = replace(GOOD, app_no="", patent_type="utility", filing_date="2014-05-01",
+                   grant_date="2015-01-05", listing_state="listed")
+    updated = update_patent(session, actors.uni_a, patent.id, data, today=TODAY)
+    assert (updated.expiry_date, updated.listing_state) == (date(2024, 6, 29), ListingState.LISTED)

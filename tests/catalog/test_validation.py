@@ -59,10 +59,17 @@ def test_field_errors_collects_every_field_and_keeps_the_first_message():
 
 def test_field_errors_without_problems_raises_nothing_and_cleans_values():
     e = FieldErrors()
-    assert e.text("title", "标题", "  ＡＢＣ  ", max_len=10, required=True) == "ABC"
+    assert e.text("title", "标题", "  ＡＢＣ，锂电池。 ", max_len=10, required=True) == "ＡＢＣ，锂电池。"
     assert e.date("when", "日期", "２０２４-０２-２９") == date(2024, 2, 29)
     assert e.choice("kind", "类型", "", ["a"], required=False) is None
     e.raise_if_any()
+    assert e.errors == {}
+
+
+def test_text_keeps_chinese_punctuation_and_drops_control_characters():
+    e = FieldErrors()
+    assert e.text("t", "标题", "一种\x00电池，\x1b含正极；\n第二行\t。", max_len=50) == \
+        "一种电池，含正极；\n第二行\t。"
     assert e.errors == {}
 
 

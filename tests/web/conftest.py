@@ -27,9 +27,11 @@ class World:
         self.session.commit()
 
     def commit(self):
+        """Commit what the test arranged through `session` directly."""
         self.session.commit()
 
 
 @pytest.fixture
 def world(session) -> World:
+    """Builder of committed test data."""
     return World(session)

@@ -39,4 +39,5 @@ def logout(client):
 
 
 def text(response) -> str:
+    """The response body as text."""
     return response.get_data(as_text=True)

@@ -10,12 +10,14 @@ from tests.web.helpers import csrf_token, login, text
 
 @pytest.fixture
 def operator_client(client, world):
+    """A client logged in as a platform operator."""
     _, operator = world.member(OrgKind.OPERATOR)
     assert login(client, operator.login).status_code == 302
     return client
 
 
 def act(client, org_id: int, action: str, status: str = "pending"):
+    """Press an approve/suspend/reinstate button on the admin list."""
     page = text(client.get(f"/admin?status={status}"))
     return client.post(f"/admin/organizations/{org_id}/{action}",
                        data={"csrf_token": csrf_token(page), "status": status})
@@ -28,6 +30,7 @@ def test_pending_organizations_are_listed_by_default(operator_client, world, ses
     page = text(operator_client.get("/admin"))
     assert "待审核企业甲" in page and "已通过企业乙" not in page
     assert f'id="approve-{pending.id}"' in page
+    assert '<span class="badge badge-pending">待审核</span>' in page
     all_page = text(operator_client.get("/admin?status=all"))
     assert "待审核企业甲" in all_page and "已通过企业乙" in all_page
 

@@ -9,6 +9,7 @@ from tests.web.helpers import csrf_token, login, logout, post_form, text, token_
 
 
 def registration(**overrides) -> dict:
+    """A valid registration form submission for an enterprise."""
     data = {"kind": "enterprise", "name": "乌鲁木齐新材料科技有限公司",
             "credit_code": valid_credit_code(424242), "region": "乌鲁木齐市",
             "address": "乌鲁木齐市高新区某路 1 号", "contact_name": "王经理",
@@ -20,6 +21,7 @@ def registration(**overrides) -> dict:
 
 
 def counts(session) -> tuple[int, int]:
+    """(organizations, users) currently in the database."""
     session.expire_all()
     return (session.scalar(select(func.count(Organization.id))),
             session.scalar(select(func.count(User.id))))

@@ -12,6 +12,7 @@ from tests.web.helpers import csrf_token, login, post_form, text
 
 
 def need_form(**overrides) -> dict:
+    """A valid need form submission."""
     data = {"title": "棉花秸秆综合利用技术", "description": "每年产生大量棉秆，希望引进制板或制肥技术。",
             "industry": "农产品加工", "region": "", "budget_min_wan": "10", "budget_max_wan": "50",
             "wanted_forms": ["licence", "joint"],
@@ -21,22 +22,26 @@ def need_form(**overrides) -> dict:
 
 
 def need_count(session) -> int:
+    """Needs currently in the database."""
     session.expire_all()
     return session.scalar(select(func.count(Need.id)))
 
 
 @pytest.fixture
 def ent_a(world):
+    """Enterprise A (served by the station) and its user."""
     return world.member(OrgKind.ENTERPRISE, name="阿克苏甲纺织有限公司", region="阿克苏地区")
 
 
 @pytest.fixture
 def ent_b(world):
+    """Enterprise B (served by nobody) and its user."""
     return world.member(OrgKind.ENTERPRISE, name="哈密乙能源有限公司")
 
 
 @pytest.fixture
 def station(world, ent_a):
+    """A station serving enterprise A, and its broker."""
     org, broker = world.member(OrgKind.STATION, name="阿克苏创新驿站")
     world.serve(org, ent_a[0])
     return org, broker
@@ -71,7 +76,7 @@ def test_broker_posts_for_served_enterprise_and_is_recorded(client, session, ent
     assert need.on_behalf_station_id == station[0].id and need.posted_by_id == station[1].id
 
     page = text(client.get(f"/needs/{need.id}"))
-    assert "由 阿克苏创新驿站 创新驿站代为发布" in page
+    assert "由 阿克苏创新驿站 代为发布" in page and 'id="need-on-behalf"' in page
 
     # The enterprise sees the need posted on its behalf.
     own = client.application.test_client()

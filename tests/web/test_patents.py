@@ -10,6 +10,7 @@ from tests.web.helpers import csrf_token, login, post_form, text
 
 
 def patent_form(**overrides) -> dict:
+    """A valid patent form submission (a granted, listable invention)."""
     data = {"title": "一种耐盐碱棉花种植用滴灌带及其制备方法", "app_no": "201710601862.3",
             "pub_no": "", "patent_type": "", "legal_status": "valid",
             "filing_date": "2017-07-20", "grant_date": "2019-05-10",
@@ -22,17 +23,20 @@ def patent_form(**overrides) -> dict:
 
 
 def patent_count(session) -> int:
+    """Patents currently in the database."""
     session.expire_all()
     return session.scalar(select(func.count(Patent.id)))
 
 
 @pytest.fixture
 def uni_a(world):
+    """University A and its user."""
     return world.member(OrgKind.UNIVERSITY, name="新疆甲大学")
 
 
 @pytest.fixture
 def uni_b(world):
+    """University B and its user."""
     return world.member(OrgKind.UNIVERSITY, name="新疆乙大学")
 
 

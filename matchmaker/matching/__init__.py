@@ -1,0 +1,1 @@
+"""Two-way matching: need → patents and patent → needs, re-ranked with explanations."""

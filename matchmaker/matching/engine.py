@@ -1,0 +1,98 @@
+"""The matching pipeline: profile → index candidates → re-ranked, explained matches."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Mapping
+
+from ..models import LegalStatus, ListingState, NeedState
+from ..search.backend import Hit, SearchBackend
+from ..search.documents import day_number
+from ..search.schemas import NEED, PATENT
+from .profile import Profile, candidate_query, profile_from_tokens
+from .scorers import DEFAULT_WEIGHTS, SCORERS, Candidate, combine
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    candidates: int = 100          # K: how many index hits are re-ranked
+    top: int = 10
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    use_keywords: bool = True      # ablation switches, see scripts/eval_matching.py
+    use_bigrams: bool = True
+    rerank: bool = True
+    min_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class ScoredMatch:
+    doc_id: int
+    score: float                        # 0–100
+    breakdown: dict[str, float]         # points each signal contributed
+    signals: dict[str, float]           # raw signal values in [0, 1]
+    matched_terms: tuple[str, ...]
+    profile: Profile
+
+
+def rank(query: Profile, candidates: Iterable[Candidate], weights: Mapping[str, float],
+         rerank: bool = True) -> list[ScoredMatch]:
+    """Score candidates with every weighted scorer; best first (pure, no I/O)."""
+    active = {name: w for name, w in weights.items() if w and name in SCORERS}
+    if not rerank:
+        active = {"retrieval": 1.0}
+    out = []
+    for c in candidates:
+        signals = {name: round(SCORERS[name](query, c), 4) for name in active}
+        score, parts = combine(signals, active)
+        out.append(ScoredMatch(c.doc_id, score, parts, signals, c.matched_terms, c.profile))
+    out.sort(key=lambda m: (-m.score, m.doc_id))
+    return out
+
+
+def _candidates(hits: list[Hit]) -> list[Candidate]:
+    best = max((h.score for h in hits), default=0.0) or 1.0
+    out = []
+    for h in hits:
+        f = h.fields
+        ipc = {c for c in (f.get("ipc") or "").split() if len(c) == 4}
+        industries = {i for i in (f.get("industry") or "").split(",") if i}
+        prof = profile_from_tokens("", "", f.get("title") or "", f.get("abstract") or "",
+                                   industries=industries, ipc_subclasses={c.upper() for c in ipc})
+        out.append(Candidate(h.id, prof, h.score / best, h.matched_terms))
+    return out
+
+
+def eligible_patent_filters(today: date) -> tuple[dict, dict]:
+    """Only listed, granted-and-valid (or unknown-status corpus records), unexpired patents."""
+    return ({"listing_state": [ListingState.LISTED.value],
+             "legal_status": [LegalStatus.VALID.value, LegalStatus.UNKNOWN.value]},
+            {"expiry": (day_number(today), None)})
+
+
+def open_need_filters(today: date) -> tuple[dict, dict]:
+    return {"state": [NeedState.OPEN.value]}, {"expiry": (day_number(today), None)}
+
+
+def match_to_patents(backend: SearchBackend, query: Profile, options: MatchOptions = MatchOptions(),
+                     *, today: date | None = None, exclude: set[int] = frozenset()) -> list[ScoredMatch]:
+    """Need (or any text) → eligible patents, re-ranked."""
+    filters, ranges = eligible_patent_filters(today or date.today())
+    return _match(backend, PATENT, query, options, filters, ranges, exclude)
+
+
+def match_to_needs(backend: SearchBackend, query: Profile, options: MatchOptions = MatchOptions(),
+                   *, today: date | None = None, exclude: set[int] = frozenset()) -> list[ScoredMatch]:
+    """Patent → open, unexpired needs, re-ranked."""
+    filters, ranges = open_need_filters(today or date.today())
+    return _match(backend, NEED, query, options, filters, ranges, exclude)
+
+
+def _match(backend, kind, query, options, filters, ranges, exclude) -> list[ScoredMatch]:
+    tq = candidate_query(query, use_keywords=options.use_keywords, use_bigrams=options.use_bigrams)
+    if tq.is_empty:
+        return []
+    res = backend.search(kind, tq, filters=filters, ranges=ranges,
+                         limit=options.candidates + len(exclude), with_terms=True, stored=True)
+    hits = [h for h in res.hits if h.id not in exclude][:options.candidates]
+    ranked = rank(query, _candidates(hits), options.weights, options.rerank)
+    return [m for m in ranked if m.score >= options.min_score][:options.top]

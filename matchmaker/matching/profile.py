@@ -1,0 +1,71 @@
+"""What the matcher knows about one side of a pair: tokens, weighted keywords, field signals."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..search.backend import TextQuery
+from ..text.keywords import extract_keywords
+from ..text.normalize import normalize
+from ..text.tokenize import char_bigrams, tokenize, tokenize_for_search
+
+MAX_TEXT_CHARS = 3000   # long needs mix background with the problem; the opening matters most
+QUERY_KEYWORDS = 20
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Analyzed text of a need or a patent (query side or candidate side)."""
+
+    title: str
+    body: str
+    title_tokens: tuple[str, ...]
+    body_tokens: tuple[str, ...]
+    keywords: tuple[tuple[str, float], ...] = ()
+    industries: frozenset[str] = frozenset()
+    ipc_subclasses: frozenset[str] = frozenset()
+    truncated: bool = False
+
+    @property
+    def token_set(self) -> frozenset[str]:
+        return frozenset(self.title_tokens) | frozenset(self.body_tokens)
+
+
+def build_profile(title: str, body: str, *, industries=(), ipc_subclasses=(),
+                  with_keywords: bool = True) -> Profile:
+    """Analyze a text pair once; keyword weights come from the corpus IDF (text.keywords).
+
+    >>> build_profile("鋰電池回收", "").title_tokens
+    ('锂电池', '回收')
+    """
+    title = normalize(title or "")[:300]
+    body_full = normalize(body or "")
+    body = body_full[:MAX_TEXT_CHARS]
+    keywords = tuple(extract_keywords(f"{title} {title} {body}", top_k=QUERY_KEYWORDS)) \
+        if with_keywords else ()
+    return Profile(title=title, body=body, title_tokens=tuple(tokenize(title)),
+                   body_tokens=tuple(tokenize(body)), keywords=keywords,
+                   industries=frozenset(industries), ipc_subclasses=frozenset(ipc_subclasses),
+                   truncated=len(body_full) > MAX_TEXT_CHARS)
+
+
+def profile_from_tokens(title: str, body: str, title_tokens: str, body_tokens: str, *,
+                        industries=(), ipc_subclasses=()) -> Profile:
+    """A candidate profile from the analyzed text the index already stores (no re-tokenizing)."""
+    return Profile(title=title, body=body, title_tokens=tuple(title_tokens.split()),
+                   body_tokens=tuple(body_tokens.split()), industries=frozenset(industries),
+                   ipc_subclasses=frozenset(ipc_subclasses))
+
+
+def candidate_query(p: Profile, *, use_keywords: bool = True, use_bigrams: bool = True) -> TextQuery:
+    """The retrieval query of a profile: weighted keywords (or all words) plus title bigrams."""
+    if use_keywords and p.keywords:
+        top = max(w for _, w in p.keywords) or 1.0
+        boosts = {w: 0.5 + score / top for w, score in p.keywords}
+        for t in p.title_tokens:
+            boosts[t] = max(boosts.get(t, 0.0), 1.0)
+        words = tuple(boosts)
+    else:
+        words = tuple(dict.fromkeys(tokenize_for_search(f"{p.title} {p.body}")))[:60]
+        boosts = {}
+    bigrams = tuple(dict.fromkeys(char_bigrams(p.title)))[:60] if use_bigrams else ()
+    return TextQuery(words=words, bigrams=bigrams, word_boosts=boosts)

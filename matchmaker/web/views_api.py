@@ -1,0 +1,36 @@
+"""JSON API: search endpoints answering structured JSON (errors too, see errors.py)."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from ..search.service import SearchPage, search_needs, search_patents
+from .context import actor, db, runtime
+from .search_params import search_request
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _page_json(page: SearchPage) -> dict:
+    return {
+        "total": page.total, "page": page.request.page, "per_page": page.request.per_page,
+        "results": [{"id": h.id, "title": h.title, "snippet": h.snippet, "score": h.score}
+                    for h in page.hits],
+        "facets": {name: {f.value: f.count for f in values} for name, values in page.facets.items()},
+        "suggestions": page.suggestions, "relaxable": page.relaxable, "truncated": page.truncated,
+    }
+
+
+@bp.get("/patents/search")
+def patents_search():
+    """Search listed patents: `q`, filters, `ipc`, `sort`, `page`, `per_page`."""
+    page = search_patents(db(), runtime().search, actor(), search_request(request.args, "patent"))
+    return jsonify(_page_json(page))
+
+
+@bp.get("/needs/search")
+def needs_search():
+    """Search needs (login required: stations, universities/institutes, operators)."""
+    if actor() is None:
+        return jsonify({"error": {"code": "Unauthorized", "message": "请先登录"}}), 401
+    page = search_needs(db(), runtime().search, actor(), search_request(request.args, "need"))
+    return jsonify(_page_json(page))

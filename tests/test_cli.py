@@ -1,0 +1,201 @@
+"""The real `matchmaker` console script, run in a subprocess against the test database."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
+
+from matchmaker.db import make_engine
+from matchmaker.migrate import alembic_config
+from matchmaker.models import Need, Organization, OrgKind, OrgStatus, Patent, User
+from tests.factories import make_org
+
+MATCHMAKER = shutil.which("matchmaker", path=str(Path(sys.executable).parent)) \
+    or shutil.which("matchmaker")
+pytestmark = pytest.mark.skipif(MATCHMAKER is None, reason="console script not installed")
+
+
+def _record(rid: str, app_no: str, applicant: str | None = "新疆大学", **extra) -> dict:
+    rec = {"id": rid, "app_no": app_no, "title": f"一种测试用的方法{rid}", "abstract": "一种方法。",
+           "claims": "1.一种方法。2.根据权利要求1所述的方法。", "ipc": ["H01M10/052"],
+           "applicant": applicant, "type": "发明授权", "app_date": "2017-08-01",
+           "grant_date": "2019-05-10", "legal_status": "有权-审定授权", "source": "test"}
+    rec.update(extra)
+    return rec
+
+
+GOOD_ROWS = [_record("CN201710601862.3", "CN201710601862.3"),
+             _record("KPZH-1", None, applicant="中科大数据研究院", title=None, type=None,
+                     app_date=None, grant_date=None, legal_status=None)]
+BAD_ROW = _record("CN201610123456.7", "201610123456.7", app_date="2016-03-01")
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def env(tmp_path, database_url) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MATCHMAKER_")}
+    clean.update(MATCHMAKER_INSTANCE=str(tmp_path / "instance"),
+                 MATCHMAKER_DATABASE_URL=database_url, PYTHONWARNINGS="ignore")
+    return clean
+
+
+@pytest.fixture
+def run(env, tmp_path):
+    def run(*args: str, env_overrides: dict | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([MATCHMAKER, *args], env={**env, **(env_overrides or {})},
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                              stdin=subprocess.DEVNULL)
+    return run
+
+
+@pytest.fixture
+def db(database_url):
+    """A function returning row counts from a fresh connection (what the CLI committed)."""
+    engine = make_engine(database_url)
+
+    def count(model, *where) -> int:
+        with Session(engine) as s:
+            return s.scalar(select(func.count()).select_from(model).where(*where))
+    count.engine = engine
+    yield count
+    engine.dispose()
+
+
+def head() -> str:
+    from alembic.script import ScriptDirectory
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def lines(text: str) -> list[str]:
+    return [ln for ln in text.splitlines() if ln.strip()]
+
+
+def test_init_creates_the_default_sqlite_database_in_the_instance(run, tmp_path):
+    result = run("init", env_overrides={"MATCHMAKER_DATABASE_URL": ""})
+    assert result.returncode == 0, result.stderr
+    assert f"空 → {head()}" in result.stdout
+    assert (tmp_path / "instance" / "matchmaker.sqlite3").exists()
+    assert (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_init_then_import_prints_counts_and_reimport_updates(run, db, tmp_path):
+    path = write_jsonl(tmp_path / "patents.jsonl", GOOD_ROWS)
+    init = run("init")
+    assert init.returncode == 0, init.stderr
+    assert f"{head()} → {head()}" in init.stdout          # the test database is already migrated
+
+    first = run("import", "patents", str(path))
+    assert first.returncode == 0, first.stderr
+    assert "已新增 2 条，已更新 0 条，拒绝 0 条" in first.stdout
+    assert (db(Patent), db(Organization)) == (2, 2)       # owners created from the applicants
+
+    second = run("import", "patents", str(path))
+    assert second.returncode == 0, second.stderr
+    assert "已新增 0 条，已更新 2 条，拒绝 0 条" in second.stdout
+    assert (db(Patent), db(Organization)) == (2, 2)
+
+
+def test_import_with_a_bad_row_exits_1_and_names_the_row(run, db, tmp_path):
+    path = write_jsonl(tmp_path / "patents.jsonl", [GOOD_ROWS[0], BAD_ROW])
+    result = run("import", "patents", str(path))
+    assert "拒绝 1 条" in result.stdout
+    assert "第 2 行" in result.stderr and "CN201610123456.7" in result.stderr
+    assert "应为 6" in result.stderr
+    assert result.returncode == 1
+    assert db(Patent) == 1                         # the good row is kept
+
+
+def test_import_with_unknown_owner_prints_one_error_line_and_exits_1(run, db, tmp_path):
+    path = write_jsonl(tmp_path / "patents.jsonl", GOOD_ROWS)
+    result = run("import", "patents", str(path), "--owner", "不存在的大学")
+    assert result.returncode == 1
+    assert lines(result.stderr) == ["错误：未找到机构：不存在的大学"]
+    assert "Traceback" not in result.stdout + result.stderr
+    assert db(Patent) == 0
+
+
+def test_import_with_owner_assigns_every_patent_to_it(run, db, session, tmp_path):
+    owner = make_org(session, OrgKind.INSTITUTE, name="指定研究所")
+    session.commit()
+    path = write_jsonl(tmp_path / "patents.jsonl", GOOD_ROWS)
+    result = run("import", "patents", str(path), "--owner", owner.name)
+    assert result.returncode == 0, result.stderr
+    assert db(Patent, Patent.owner_id == owner.id) == 2
+    assert db(Organization) == 1
+
+
+def test_dry_run_reports_and_writes_nothing(run, db, tmp_path):
+    path = write_jsonl(tmp_path / "patents.jsonl", GOOD_ROWS)
+    result = run("import", "patents", str(path), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "将新增 2 条" in result.stdout and "试运行" in result.stdout
+    assert db(Patent) == 0
+    assert db(Organization) == 0
+
+
+def test_create_operator_with_password_option(run, db):
+    result = run("create-operator", "--login", "Admin@Example.com", "--password", "op-pass-2024")
+    assert result.returncode == 0, result.stderr
+    assert "admin@example.com" in result.stdout
+    with Session(db.engine) as s:
+        user = s.scalar(select(User).where(User.login == "admin@example.com"))
+        assert user is not None
+        assert user.organization.kind == OrgKind.OPERATOR
+        assert user.organization.status == OrgStatus.APPROVED
+        assert check_password_hash(user.password_hash, "op-pass-2024")
+
+    second = run("create-operator", "--login", "b@example.com", "--password", "op-pass-2024")
+    assert second.returncode == 0, second.stderr
+    assert (db(Organization), db(User)) == (1, 2)        # joins the same operator organization
+
+
+def test_create_operator_with_weak_password_exits_1_with_the_reason(run, db):
+    result = run("create-operator", "--login", "a@example.com", "--password", "short")
+    assert result.returncode == 1
+    assert lines(result.stderr)[0].startswith("错误：") and "8" in result.stderr
+    assert db(User) == 0 and db(Organization) == 0
+
+
+def test_create_operator_refuses_a_non_operator_organization(run, db, session):
+    make_org(session, OrgKind.UNIVERSITY, name="新疆大学")
+    session.commit()
+    result = run("create-operator", "--org", "新疆大学", "--login", "a@example.com",
+                 "--password", "op-pass-2024")
+    assert result.returncode == 1
+    assert "不是运营方" in result.stderr
+    assert db(User) == 0
+
+
+@pytest.mark.slow
+def test_demo_loads_once_and_skip_if_loaded_does_not_duplicate(run, db):
+    result = run("demo", "--password", "demo-pass-123")
+    assert result.returncode == 0, result.stderr
+    assert "演示数据已加载" in result.stdout
+    assert "demo-pass-123" in result.stdout
+    loaded = {model.__name__: db(model) for model in (Organization, User, Patent, Need)}
+    assert all(loaded.values()), loaded
+    assert db(Organization, Organization.source == "demo") > 0
+
+    again = run("demo", "--skip-if-loaded")
+    assert again.returncode == 0, again.stderr
+    assert "跳过" in again.stdout
+    assert {model.__name__: db(model) for model in (Organization, User, Patent, Need)} == loaded
+
+    plain = run("demo", "--password", "demo-pass-123")
+    assert plain.returncode == 1
+    assert "错误：演示数据已经加载过了" in plain.stderr
+    assert "Traceback" not in plain.stderr
+    assert {model.__name__: db(model) for model in (Organization, User, Patent, Need)} == loaded
