@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
 from .db import make_engine, make_session_factory
+from .matching import triggers
 from .search import outbox
 from .search.whoosh_backend import WhooshBackend
 
@@ -51,4 +52,5 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     rt = Runtime(settings=settings, engine=engine, session_factory=factory,
                  search=WhooshBackend(settings.index_dir))
     outbox.install(factory, on_commit=rt.sync_index if settings.index_on_commit else None)
+    triggers.install()
     return rt

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,8 +15,12 @@ from .organizations import OrganizationInput, create_organization
 from .validation import FieldErrors, normalize_login
 
 MIN_PASSWORD = 8
-# Compared against when the login is unknown, so timing does not reveal which logins exist.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the login is unknown, so timing does not reveal which logins exist."""
+    return generate_password_hash("not-a-real-password")
 
 
 def check_password_strength(password: str, errors: FieldErrors) -> None:
@@ -72,11 +77,11 @@ def authenticate(session: Session, login: str, password: str) -> User:
     try:
         norm = normalize_login(login)
     except ValidationError:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         raise generic
     user = session.scalar(select(User).where(User.login == norm))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         raise generic
     if not check_password_hash(user.password_hash, password or ""):
         raise generic

@@ -16,7 +16,6 @@ from ..models import LegalStatus, ListingState, Organization, OrgKind, OrgStatus
 from .organizations import find_organization_by_name
 from .patents import PatentInput, apply_values, listing_problem, validate_patent
 
-SUPPLIER_NAME = re.compile(r"大学|学院|研究院|研究所|科学院")
 _CLAIM_2 = re.compile(r"(?<=[。；;])\s*2\s*[.、．]")
 
 
@@ -126,43 +125,67 @@ def import_records(session: Session, records: Iterable[tuple[int, dict | None, s
 
     The caller owns the transaction, so an error it raises rolls back everything.
     """
-    today = today or date.today()
-    report, owners = ImportReport(), {}
-    existing = dict(session.execute(select(Patent.source_id, Patent.id)
-                                    .where(Patent.source_id.is_not(None))).all())
-    seen: set[str] = set()
-    for line, rec, error in records:
-        if progress:
-            progress(1)
-        if rec is None:
-            report.rejected.append((line, "", error))
-            continue
-        try:
-            values = validate_patent(record_to_input(rec), today=today, require_title=False)
-            if not values["abstract"] and not values["title"]:
-                raise ValidationError({"abstract": "标题和摘要不能都为空"})
-            if values["source_id"] and values["source_id"] in seen:
-                raise ValidationError({"source_id": "与文件中前面的记录编号重复"})
-            org = owner or owner_for(session, rec, owners)
-            pid = existing.get(values["source_id"])
-            patent = session.get(Patent, pid) if pid else Patent(owner=org)
-            previous_state = patent.listing_state if pid else None
-            apply_values(session, patent, values, today)
-        except ValidationError as exc:
-            report.rejected.append((line, str(rec.get("id", "")), "；".join(exc.errors.values())))
-            continue
-        if values["source_id"]:
-            seen.add(values["source_id"])
-        patent.listing_state = _initial_state(patent, list_valid, today, previous_state)
-        session.add(patent)
-        if pid:
-            report.updated += 1
-        else:
-            report.created += 1
-        if (report.created + report.updated) % 500 == 0:
-            session.flush()
+    importer = _Importer(session, owner, list_valid, today or date.today())
+    with session.no_autoflush:
+        for line, rec, error in records:
+            if progress:
+                progress(1)
+            importer.row(line, rec, error)
     session.flush()
-    return report
+    return importer.report
+
+
+class _Importer:
+    """Row loop state: uniqueness is checked against maps loaded once, not a query per row."""
+
+    def __init__(self, session: Session, owner: Organization | None, list_valid: bool,
+                 today: date):
+        self.session, self.owner, self.list_valid, self.today = session, owner, list_valid, today
+        self.report = ImportReport()
+        self.owners: dict[str, Organization] = {}
+        self.by_source = dict(session.execute(select(Patent.source_id, Patent.id)
+                                              .where(Patent.source_id.is_not(None))).all())
+        self.by_app_no = dict(session.execute(select(Patent.app_no, Patent.id)
+                                              .where(Patent.app_no.is_not(None))).all())
+        self.seen: set[str] = set()
+
+    def row(self, line: int, rec: dict | None, error: str) -> None:
+        if rec is None:
+            self.report.rejected.append((line, "", error))
+            return
+        try:
+            patent, pid, previous = self._apply(line, rec)
+        except ValidationError as exc:
+            self.report.rejected.append((line, str(rec.get("id", "")), "；".join(exc.errors.values())))
+            return
+        patent.listing_state = _initial_state(patent, self.list_valid, self.today, previous)
+        self.session.add(patent)
+        if pid:
+            self.report.updated += 1
+        else:
+            self.report.created += 1
+        if (self.report.created + self.report.updated) % 500 == 0:
+            self.session.flush()
+
+    def _apply(self, line: int, rec: dict) -> tuple[Patent, int | None, ListingState | None]:
+        values = validate_patent(record_to_input(rec), today=self.today, require_title=False)
+        if not values["abstract"] and not values["title"]:
+            raise ValidationError({"abstract": "标题和摘要不能都为空"})
+        sid, app_no = values["source_id"], values["app_no"]
+        if sid and sid in self.seen:
+            raise ValidationError({"source_id": "与文件中前面的记录编号重复"})
+        pid = self.by_source.get(sid)
+        if app_no and self.by_app_no.get(app_no, pid) != pid:
+            raise ValidationError({"app_no": f"申请号 {app_no} 已存在"})
+        org = self.owner or owner_for(self.session, rec, self.owners)
+        patent = self.session.get(Patent, pid) if pid else Patent(owner=org)
+        previous = patent.listing_state if pid else None
+        apply_values(self.session, patent, values, self.today, check_unique=False)
+        if sid:
+            self.seen.add(sid)
+        if app_no:
+            self.by_app_no[app_no] = pid or -line
+        return patent, pid, previous
 
 
 def _initial_state(patent: Patent, list_valid: bool, today: date,

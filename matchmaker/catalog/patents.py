@@ -133,17 +133,14 @@ def listing_problem(patent: Patent, today: date) -> str | None:
     return None
 
 
-def apply_values(session: Session, patent: Patent, values: dict, today: date) -> None:
-    if values["app_no"]:
-        clash = session.scalar(select(Patent.id).where(Patent.app_no == values["app_no"],
-                                                       Patent.id != (patent.id or 0)))
-        if clash:
-            raise ValidationError({"app_no": f"申请号 {values['app_no']} 已存在（专利 #{clash}）"})
-    if values.get("source_id"):
-        clash = session.scalar(select(Patent.id).where(Patent.source_id == values["source_id"],
-                                                       Patent.id != (patent.id or 0)))
-        if clash:
-            raise ValidationError({"source_id": f"来源编号 {values['source_id']} 已存在"})
+def apply_values(session: Session, patent: Patent, values: dict, today: date,
+                 *, check_unique: bool = True) -> None:
+    """Set validated values on a patent (and its IPC rows); refuses duplicate numbers.
+
+    Bulk importers check uniqueness against preloaded maps and pass `check_unique=False`.
+    """
+    if check_unique:
+        _check_unique(session, patent, values)
     for key, value in values.items():
         setattr(patent, key, value)
     # A stored term compensation (domain.md §2) survives edits and re-imports.
@@ -158,6 +155,19 @@ def apply_values(session: Session, patent: Patent, values: dict, today: date) ->
         p = parse_ipc(code)
         patent.ipc_entries.append(PatentIPC(position=pos, code=p.code, section=p.section,
                                             ipc_class=p.ipc_class, subclass=p.subclass))
+
+
+def _check_unique(session: Session, patent: Patent, values: dict) -> None:
+    if values["app_no"]:
+        clash = session.scalar(select(Patent.id).where(Patent.app_no == values["app_no"],
+                                                       Patent.id != (patent.id or 0)))
+        if clash:
+            raise ValidationError({"app_no": f"申请号 {values['app_no']} 已存在（专利 #{clash}）"})
+    if values.get("source_id"):
+        clash = session.scalar(select(Patent.id).where(Patent.source_id == values["source_id"],
+                                                       Patent.id != (patent.id or 0)))
+        if clash:
+            raise ValidationError({"source_id": f"来源编号 {values['source_id']} 已存在"})
 
 
 def create_patent(session: Session, actor: User | None, data: PatentInput, *,

@@ -11,7 +11,8 @@ from .base import cli
 
 def main() -> None:
     """Entry point: domain errors print one clear line and exit 1."""
-    from . import commands_core, commands_import, commands_index  # noqa: F401  (registers commands)
+    from . import (commands_core, commands_import, commands_index,  # noqa: F401  (registers)
+                   commands_match)
     try:
         # Outside standalone mode click *returns* the code of `raise Exit(n)` instead of exiting.
         code = cli.main(standalone_mode=False)

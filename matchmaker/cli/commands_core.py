@@ -85,11 +85,19 @@ def _operator_org(session, name: str):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--debug", is_flag=True, help="Flask debug mode with reloader (development only).")
+@click.option("--no-worker", is_flag=True, help="Do not run background jobs in this process.")
 @pass_state
-def serve_cmd(state: State, host: str, port: int, debug: bool) -> None:
-    """Serve the web app (development server; see README for production)."""
+def serve_cmd(state: State, host: str, port: int, debug: bool, no_worker: bool) -> None:
+    """Serve the web app (development server; see README for production).
+
+    The embedded setup runs the job worker in a thread of this process; production runs
+    `matchmaker worker` separately and passes --no-worker.
+    """
+    from ..jobs.worker import start_background
     from ..web import create_app
     upgrade(state.runtime.engine)
     app = create_app(state.runtime.settings)
+    if not no_worker:
+        start_background(app.extensions["matchmaker"])
     click.echo(f"matchmaker 正在运行：http://{host}:{port}/")
     app.run(host=host, port=port, debug=debug, use_reloader=debug)

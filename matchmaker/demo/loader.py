@@ -16,7 +16,9 @@ from ..catalog.accounts import create_user
 from ..catalog.corpus import ImportReport, import_records, read_jsonl
 from ..catalog.needs import NeedInput, create_need
 from ..errors import Conflict
-from ..models import Organization, OrgKind, OrgStatus, User, UserRole
+from ..jobs.queue import enqueue
+from ..matching.triggers import SKIP_KEY as SKIP_MATCHING
+from ..models import Need, Organization, OrgKind, OrgStatus, User, UserRole
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_SOURCE = "demo"
@@ -46,6 +48,8 @@ def load_demo(session: Session, *, password: str | None = None, data_dir: Path =
     """
     if demo_loaded(session):
         raise Conflict("演示数据已经加载过了")
+    # Queue matching once per demo need below, instead of a job per imported patent.
+    session.info[SKIP_MATCHING] = True
     spec = json.loads((data_dir / "organizations.json").read_text(encoding="utf-8"))
     orgs = _create_organizations(session, spec["organizations"])
     result = DemoResult()
@@ -60,8 +64,11 @@ def load_demo(session: Session, *, password: str | None = None, data_dir: Path =
                                     progress=progress, today=today)
     industries = {o["name"]: TOPIC_INDUSTRY.get(o.get("topic", ""), "其他")
                   for o in spec["organizations"]}
-    result.needs = _create_needs(session, data_dir / "needs.jsonl.gz", orgs, users, industries,
-                                 today)
+    needs = _create_needs(session, data_dir / "needs.jsonl.gz", orgs, users, industries, today)
+    session.info.pop(SKIP_MATCHING, None)
+    for need in needs:
+        enqueue(session, "match_need", {"need_id": need.id}, dedupe=False)
+    result.needs = len(needs)
     return result
 
 
@@ -80,9 +87,9 @@ def _create_organizations(session: Session, items: list[dict]) -> dict[str, Orga
 
 
 def _create_needs(session: Session, path: Path, orgs: dict[str, Organization],
-                  users: dict[str, User], industries: dict[str, str], today: date | None) -> int:
+                  users: dict[str, User], industries: dict[str, str], today: date | None) -> list[Need]:
     """Real needs posted by their demo enterprise; every fourth one by its station's broker."""
-    count = 0
+    needs = []
     for n, rec, _error in read_jsonl(path):
         enterprise = orgs[rec["enterprise"]]
         poster = users.get(enterprise.name)
@@ -92,6 +99,5 @@ def _create_needs(session: Session, path: Path, orgs: dict[str, Organization],
                          industry=industries.get(enterprise.name, "其他"),
                          region=rec.get("enterprise_region") or enterprise.region,
                          source_id=rec["id"], source=rec.get("source") or "")
-        create_need(session, poster, enterprise, data, today=today)
-        count += 1
-    return count
+        needs.append(create_need(session, poster, enterprise, data, today=today))
+    return needs

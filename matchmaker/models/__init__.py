@@ -1,6 +1,7 @@
 """What is stored. Import models from here so every table is registered on Base.metadata."""
-from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, LegalStatus, ListingState, NeedState,
-                    OrgKind, OrgStatus, PatentType, UserRole, WantedForm)
+from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, DeclineReason, LegalStatus, ListingState,
+                    MatchState, NeedState, OrgKind, OrgStatus, PatentType, UserRole, WantedForm)
+from .matching import Job, Match, Notification
 from .need import Need
 from .organization import Organization, User, station_clients
 from .outbox import IndexTask
@@ -9,5 +10,6 @@ from .patent import Patent, PatentIPC
 __all__ = [
     "INDUSTRIES", "REGIONS", "XINJIANG_REGIONS", "LegalStatus", "ListingState", "NeedState",
     "OrgKind", "OrgStatus", "PatentType", "UserRole", "WantedForm", "Need", "Organization", "User",
-    "station_clients", "Patent", "PatentIPC", "IndexTask",
+    "station_clients", "Patent", "PatentIPC", "IndexTask", "DeclineReason", "MatchState", "Job",
+    "Match", "Notification",
 ]

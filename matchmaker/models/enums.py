@@ -76,6 +76,22 @@ class WantedForm(LabelledEnum):
 
 # Keyed by (enum class, value): members of different str-enums with the same value (OrgStatus.PENDING
 # and LegalStatus.PENDING are both "pending") compare and hash equal, so members cannot be the keys.
+class MatchState(LabelledEnum):
+    SUGGESTED = "suggested"
+    VIEWED = "viewed"
+    INTERESTED = "interested"
+    DECLINED = "declined"
+    REQUESTED = "requested"   # a licence was asked for (the deal flow takes over)
+
+
+class DeclineReason(LabelledEnum):
+    NOT_MATURE = "not_mature"
+    TOO_EXPENSIVE = "too_expensive"
+    NOT_OUR_FIELD = "not_our_field"
+    ALREADY_SOLVED = "already_solved"
+    OTHER = "other"
+
+
 LABELS: dict[tuple[type, str], str] = {(type(member), member.value): text for member, text in (
     (OrgKind.UNIVERSITY, "高校"), (OrgKind.INSTITUTE, "科研院所"), (OrgKind.ENTERPRISE, "企业"),
     (OrgKind.STATION, "创新驿站"), (OrgKind.OPERATOR, "运营方"),
@@ -89,6 +105,11 @@ LABELS: dict[tuple[type, str], str] = {(type(member), member.value): text for me
     (NeedState.OPEN, "征集中"), (NeedState.MATCHED, "已匹配"), (NeedState.SOLVED, "已解决"),
     (NeedState.CLOSED, "已关闭"), (NeedState.EXPIRED, "已过期"),
     (WantedForm.LICENCE, "许可"), (WantedForm.TRANSFER, "转让"), (WantedForm.JOINT, "合作开发"),
+    (MatchState.SUGGESTED, "新推荐"), (MatchState.VIEWED, "已查看"), (MatchState.INTERESTED, "感兴趣"),
+    (MatchState.DECLINED, "不感兴趣"), (MatchState.REQUESTED, "已申请许可"),
+    (DeclineReason.NOT_MATURE, "技术不够成熟"), (DeclineReason.TOO_EXPENSIVE, "价格过高"),
+    (DeclineReason.NOT_OUR_FIELD, "不属于我们的领域"), (DeclineReason.ALREADY_SOLVED, "问题已经解决"),
+    (DeclineReason.OTHER, "其他原因"),
 )}
 
 XINJIANG_REGIONS: tuple[str, ...] = (

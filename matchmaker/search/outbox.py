@@ -2,53 +2,57 @@
 
 A crash between the database commit and the index write leaves the outbox rows behind; they are
 applied on the next start or by `matchmaker index sync`, so the index is never silently stale.
+Mapper events are used (not `session.dirty`, which scans the whole identity map on every flush
+and made bulk imports quadratic).
 """
 from __future__ import annotations
 
 from sqlalchemy import event, insert
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from ..models import IndexTask, Need, Patent, PatentIPC
 from .schemas import NEED, PATENT
 
 DIRTY_KEY = "index_dirty"
+_installed = False
 
 
-def _kind_of(obj) -> tuple[str, int] | None:
-    if isinstance(obj, Patent):
-        return PATENT, obj.id
-    if isinstance(obj, Need):
-        return NEED, obj.id
-    if isinstance(obj, PatentIPC) and obj.patent_id:
-        return PATENT, obj.patent_id
-    return None
-
-
-def record_index_work(session: Session, _flush_context) -> None:
-    """after_flush: one outbox row per changed patent or need, inside the same transaction."""
-    rows: dict[tuple[str, int], str] = {}
-    for obj in list(session.new) + [o for o in session.dirty if session.is_modified(o)]:
-        key = _kind_of(obj)
-        if key and key[1] is not None:
-            rows.setdefault(key, "upsert")
-    for obj in session.deleted:
-        key = _kind_of(obj)
-        if key and key[1] is not None:
-            rows[key] = "delete" if not isinstance(obj, PatentIPC) else rows.get(key, "upsert")
-    if rows:
-        session.connection().execute(insert(IndexTask), [
-            {"kind": k, "object_id": i, "op": op, "attempts": 0, "last_error": ""}
-            for (k, i), op in rows.items()])
+def _record(connection, target, kind: str, object_id: int | None, op: str) -> None:
+    if object_id is None:
+        return
+    connection.execute(insert(IndexTask), {"kind": kind, "object_id": object_id, "op": op,
+                                           "attempts": 0, "last_error": ""})
+    session = object_session(target)
+    if session is not None:
         session.info[DIRTY_KEY] = True
 
 
+def _on(model, kind: str, op: str, id_of=lambda t: t.id):
+    def listener(_mapper, connection, target) -> None:
+        _record(connection, target, kind, id_of(target), op)
+    return listener
+
+
+def install_mapper_events() -> None:
+    """Global, once per process: every Patent/Need write adds an outbox row."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    for model, kind in ((Patent, PATENT), (Need, NEED)):
+        event.listen(model, "after_insert", _on(model, kind, "upsert"))
+        event.listen(model, "after_update", _on(model, kind, "upsert"))
+        event.listen(model, "after_delete", _on(model, kind, "delete"))
+    for ev in ("after_insert", "after_update", "after_delete"):
+        event.listen(PatentIPC, ev, _on(PatentIPC, PATENT, "upsert", lambda t: t.patent_id))
+
+
 def install(factory: sessionmaker, on_commit=None) -> None:
-    """Attach the outbox to every session of `factory`; `on_commit` runs after a dirty commit."""
-    event.listen(factory, "after_flush", record_index_work)
+    """Attach the outbox; `on_commit` runs after a commit that wrote index work."""
+    install_mapper_events()
     if on_commit is not None:
         def after_commit(session: Session) -> None:
             if session.info.pop(DIRTY_KEY, False):
                 on_commit()
         event.listen(factory, "after_commit", after_commit)
-        event.listen(factory, "after_rollback",
-                     lambda session: session.info.pop(DIRTY_KEY, None))
+    event.listen(factory, "after_rollback", lambda session: session.info.pop(DIRTY_KEY, None))

@@ -2,6 +2,11 @@
 
 Chromium is never downloaded: Playwright launches the system binary (`executablePath`).
 Set MATCHMAKER_CHROMIUM to use another binary.
+
+Every page records what a user would not see but a broken page shows in the devtools:
+console errors, uncaught exceptions, CSP violations (the CSP forbids inline scripts and
+styles) and failed sub-resources (a missing stylesheet or script). Tests assert on
+`page_problems` explicitly; the `page` fixture also fails the test at teardown if any remain.
 """
 from __future__ import annotations
 
@@ -15,6 +20,16 @@ from werkzeug.serving import make_server
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# Reported to the page's console by a script Playwright injects before any page script (init
+# scripts are not subject to the page's CSP). Chromium logs the violation itself too; this makes
+# the report independent of the wording of that message.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+                + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
 
 
 def chromium_path() -> str:
@@ -51,10 +66,49 @@ def browser():
         b.close()
 
 
+class PageProblems(list):
+    """Console errors, page errors, CSP violations and failed sub-resources, in order."""
+
+    def watch(self, page) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.append(f"uncaught exception: {exc}"))
+        page.on("requestfailed", self._on_request_failed)
+        page.on("response", self._on_response)
+
+    def _on_console(self, msg) -> None:
+        if msg.type != "error":
+            return
+        text = msg.text
+        # Chromium logs every HTTP error response, the document itself included; a refused login
+        # is a 403 page on purpose. Failed sub-resources are reported by `_on_response` instead.
+        if text.startswith("Failed to load resource: the server responded with a status of"):
+            return
+        self.append(f"console error: {text} ({msg.location.get('url', '')})")
+
+    def _on_request_failed(self, request) -> None:
+        # ERR_ABORTED: the user moved on before a sub-resource (often the favicon) arrived.
+        if request.resource_type != "document" and request.failure != "net::ERR_ABORTED":
+            self.append(f"request failed: {request.url} ({request.failure})")
+
+    def _on_response(self, response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.append(f"HTTP {response.status}: {response.url}")
+
+
 @pytest.fixture
-def page(browser, tmp_path):
-    context = browser.new_context(locale="zh-CN")
+def page_problems() -> PageProblems:
+    """What went wrong in the page behind the user's back (filled by the `page` fixture)."""
+    return PageProblems()
+
+
+@pytest.fixture
+def page(browser, live_server, page_problems):
+    """A fresh zh-CN browser context on the live server: `page.goto("/login")` works."""
+    context = browser.new_context(locale="zh-CN", base_url=live_server)
+    context.add_init_script(_CSP_LISTENER)
     pg = context.new_page()
     pg.set_default_timeout(15_000)
+    page_problems.watch(pg)
     yield pg
     context.close()
+    assert list(page_problems) == [], "the pages reported problems"

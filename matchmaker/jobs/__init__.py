@@ -1,0 +1,1 @@
+"""A durable job table and the worker that processes it (matching now, reminders later)."""

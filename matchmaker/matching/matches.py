@@ -1,0 +1,189 @@
+"""Persist matches, record reactions (interested / declined with a reason) and push both ways."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from .. import permissions
+from ..errors import NotFound, PermissionDenied, ValidationError
+from ..models import (DeclineReason, ListingState, Match, MatchState, Need, NeedState, OrgKind,
+                      Patent, User)
+from ..notifications import enterprise_audience, notify, organization_audience
+from ..search.backend import SearchBackend
+from .engine import MatchOptions, ScoredMatch
+from .service import need_profile, needs_for_profile, patent_profile, patents_for_profile
+
+PUSH_THRESHOLD = 40.0     # scores at or above this are pushed to the other side
+KEEP_TOP = 20             # suggestions kept per need
+# Later stages (licences) add reasons a patent must not be offered: fn(session) -> set of ids.
+EXCLUSION_PROVIDERS: list[Callable[[Session], set[int]]] = []
+
+
+def _excluded_patents(session: Session, need_id: int) -> set[int]:
+    declined = set(session.scalars(select(Match.patent_id).where(
+        Match.need_id == need_id, Match.state == MatchState.DECLINED)))
+    for provider in EXCLUSION_PROVIDERS:
+        declined |= provider(session)
+    return declined
+
+
+def _store(session: Session, need_id: int, patent_id: int, m: ScoredMatch, origin: str) -> tuple[Match, bool]:
+    row = session.scalar(select(Match).where(Match.need_id == need_id, Match.patent_id == patent_id))
+    created = row is None
+    if created:
+        row = Match(need_id=need_id, patent_id=patent_id, origin=origin)
+        session.add(row)
+    row.score, row.breakdown, row.signals = m.score, m.breakdown, m.signals
+    row.matched_terms = list(m.matched_terms)[:30]
+    return row, created
+
+
+def refresh_need_matches(session: Session, backend: SearchBackend, need_id: int, *,
+                         options: MatchOptions = MatchOptions(top=KEEP_TOP),
+                         today: date | None = None) -> list[Match]:
+    """Recompute a need's suggestions; declined pairs never come back; push new good ones."""
+    need = session.get(Need, need_id)
+    if need is None or need.state != NeedState.OPEN:
+        return []
+    ranked = patents_for_profile(session, backend, need_profile(need), options, today=today,
+                                 exclude=_excluded_patents(session, need_id))
+    keep = {pm.patent.id for pm in ranked}
+    # Untouched suggestions that fell out of the list go; anything a person reacted to stays.
+    session.execute(delete(Match).where(Match.need_id == need_id,
+                                        Match.state == MatchState.SUGGESTED,
+                                        Match.patent_id.not_in(keep or {-1})))
+    fresh = []
+    for pm in ranked:
+        row, created = _store(session, need_id, pm.patent.id, pm.match, "need")
+        if created and pm.match.score >= PUSH_THRESHOLD:
+            fresh.append(row)
+    session.flush()
+    if fresh:
+        notify(session, enterprise_audience(need.enterprise), "need_matches",
+               f"需求“{need.title[:30]}”有 {len(fresh)} 项新的专利推荐",
+               "、".join(m.patent.title[:20] for m in fresh[:3]), f"/matches/need/{need.id}")
+    return [m for m in find_need_matches_unchecked(session, need_id)]
+
+
+def refresh_patent_matches(session: Session, backend: SearchBackend, patent_id: int, *,
+                           options: MatchOptions = MatchOptions(top=KEEP_TOP),
+                           today: date | None = None) -> list[Match]:
+    """A listed patent → the open needs it may solve; enterprises above the threshold hear of it."""
+    patent = session.get(Patent, patent_id)
+    if patent is None or patent.listing_state != ListingState.LISTED:
+        return []
+    declined = set(session.scalars(select(Match.need_id).where(
+        Match.patent_id == patent_id, Match.state == MatchState.DECLINED)))
+    ranked = needs_for_profile(session, backend, patent_profile(patent), options, today=today,
+                               exclude=declined)
+    out = []
+    for nm in ranked:
+        if nm.match.score < PUSH_THRESHOLD:
+            continue
+        row, created = _store(session, nm.need.id, patent_id, nm.match, "patent")
+        out.append(row)
+        if created:
+            notify(session, enterprise_audience(nm.need.enterprise), "patent_matches",
+                   f"新上架专利可能解决您的需求“{nm.need.title[:30]}”", patent.title[:100],
+                   f"/matches/need/{nm.need.id}")
+    session.flush()
+    if out:
+        notify(session, organization_audience(patent.owner), "patent_demand",
+               f"有 {len(out)} 家企业的需求与专利“{patent.title[:30]}”匹配", "",
+               f"/matches/patent/{patent.id}")
+    return out
+
+
+def find_need_matches_unchecked(session: Session, need_id: int) -> list[Match]:
+    return list(session.scalars(select(Match).where(Match.need_id == need_id)
+                                .options(selectinload(Match.patent).selectinload(Patent.owner))
+                                .order_by(Match.score.desc(), Match.id)))
+
+
+def need_matches(session: Session, actor: User, need_id: int) -> tuple[Need, list[Match]]:
+    """A need's matches for someone acting for its enterprise (or an operator)."""
+    need = session.get(Need, need_id)
+    if need is None or not (permissions.acts_for(actor, need.enterprise)
+                            or permissions.is_operator(actor)):
+        raise NotFound("未找到该需求")
+    return need, find_need_matches_unchecked(session, need_id)
+
+
+def patent_matches(session: Session, actor: User, patent_id: int) -> tuple[Patent, list[Match]]:
+    """'Enterprises that may need this': matches of a patent, for its owner (or an operator)."""
+    patent = session.get(Patent, patent_id)
+    if patent is None or not (permissions.can_edit_patent(actor, patent)
+                              or permissions.is_operator(actor)):
+        raise NotFound("未找到该专利")
+    rows = session.scalars(select(Match).where(Match.patent_id == patent_id)
+                           .options(selectinload(Match.need).selectinload(Need.enterprise))
+                           .order_by(Match.score.desc(), Match.id)).all()
+    return patent, list(rows)
+
+
+def decline_summary(matches: list[Match]) -> dict[str, int]:
+    """How often each decline reason was given — the feedback the lister sees."""
+    out: dict[str, int] = {}
+    for m in matches:
+        if m.state == MatchState.DECLINED and m.decline_reason:
+            out[m.decline_reason.label] = out.get(m.decline_reason.label, 0) + 1
+    return out
+
+
+@dataclass(frozen=True)
+class Reaction:
+    state: MatchState
+    reason: str = ""
+    note: str = ""
+
+
+def react(session: Session, actor: User, match_id: int, reaction: Reaction) -> Match:
+    """The enterprise side marks a match viewed, interested or declined (with a reason)."""
+    match = session.get(Match, match_id)
+    if match is None or not permissions.acts_for(actor, match.need.enterprise):
+        raise NotFound("未找到该匹配")
+    if reaction.state not in (MatchState.VIEWED, MatchState.INTERESTED, MatchState.DECLINED,
+                              MatchState.REQUESTED):
+        raise ValidationError({"state": "无效的操作"})
+    if match.state == MatchState.REQUESTED and reaction.state != MatchState.REQUESTED:
+        raise PermissionDenied("已申请许可的匹配不能再更改")
+    if reaction.state == MatchState.VIEWED and match.state != MatchState.SUGGESTED:
+        return match   # viewing never downgrades a decision
+    if reaction.state == MatchState.DECLINED:
+        if reaction.reason not in {r.value for r in DeclineReason}:
+            raise ValidationError({"reason": "请选择不感兴趣的原因"})
+        if len(reaction.note) > 1000:
+            raise ValidationError({"note": "备注不能超过 1000 个字符"})
+        match.decline_reason = DeclineReason(reaction.reason)
+        match.decline_note = reaction.note.strip()
+    match.state = reaction.state
+    match.decided_by = actor
+    session.flush()
+    return match
+
+
+def station_matches(session: Session, actor: User, *, min_score: float = 0.0) -> list[Match]:
+    """Broker view: matches of every open need of the enterprises the actor's station serves."""
+    if actor.organization.kind != OrgKind.STATION:
+        raise PermissionDenied("仅创新驿站可以查看")
+    client_ids = [c.id for c in actor.organization.clients]
+    if not client_ids:
+        return []
+    return list(session.scalars(
+        select(Match).join(Need, Match.need_id == Need.id)
+        .where(Need.enterprise_id.in_(client_ids), Need.state == NeedState.OPEN,
+               Match.score >= min_score)
+        .options(selectinload(Match.need).selectinload(Need.enterprise),
+                 selectinload(Match.patent))
+        .order_by(Match.score.desc()).limit(200)))
+
+
+def match_counts(session: Session, need_ids: list[int]) -> dict[int, int]:
+    if not need_ids:
+        return {}
+    return dict(session.execute(select(Match.need_id, func.count()).where(
+        Match.need_id.in_(need_ids), Match.state != MatchState.DECLINED).group_by(Match.need_id)).all())

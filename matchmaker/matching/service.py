@@ -1,0 +1,61 @@
+"""Matching as the application uses it: ORM objects in, ORM objects with scores out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Need, Patent
+from ..search.backend import SearchBackend
+from .engine import MatchOptions, ScoredMatch, match_to_needs, match_to_patents
+from .profile import Profile, build_profile
+
+MIN_QUERY_CHARS = 2
+
+
+@dataclass(frozen=True)
+class PatentMatch:
+    patent: Patent
+    match: ScoredMatch
+
+
+@dataclass(frozen=True)
+class NeedMatch:
+    need: Need
+    match: ScoredMatch
+
+
+def need_profile(need: Need) -> Profile:
+    return build_profile(need.title, need.description, industries=[need.industry])
+
+
+def patent_profile(patent: Patent) -> Profile:
+    return build_profile(patent.title, f"{patent.abstract} {patent.first_claim}",
+                         industries=patent.industry_tags,
+                         ipc_subclasses=[e.subclass for e in patent.ipc_entries])
+
+
+def patents_for_profile(session: Session, backend: SearchBackend, profile: Profile,
+                        options: MatchOptions = MatchOptions(), *, today: date | None = None,
+                        exclude: set[int] = frozenset()) -> list[PatentMatch]:
+    """Ranked eligible patents for a need profile, loaded from the database in rank order."""
+    ranked = match_to_patents(backend, profile, options, today=today, exclude=exclude)
+    rows = _by_id(session, Patent, [m.doc_id for m in ranked], selectinload(Patent.owner))
+    return [PatentMatch(rows[m.doc_id], m) for m in ranked if m.doc_id in rows]
+
+
+def needs_for_profile(session: Session, backend: SearchBackend, profile: Profile,
+                      options: MatchOptions = MatchOptions(), *, today: date | None = None,
+                      exclude: set[int] = frozenset()) -> list[NeedMatch]:
+    """Ranked open needs for a patent profile."""
+    ranked = match_to_needs(backend, profile, options, today=today, exclude=exclude)
+    rows = _by_id(session, Need, [m.doc_id for m in ranked], selectinload(Need.enterprise))
+    return [NeedMatch(rows[m.doc_id], m) for m in ranked if m.doc_id in rows]
+
+
+def _by_id(session: Session, model, ids: list[int], option) -> dict:
+    if not ids:
+        return {}
+    return {o.id: o for o in session.scalars(select(model).where(model.id.in_(ids)).options(option))}

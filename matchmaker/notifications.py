@@ -1,0 +1,63 @@
+"""In-app inbox: who hears about what, unread counts, marking read."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from .db import utcnow
+from .models import Notification, Organization, User
+
+
+def enterprise_audience(enterprise: Organization) -> list[User]:
+    """An enterprise's active users and the brokers of every station serving it."""
+    users = [u for u in enterprise.users if u.is_active]
+    for station in enterprise.stations:
+        users += [u for u in station.users if u.is_active]
+    return users
+
+
+def organization_audience(org: Organization) -> list[User]:
+    return [u for u in org.users if u.is_active]
+
+
+def notify(session: Session, users: Iterable[User], kind: str, title: str, body: str = "",
+           link: str = "") -> int:
+    """One inbox entry per distinct user; returns how many were written."""
+    seen: set[int] = set()
+    for user in users:
+        if user.id in seen:
+            continue
+        seen.add(user.id)
+        session.add(Notification(user_id=user.id, kind=kind, title=title[:200], body=body,
+                                 link=link[:300]))
+    session.flush()
+    return len(seen)
+
+
+def unread_count(session: Session, user: User) -> int:
+    return session.scalar(select(func.count()).select_from(Notification)
+                          .where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def find_notifications(session: Session, user: User, *, page: int = 1, per_page: int = 20
+                       ) -> tuple[list[Notification], int]:
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
+                           .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def mark_read(session: Session, user: User, notification_id: int | None = None) -> int:
+    """Mark one (or, with None, every) notification of the user as read."""
+    stmt = update(Notification).where(Notification.user_id == user.id,
+                                      Notification.read_at.is_(None))
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    return session.execute(stmt.values(read_at=utcnow())).rowcount or 0
+
+
+__all__ = ["enterprise_audience", "organization_audience", "notify", "unread_count",
+           "find_notifications", "mark_read"]

@@ -1,0 +1,216 @@
+"""Match pages: patents recommended for a need, enterprises that may need a patent, the station
+broker view, and the enterprise's reactions (interested / declined with a reason / licence request)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from markupsafe import Markup
+from sqlalchemy import select
+
+from .. import permissions
+from ..catalog import needs as needs_catalog
+from ..errors import ValidationError
+from ..matching import matches as svc
+from ..matching.matches import Reaction
+from ..models import DeclineReason, Job, Match, MatchState, Need
+from ..search.highlight import snippet
+from ..text.tokenize import tokenize_for_search
+from .auth import require_kinds
+from .context import actor, db
+from .pagination import Page, page_number, per_page
+
+bp = Blueprint("matches", __name__, url_prefix="/matches")
+
+# Display names of the scorers in matchmaker.matching.scorers, in their weight order.
+SIGNAL_LABELS = {"retrieval": "全文相关度", "keyword_coverage": "关键词覆盖",
+                 "title_fuzzy": "标题相似度", "title_coverage": "标题词覆盖",
+                 "industry": "行业一致", "ipc": "IPC 一致"}
+REACTIONS = {"interested": MatchState.INTERESTED, "declined": MatchState.DECLINED}
+SNIPPET_WIDTH = 160
+MAX_CHIPS = 12
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One scorer's share of a match: strength in [0, 1] and the points it added to the score."""
+
+    name: str
+    label: str
+    strength: float
+    points: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a need and a patent were paired: shared terms, both texts highlighted, the signals."""
+
+    terms: tuple[str, ...]
+    need_snippet: Markup
+    patent_snippet: Markup
+    signals: tuple[Signal, ...]
+
+    @property
+    def counted(self) -> tuple[Signal, ...]:
+        """Signals that added points, strongest contribution first."""
+        return tuple(sorted((s for s in self.signals if s.points > 0), key=lambda s: -s.points))
+
+
+def display_terms(matched: list[str], *texts: str) -> tuple[str, ...]:
+    """Matched index terms worth showing: real words of either text, longest-first, no fragments.
+
+    The index also matches character bigrams (锂电池正极 → 池正); those read as noise, so only
+    terms the word tokenizer produces survive, and words inside a longer shown term are dropped.
+    """
+    words = set()
+    for text in texts:
+        words.update(tokenize_for_search(text))
+    kept = [t for t in matched if t in words] or list(matched)
+    kept = sorted(set(kept), key=lambda t: (-len(t), t))
+    out: list[str] = []
+    for term in kept:
+        if not any(term in longer for longer in out):
+            out.append(term)
+    return tuple(out[:MAX_CHIPS])
+
+
+def explain(match: Match) -> Explanation:
+    """Build the explanation block of one match (snippets are HTML-safe, only <mark> is markup)."""
+    need, patent = match.need, match.patent
+    need_text = f"{need.title}。{need.description or ''}"
+    patent_text = patent.abstract or patent.title
+    terms = display_terms(list(match.matched_terms or []), need_text, patent_text)
+    signals = tuple(Signal(name, label, float((match.signals or {}).get(name, 0.0)),
+                           float((match.breakdown or {}).get(name, 0.0)))
+                    for name, label in SIGNAL_LABELS.items()
+                    if name in (match.signals or {}) or name in (match.breakdown or {}))
+    return Explanation(terms=terms,
+                       need_snippet=Markup(snippet(need_text, terms, SNIPPET_WIDTH)),
+                       patent_snippet=Markup(snippet(patent_text, terms, SNIPPET_WIDTH)),
+                       signals=signals)
+
+
+def _matching_pending(kind: str, key: str, object_id: int) -> bool:
+    """Whether a matching job for this need/patent is still waiting or running.
+
+    Belongs in matchmaker.jobs.queue (no such query exists yet); payloads are JSON, so the
+    comparison is done in Python over the few unfinished jobs.
+    """
+    jobs = db().scalars(select(Job).where(Job.kind == kind, Job.state.in_(("queued", "running"))))
+    return any(int(j.payload.get(key, -1)) == object_id for j in jobs)
+
+
+def _mark_viewed(need: Need, matches: list[Match]) -> set[int]:
+    """Opening the page marks new suggestions as viewed; returns the ids that were new."""
+    fresh = {m.id for m in matches if m.state == MatchState.SUGGESTED}
+    if not fresh or not permissions.acts_for(actor(), need.enterprise):
+        return fresh   # operators look without changing anything
+    for match_id in fresh:
+        svc.react(db(), actor(), match_id, Reaction(MatchState.VIEWED))
+    db().commit()
+    return fresh
+
+
+def _need_page(need_id: int, errors: dict | None = None, values: dict | None = None):
+    need, matches = svc.need_matches(db(), actor(), need_id)
+    fresh = _mark_viewed(need, matches)
+    active = [m for m in matches if m.state != MatchState.DECLINED]
+    return render_template(
+        "matches/need.html", need=need, active=active,
+        declined=[m for m in matches if m.state == MatchState.DECLINED],
+        explanations={m.id: explain(m) for m in active}, fresh=fresh,
+        pending=_matching_pending("match_need", "need_id", need.id),
+        can_react=permissions.acts_for(actor(), need.enterprise),
+        reasons=DeclineReason.choices(), errors=errors or {}, values=values or {})
+
+
+@bp.route("/")
+@require_kinds("enterprise")
+def index():
+    """An enterprise's needs with how many recommendations each has."""
+    number, size = page_number(), per_page()
+    result = needs_catalog.find_needs(db(), actor(), page=number, per_page=size)
+    counts = svc.match_counts(db(), [n.id for n in result[0]])
+    return render_template("matches/index.html", page=Page.of(result, number, size), counts=counts)
+
+
+@bp.route("/need/<int:need_id>")
+@login_required
+def need(need_id: int):
+    """为需求推荐的专利: ranked matches with explanations and the enterprise's actions."""
+    return _need_page(need_id)
+
+
+@bp.route("/<int:match_id>/react", methods=["POST"])
+@login_required
+def react(match_id: int):
+    """Interested, or declined with a reason (and an optional note) that the lister will see."""
+    state = REACTIONS.get(request.form.get("state", ""), MatchState.SUGGESTED)  # else: invalid
+    reaction = Reaction(state, request.form.get("reason", ""), request.form.get("note", ""))
+    try:
+        match = svc.react(db(), actor(), match_id, reaction)
+    except ValidationError as exc:
+        db().rollback()
+        need_id = db().get(Match, match_id).need_id   # react checked existence and access first
+        return _need_page(need_id, errors={match_id: exc.errors},
+                          values={match_id: {"reason": reaction.reason, "note": reaction.note}})
+    db().commit()
+    flash("已标记为感兴趣，可随时申请许可" if state == MatchState.INTERESTED
+          else "已标记为不感兴趣，该专利不会再推荐给此需求，原因将反馈给专利权人", "success")
+    return redirect(url_for("matches.need", need_id=match.need_id, _anchor=f"match-{match.id}"))
+
+
+@bp.route("/<int:match_id>/request", methods=["POST"])
+@login_required
+def request_licence(match_id: int):
+    """Hook for the licence flow (a later issue): for now only records the REQUESTED state."""
+    match = svc.react(db(), actor(), match_id, Reaction(MatchState.REQUESTED))
+    db().commit()
+    flash("已记录许可申请意向，许可流程即将开放", "success")
+    return redirect(url_for("matches.need", need_id=match.need_id, _anchor=f"match-{match.id}"))
+
+
+@bp.route("/patent/<int:patent_id>")
+@login_required
+def patent(patent_id: int):
+    """可能需要此专利的企业, for the owner: matching needs and why enterprises declined."""
+    patent, matches = svc.patent_matches(db(), actor(), patent_id)
+    active = [m for m in matches if m.state != MatchState.DECLINED]
+    return render_template(
+        "matches/patent.html", patent=patent, active=active,
+        declined=[m for m in matches if m.state == MatchState.DECLINED],
+        explanations={m.id: explain(m) for m in active}, summary=svc.decline_summary(matches),
+        pending=not matches and _matching_pending("match_patent", "patent_id", patent.id))
+
+
+def _min_score() -> float:
+    """`?min_score=` clamped to 0–100; anything unparsable means no filter."""
+    try:
+        value = float(request.args.get("min_score", "0") or 0)
+    except ValueError:
+        return 0.0
+    return min(max(value, 0.0), 100.0) if value == value else 0.0   # NaN → 0
+
+
+def group_by_need(matches: list[Match]) -> list[tuple[object, list[tuple[Need, list[Match]]]]]:
+    """[(enterprise, [(need, matches)])], best-scoring enterprise and need first."""
+    enterprises: dict[int, tuple[object, dict[int, tuple[Need, list[Match]]]]] = {}
+    for m in matches:   # already sorted by score, so first seen = best
+        _org, needs = enterprises.setdefault(m.need.enterprise_id, (m.need.enterprise, {}))
+        needs.setdefault(m.need_id, (m.need, []))[1].append(m)
+    return [(org, list(needs.values())) for org, needs in enterprises.values()]
+
+
+@bp.route("/station")
+@require_kinds("station")
+def station():
+    """Broker view: matches across the enterprises the station serves, grouped by need."""
+    min_score = _min_score()
+    matches = svc.station_matches(db(), actor(), min_score=min_score)
+    return render_template("matches/station.html", groups=group_by_need(matches), total=len(matches),
+                           min_score=min_score, clients=actor().organization.clients,
+                           terms={m.id: display_terms(list(m.matched_terms or []), m.need.title,
+                                                      m.need.description or "", m.patent.title,
+                                                      m.patent.abstract or "")
+                                  for m in matches})

@@ -1,0 +1,135 @@
+"""JSON search API: /api/patents/search and /api/needs/search (shape, values, errors, visibility).
+
+Uses the read-only corpus of test_search_pages (one app, database and index for the module).
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.web.test_search_pages import anon, corpus, ids, site  # noqa: F401  (fixtures)
+
+
+def search(client, kind: str = "patents", status: int = 200, **params) -> dict:
+    response = client.get(f"/api/{kind}/search", query_string=params or None)
+    assert response.status_code == status, (params, response.status_code, response.get_data(as_text=True))
+    assert response.is_json
+    return response.get_json()
+
+
+def result_ids(body: dict) -> list[int]:
+    return [r["id"] for r in body["results"]]
+
+
+def test_patent_search_answers_total_results_and_facets(anon, corpus):
+    body = search(anon, q="锂电池")
+    assert body["total"] == 3
+    assert sorted(result_ids(body)) == sorted(ids(corpus.cathode, corpus.separator, corpus.electrolyte))
+    for result in body["results"]:
+        assert set(result) == {"id", "title", "snippet", "score"}
+        assert isinstance(result["id"], int) and isinstance(result["score"], float)
+        assert result["score"] > 0 and "<mark>锂电池</mark>" in result["title"]
+    by_id = {r["id"]: r for r in body["results"]}
+    assert by_id[corpus.separator.id]["title"] == "<mark>锂电池</mark>隔膜涂覆装置"
+    assert by_id[corpus.separator.id]["snippet"] == "隔膜涂覆设备。"
+    facets = body["facets"]
+    assert facets["patent_type"] == {"invention": 2, "utility": 1}
+    assert facets["industry"] == {"新能源": 3, "新材料": 1}
+    assert facets["owner_kind"] == {"university": 2, "institute": 1}
+    assert facets["region"] == {"乌鲁木齐市": 2, "克拉玛依市": 1}
+    assert facets["legal_status"] == {"valid": 3}
+    assert body["suggestions"] == [] and body["relaxable"] == [] and body["truncated"] is False
+
+
+def test_ipc_section_facet_and_filter(anon, corpus):
+    assert search(anon, q="锂电池")["facets"]["ipc_section"] == {"H": 3, "C": 1}
+    assert result_ids(search(anon, ipc_section="C", q="锂电池")) == ids(corpus.cathode)
+
+
+def test_empty_query_lists_every_visible_patent_newest_first(anon, corpus):
+    body = search(anon)
+    assert body["total"] == 8
+    assert result_ids(body) == ids(*corpus.newest_first)
+
+
+def test_filters_ipc_sort_and_paging(anon, corpus):
+    assert result_ids(search(anon, q="锂电池", patent_type="utility")) == ids(corpus.separator)
+    assert sorted(result_ids(search(anon, ipc="A01"))) == sorted(ids(corpus.drip, corpus.cotton))
+    assert result_ids(search(anon, q="锂电池", sort="date")) == ids(
+        corpus.electrolyte, corpus.separator, corpus.cathode)
+    page2 = search(anon, q="锂电池", sort="date", per_page="2", page="2")
+    assert page2["total"] == 3 and page2["page"] == 2 and page2["per_page"] == 2
+    assert result_ids(page2) == ids(corpus.cathode)
+
+
+def test_zero_results_carry_suggestions_and_relaxable_filters(anon):
+    body = search(anon, q="graphine")
+    assert body["total"] == 0 and body["results"] == [] and "graphene" in body["suggestions"]
+    body = search(anon, q="光伏组建", region="哈密市", ipc="H02")
+    assert body["total"] == 0 and set(body["relaxable"]) == {"region", "ipc"}
+
+
+@pytest.mark.parametrize("q", ["AND", "*", '"', "<script>alert(1)</script>", "x" * 5000,
+                               "锂电池 OR title:*", "((("])
+def test_hostile_queries_answer_json(anon, q):
+    body = search(anon, q=q)
+    assert body["truncated"] is (len(q) > 500)
+    for result in body["results"]:
+        assert "<script>" not in result["title"] + result["snippet"]
+
+
+def test_titles_and_snippets_are_html_escaped(anon, corpus):
+    """Markup stored in a patent comes back escaped; <mark> is the only markup."""
+    body = search(anon, q="耐盐碱 盐碱地")
+    assert result_ids(body) == ids(corpus.hostile)
+    hit = body["results"][0]
+    assert hit["title"] == "<mark>耐盐碱</mark>&lt;script&gt;alert(2)&lt;/script&gt;棉花育种方法"
+    assert hit["snippet"].startswith("&lt;img src=x onerror=alert(3)&gt; <mark>盐碱地</mark> &amp; 棉花")
+
+
+@pytest.mark.parametrize("variant, canonical", [("鋰電池", "锂电池"), ("光伏組件", "光伏组件"),
+                                                ("ＧＲＡＰＨＥＮＥ", "graphene")])
+def test_traditional_and_full_width_queries(anon, variant, canonical):
+    expected = result_ids(search(anon, q=canonical))
+    assert expected and result_ids(search(anon, q=variant)) == expected
+
+
+@pytest.mark.parametrize("kind", [None, "enterprise", "university", "station"])
+def test_drafts_and_unavailable_patents_never_appear(site, corpus, kind):
+    client = site.client(kind)
+    hidden = set(ids(*corpus.hidden))
+    for params in ({"q": "锂电池"}, {"q": "负极 回收 外壳 极耳"}, {"all": "1", "per_page": "100"}):
+        assert not hidden & set(result_ids(search(client, **params))), (kind, params)
+    # asking for lapsed patents explicitly shows listed ones, never drafts or withdrawn ones
+    lapsed = search(client, q="锂电池", all="1", legal_status="lapsed")
+    assert result_ids(lapsed) == ids(corpus.lapsed)
+
+
+def test_operator_may_include_unavailable_patents(site, corpus):
+    client = site.client("operator")
+    assert not set(ids(*corpus.hidden)) & set(result_ids(search(client, q="锂电池")))
+    assert set(ids(*corpus.hidden)) <= set(result_ids(search(client, q="锂电池", all="1")))
+
+
+def test_needs_search_requires_login(anon):
+    body = search(anon, "needs", 401, q="滴灌")
+    assert body == {"error": {"code": "Unauthorized", "message": "请先登录"}}
+
+
+def test_needs_search_is_refused_to_enterprises(site):
+    body = search(site.client("enterprise"), "needs", 403)
+    assert body["error"]["code"] == "PermissionDenied"
+    assert body["error"]["message"] == "需求检索仅对高校院所、创新驿站和运营方开放"
+
+
+@pytest.mark.parametrize("kind", ["station", "university", "operator"])
+def test_needs_search_for_stations_suppliers_and_operators(site, corpus, kind):
+    client = site.client(kind)
+    body = search(client, "needs")
+    assert body["total"] == 2
+    assert sorted(result_ids(body)) == sorted(ids(corpus.need_drip, corpus.need_battery))
+    assert body["facets"] == {"industry": {"节水农业": 1, "新能源": 1},
+                              "region": {"哈密市": 1, "乌鲁木齐市": 1}, "state": {"open": 2}}
+    found = search(client, "needs", q="鋰電池")
+    assert result_ids(found) == ids(corpus.need_battery)
+    assert found["results"][0]["title"] == "<mark>锂电池</mark>低温性能差"
+    assert result_ids(search(client, "needs", q="滴灌", state="closed")) == ids(corpus.need_closed)
