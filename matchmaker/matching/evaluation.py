@@ -59,5 +59,5 @@ def percentile(values: Sequence[float], p: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    idx = min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))
+    idx = min(len(ordered) - 1, max(0, math.ceil(p * len(ordered) / 100) - 1))
     return ordered[idx]

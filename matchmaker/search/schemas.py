@@ -29,7 +29,7 @@ def patent_schema() -> Schema:
         title=_text(TITLE_BOOST, stored=True), abstract=_text(stored=True), claims=_text(0.5),
         bigrams=_text(BIGRAM_BOOST),
         ipc=KEYWORD(lowercase=True, scorable=False, stored=True),
-        ipc_section=KEYWORD(lowercase=True, scorable=False),
+        ipc_section=KEYWORD(lowercase=False, scorable=False),   # "A".."H", as filters use
         patent_type=_facet(), legal_status=_facet(), owner_kind=_facet(), region=_facet(),
         listing_state=_facet(), owner_id=ID(),
         industry=KEYWORD(commas=True, scorable=False, stored=True),

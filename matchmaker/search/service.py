@@ -103,9 +103,11 @@ def search_patents(session: Session, backend: SearchBackend, actor: User | None,
     if ipc:
         must["ipc"] = [ipc]
     if not (req.include_unavailable and permissions.is_operator(actor)):
+        # Everyone else sees only what can be licensed: a status filter narrows, never widens.
+        offered = [LegalStatus.VALID.value, LegalStatus.UNKNOWN.value]
         must["listing_state"] = [ListingState.LISTED.value]
-        if "legal_status" not in filters:
-            must["legal_status"] = [LegalStatus.VALID.value, LegalStatus.UNKNOWN.value]
+        must["legal_status"] = [v for v in must.get("legal_status", offered) if v in offered] \
+            or ["none"]
         ranges["expiry"] = (day_number(today), None)
     return _run(session, backend, PATENT, req, must, ranges, filters, PATENT_FILTERS,
                 lambda ids: _load(session, Patent, ids, selectinload(Patent.owner)),

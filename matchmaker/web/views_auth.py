@@ -68,16 +68,20 @@ def register():
     if actor() is not None:
         return redirect(url_for("home.index"))
     form = RegisterForm()
-    if form.validate_on_submit() and form.passwords_match():
+    if form.validate_on_submit():
+        # Validate everything even when the confirmation differs, so one answer lists all problems.
+        passwords_match = form.passwords_match()
         try:
             accounts.register(db(), form.organization_input(), form.login.data or "",
-                     form.password.data or "", form.display_name.data or "")
+                              form.password.data or "", form.display_name.data or "")
         except ValidationError as exc:
             db().rollback()
             apply_errors(form, exc)
         else:
-            db().commit()
-            return redirect(url_for("auth.registered"))
+            if passwords_match:
+                db().commit()
+                return redirect(url_for("auth.registered"))
+            db().rollback()
     return render_template("auth/register.html", form=form)
 
 

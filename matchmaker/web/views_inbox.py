@@ -41,7 +41,8 @@ def inbox_badge() -> dict:
     return {"inbox_unread": inbox_unread}
 
 
-@bp.route("/")
+@bp.route("/")   # registered second: url_for builds the canonical "/inbox"
+@bp.route("")
 @login_required
 def index():
     """The user's notifications, newest first."""

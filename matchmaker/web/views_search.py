@@ -37,7 +37,8 @@ class SearchLinks:
            include_unavailable: bool) -> "SearchLinks":
         """Only meaningful parameters survive, so links never carry junk from the address bar.
         The service reads at most MAX_QUERY_CHARS of the query, so links carry no more."""
-        args = {"q": req.q[:MAX_QUERY_CHARS], "ipc": req.ipc.strip(), "sort": "date" if req.sort == "date" else ""}
+        args = {"q": req.q[:MAX_QUERY_CHARS], "ipc": req.ipc.strip(),
+                "sort": "date" if req.sort == "date" else ""}
         args |= {k: v for k, v in req.filters.items() if v in allowed.get(k, {})}
         if include_unavailable:
             args["all"] = "1"

@@ -59,7 +59,10 @@ def live_server(app):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+    # Explicit waits only (no sleeps), with room for a loaded machine: a submission may hash a
+    # password (scrypt) or update the search index on commit before the next page arrives.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield b

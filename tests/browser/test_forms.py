@@ -135,7 +135,7 @@ def test_station_broker_posts_on_behalf_of_a_served_enterprise(page: Page, page_
 
     log_in_as(page, "broker@station.example.com", "赵敏")
     page.click("#nav-new-need")
-    expect(page.locator("h1")).to_have_text("代企业发布需求")
+    expect(page.locator(".page-head h1")).to_have_text("代企业发布需求")
     select = page.locator("#enterprise_id")
     expect(select.locator("option")).to_have_text(["昌吉天润节水灌溉有限公司"])  # served ones only
     expect(select.locator(f"option[value='{other.id}']")).to_have_count(0)

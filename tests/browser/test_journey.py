@@ -113,7 +113,7 @@ def test_enterprise_registers_is_approved_and_posts_a_need(page: Page, page_prob
 
     # 6. ... and in its list, "我的需求".
     page.click("#nav-needs")
-    expect(page.locator("h1")).to_have_text("我的需求")
+    expect(page.locator(".page-head h1")).to_have_text("我的需求")
     expect(page.locator("#nav-needs")).to_have_attribute("aria-current", "page")
     items = page.locator("[data-testid=need-item]")
     expect(items).to_have_count(1)

@@ -128,3 +128,26 @@ def test_appliers_racing_an_editor_end_with_the_newest_titles(settings, quiet):
     still_cotton = {h.id for h in fresh.search("patent", parse_text("棉花")[0], limit=N).hits}
     assert still_cotton == set(ids) - set(edited)
     quiet.check_ok()
+
+
+def test_index_creation_does_not_wipe_a_concurrent_first_commit(tmp_path, monkeypatch):
+    """The same race, interleaved deterministically: B finds no index, A creates one and
+    commits a document, then B goes on to create. B must open A's index, not replace it.
+
+    BUG: B calls create_in, which deletes A's TOC: A's committed document is gone.
+    """
+    from whoosh import index as windex
+
+    a, b = WhooshBackend(tmp_path / "ix"), WhooshBackend(tmp_path / "ix")
+    real_exists_in = windex.exists_in
+
+    def exists_in_then_other_process_runs(*args, **kwargs):
+        found = real_exists_in(*args, **kwargs)
+        monkeypatch.setattr(windex, "exists_in", real_exists_in)  # only B's first check races
+        a.upsert("patent", [{"id": "1", "title": "棉花", "bigrams": "棉花"}])
+        return found
+
+    monkeypatch.setattr(windex, "exists_in", exists_in_then_other_process_runs)
+    b.index("patent")
+    assert WhooshBackend(tmp_path / "ix").doc_ids("patent") == {1}
+    assert b.doc_ids("patent") == {1}

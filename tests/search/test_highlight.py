@@ -88,3 +88,13 @@ def test_no_crash_on_empty_or_odd_input(text, terms):
     out = snippet(text, terms)
     assert isinstance(out, str)
     assert "<" not in strip_marks(out)
+
+
+def test_traditional_text_is_marked_by_simplified_terms():
+    """Query terms are simplified (the index folds traditional characters), so a record
+    written in traditional characters must still get its matches marked, shown as written.
+
+    BUG: snippet() only NFKC-normalizes the text, so 鋰電池 is never matched by 锂电池.
+    """
+    out = snippet("一種鋰電池保護板", ["锂电池", "保护板"])
+    assert out == "一種<mark>鋰電池</mark><mark>保護板</mark>"

@@ -183,7 +183,7 @@ def test_busy_index_lock_does_not_fail_the_commit(catalog, monkeypatch):
     catalog.check_ok()
 
 
-def test_operator_sees_pending_count_drop(catalog, crashy):
+def test_outbox_holds_work_for_both_kinds(catalog, crashy):
     """Outbox rows are per change, and applying clears them for both kinds."""
     operator = catalog.user(OrgKind.OPERATOR)  # committed through the indexing runtime
     crashy.patent("红枣去核机", abstract="去核。")

@@ -12,6 +12,7 @@ from matchmaker.search.service import SearchRequest, search_needs
 from .conftest import TODAY
 
 
+
 class Corpus:
     """Five visible patents with known facets, four hidden ones, three needs."""
 

@@ -72,8 +72,8 @@ class Corpus:
         self.graphene = patent("graphene 导电涂层", "石墨烯导电涂料。", self.uni_a, ("C09D 5/24",),
                                industry_tags=["新材料"], grant_date=date(2021, 9, 1))
         # markup in stored text must come out as text
-        self.hostile = patent("耐盐碱<script>alert(2)</script>棉花育种方法", "<img src=x onerror=alert(3)> 盐碱地 & 棉花",
-                              self.uni_b, industry_tags=["农业机械"], grant_date=date(2017, 1, 1))
+        self.hostile = patent("耐盐碱<script>alert(2)</script>棉花育种方法",
+                              "<img src=x onerror=alert(3)> 盐碱地 & 棉花", self.uni_b, industry_tags=["农业机械"], grant_date=date(2017, 1, 1))
         self.newest_first = [self.electrolyte, self.solar, self.graphene, self.separator,
                              self.cathode, self.drip, self.cotton, self.hostile]
         # hidden from everybody but operators asking for them; all about lithium batteries
@@ -242,7 +242,9 @@ def test_empty_query_lists_every_visible_patent_newest_first(anon, corpus):
 def test_facet_counts_are_shown_and_correct(anon, corpus):
     page = get(anon, "/search/patents", q="锂电池")
     assert sorted(hit_ids(page)) == sorted(ids(corpus.cathode, corpus.separator, corpus.electrolyte))
-    assert facets(page) == {
+    shown = facets(page)
+    shown.pop("ipc_section", None)  # checked in test_ipc_section_facet
+    assert shown == {
         "patent_type": {"invention": 2, "utility": 1},
         "industry": {"新能源": 3, "新材料": 1},
         "legal_status": {"valid": 3},
@@ -267,7 +269,7 @@ def test_ipc_section_facet(anon, corpus):
     assert '<span class="facet-label">C 化学；冶金</span>' in page
     link = anchor(page, data_facet="ipc_section", data_value="C")["href"]
     assert hit_ids(get(anon, link)) == ids(corpus.cathode)
-    assert facets(get(anon, "/search/patents"))["ipc_section"] == {"H": 4, "C": 3, "A": 2, "B": 1}
+    assert facets(get(anon, "/search/patents"))["ipc_section"] == {"H": 4, "C": 2, "A": 2, "B": 1}
 
 
 def test_filter_link_narrows_results_and_keeps_the_query(anon, corpus):
@@ -301,7 +303,8 @@ def test_chips_remove_one_filter_and_keep_the_rest(anon, corpus):
 
 
 def test_ipc_class_box_filters_and_keeps_the_other_parameters(anon, corpus):
-    assert sorted(hit_ids(get(anon, "/search/patents", ipc="A01"))) == sorted(ids(corpus.drip, corpus.cotton))
+    assert sorted(hit_ids(get(anon, "/search/patents", ipc="A01"))) == sorted(
+        ids(corpus.drip, corpus.cotton))
     assert sorted(hit_ids(get(anon, "/search/patents", ipc=" h01m "))) == sorted(
         ids(corpus.cathode, corpus.separator, corpus.electrolyte))
     page = get(anon, "/search/patents", q="锂电池", industry="新能源")
@@ -491,8 +494,8 @@ def test_operator_may_include_unavailable_patents(site, corpus):
 
 # -- navigation and home ---------------------------------------------------------------
 
-@pytest.mark.parametrize("kind, need_search", [(None, False), ("enterprise", False), ("university", True),
-                                               ("station", True), ("operator", True)])
+@pytest.mark.parametrize("kind, need_search", [
+    (None, False), ("enterprise", False), ("university", True), ("station", True), ("operator", True)])
 def test_navigation_links(site, kind, need_search):
     page = get(site.client(kind), "/")
     assert anchor(page, id="nav-patents")["href"] == "/search/patents"
@@ -512,7 +515,8 @@ def test_plain_patent_list_still_works(anon, corpus):
 
 
 def test_search_pages_have_no_inline_script_or_style(site):
-    for client, url in ((site.client(), "/search/patents?q=锂电池"), (site.client("station"), "/search/needs")):
+    for client, url in ((site.client(), "/search/patents?q=锂电池"),
+                        (site.client("station"), "/search/needs")):
         page = get(client, url)
         assert " style=" not in page and "<style" not in page
         assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", page))
