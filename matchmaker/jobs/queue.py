@@ -32,20 +32,25 @@ def claim(session: Session, worker_id: str, now: datetime | None = None) -> Job 
     now = now or utcnow()
     _requeue_stale(session, now)
     candidates = session.scalars(select(Job.id).where(Job.state == "queued", Job.run_after <= now)
-                                 .order_by(Job.id).limit(5)).all()
+                                 .order_by(Job.id).limit(20)).all()
     for job_id in candidates:
         res = session.execute(update(Job).where(Job.id == job_id, Job.state == "queued")
                               .values(state="running", locked_by=worker_id, locked_at=now,
                                       attempts=Job.attempts + 1))
         session.commit()
         if res.rowcount == 1:
-            return session.get(Job, job_id)
+            return session.get(Job, job_id, populate_existing=True)
     return None
 
 
 def _requeue_stale(session: Session, now: datetime) -> None:
-    session.execute(update(Job).where(and_(Job.state == "running",
-                                           Job.locked_at < now - STALE_AFTER))
+    """Jobs whose worker died run again, unless they used up their attempts (a job that kills
+    its worker every time must not loop forever)."""
+    stale = and_(Job.state == "running", Job.locked_at < now - STALE_AFTER)
+    session.execute(update(Job).where(stale, Job.attempts >= Job.max_attempts)
+                    .values(state="failed", locked_by="", finished_at=now,
+                            last_error="worker lost on every attempt; given up"))
+    session.execute(update(Job).where(stale)
                     .values(state="queued", locked_by="", last_error="worker lost; requeued"))
     session.commit()
 

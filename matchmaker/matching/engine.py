@@ -49,8 +49,10 @@ def rank(query: Profile, candidates: Iterable[Candidate], weights: Mapping[str, 
     return out
 
 
-def _candidates(hits: list[Hit]) -> list[Candidate]:
-    best = max((h.score for h in hits), default=0.0) or 1.0
+def _candidates(hits: list[Hit], best: float) -> list[Candidate]:
+    """Candidates with retrieval relative to `best`, the top hit before any exclusion (so
+    declining the best patent does not inflate the runner-up)."""
+    best = best or max((h.score for h in hits), default=0.0) or 1.0
     out = []
     for h in hits:
         f = h.fields
@@ -92,7 +94,9 @@ def _match(backend, kind, query, options, filters, ranges, exclude) -> list[Scor
     if tq.is_empty:
         return []
     res = backend.search(kind, tq, filters=filters, ranges=ranges,
-                         limit=options.candidates + len(exclude), with_terms=True, stored=True)
+                         limit=options.candidates + len(exclude), with_terms=True, stored=True,
+                         count=False)
+    best = max((h.score for h in res.hits), default=0.0)
     hits = [h for h in res.hits if h.id not in exclude][:options.candidates]
-    ranked = rank(query, _candidates(hits), options.weights, options.rerank)
+    ranked = rank(query, _candidates(hits, best), options.weights, options.rerank)
     return [m for m in ranked if m.score >= options.min_score][:options.top]

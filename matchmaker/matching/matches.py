@@ -18,17 +18,28 @@ from .engine import MatchOptions, ScoredMatch
 from .service import need_profile, needs_for_profile, patent_profile, patents_for_profile
 
 PUSH_THRESHOLD = 40.0     # scores at or above this are pushed to the other side
+# ...and only when a real share of the query's keywords occurs (boilerplate overlap is not news).
+PUSH_MIN_COVERAGE = 0.2
 KEEP_TOP = 20             # suggestions kept per need
 # Later stages (licences) add reasons a patent must not be offered: fn(session) -> set of ids.
 EXCLUSION_PROVIDERS: list[Callable[[Session], set[int]]] = []
 
 
+def _provider_exclusions(session: Session) -> set[int]:
+    out: set[int] = set()
+    for provider in EXCLUSION_PROVIDERS:
+        out |= provider(session)
+    return out
+
+
 def _excluded_patents(session: Session, need_id: int) -> set[int]:
     declined = set(session.scalars(select(Match.patent_id).where(
         Match.need_id == need_id, Match.state == MatchState.DECLINED)))
-    for provider in EXCLUSION_PROVIDERS:
-        declined |= provider(session)
-    return declined
+    return declined | _provider_exclusions(session)
+
+
+def pushable(m: ScoredMatch) -> bool:
+    return m.score >= PUSH_THRESHOLD and m.signals.get("keyword_coverage", 1.0) >= PUSH_MIN_COVERAGE
 
 
 def _store(session: Session, need_id: int, patent_id: int, m: ScoredMatch, origin: str) -> tuple[Match, bool]:
@@ -59,7 +70,7 @@ def refresh_need_matches(session: Session, backend: SearchBackend, need_id: int,
     fresh = []
     for pm in ranked:
         row, created = _store(session, need_id, pm.patent.id, pm.match, "need")
-        if created and pm.match.score >= PUSH_THRESHOLD:
+        if created and pushable(pm.match):
             fresh.append(row)
     session.flush()
     if fresh:
@@ -74,26 +85,28 @@ def refresh_patent_matches(session: Session, backend: SearchBackend, patent_id: 
                            today: date | None = None) -> list[Match]:
     """A listed patent → the open needs it may solve; enterprises above the threshold hear of it."""
     patent = session.get(Patent, patent_id)
-    if patent is None or patent.listing_state != ListingState.LISTED:
+    if patent is None or patent.listing_state != ListingState.LISTED \
+            or patent_id in _provider_exclusions(session):
         return []
     declined = set(session.scalars(select(Match.need_id).where(
         Match.patent_id == patent_id, Match.state == MatchState.DECLINED)))
     ranked = needs_for_profile(session, backend, patent_profile(patent), options, today=today,
                                exclude=declined)
-    out = []
+    out, new_enterprises = [], set()
     for nm in ranked:
-        if nm.match.score < PUSH_THRESHOLD:
+        if not pushable(nm.match):
             continue
         row, created = _store(session, nm.need.id, patent_id, nm.match, "patent")
         out.append(row)
         if created:
+            new_enterprises.add(nm.need.enterprise_id)
             notify(session, enterprise_audience(nm.need.enterprise), "patent_matches",
                    f"新上架专利可能解决您的需求“{nm.need.title[:30]}”", patent.title[:100],
                    f"/matches/need/{nm.need.id}")
     session.flush()
-    if out:
+    if new_enterprises:   # the owner hears once per newly matched enterprise, not per refresh
         notify(session, organization_audience(patent.owner), "patent_demand",
-               f"有 {len(out)} 家企业的需求与专利“{patent.title[:30]}”匹配", "",
+               f"有 {len(new_enterprises)} 家企业的需求与专利“{patent.title[:30]}”匹配", "",
                f"/matches/patent/{patent.id}")
     return out
 

@@ -34,8 +34,8 @@ def build_profile(title: str, body: str, *, industries=(), ipc_subclasses=(),
                   with_keywords: bool = True) -> Profile:
     """Analyze a text pair once; keyword weights come from the corpus IDF (text.keywords).
 
-    >>> build_profile("鋰電池回收", "").title_tokens
-    ('锂电池', '回收')
+    >>> build_profile("鋰電池的回收", "").title
+    '锂电池的回收'
     """
     title = normalize(title or "")[:300]
     body_full = normalize(body or "")

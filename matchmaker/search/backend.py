@@ -43,7 +43,8 @@ class SearchBackend(Protocol):
     def search(self, kind: str, query: TextQuery, *, filters: Mapping[str, Sequence[str]] = {},
                ranges: Mapping[str, tuple[int | None, int | None]] = {},
                facets: Sequence[str] = (), sort: str = "relevance", offset: int = 0,
-               limit: int = 20, with_terms: bool = False, stored: bool = False) -> Results: ...
+               limit: int = 20, with_terms: bool = False, stored: bool = False,
+               count: bool = True) -> Results: ...
 
     def doc_ids(self, kind: str) -> set[int]: ...
 

@@ -11,6 +11,18 @@ import unicodedata
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 
 
+def fold(text: str) -> str:
+    """Width- and script-folded copy of `text` with the same length (offsets stay valid).
+
+    >>> fold("鋰電池ＬＥＤ")
+    '锂电池LED'
+    """
+    from ..text.normalize import _t2s
+    folded = "".join(n if len(n := unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
+    converted = _t2s().convert(folded)
+    return converted if len(converted) == len(folded) else folded
+
+
 def _pattern(terms: Iterable[str]) -> re.Pattern | None:
     words = sorted({t for t in terms if t and len(t) >= 1}, key=len, reverse=True)
     if not words:
@@ -24,12 +36,12 @@ def snippet(text: str, terms: Iterable[str], width: int = 120) -> str:
     >>> snippet("一种锂电池正极材料的制备方法", ["正极"], width=20)
     '一种锂电池<mark>正极</mark>材料的制备方法'
     """
-    # Display the text as written (only width-normalized); terms are matched case-insensitively.
-    text = unicodedata.normalize("NFKC", text) if text else ""
+    # Display the text exactly as written; match on a same-length folded copy (width,
+    # traditional→simplified) so simplified query terms mark traditional text too.
     if not text:
         return ""
     pattern = _pattern(terms)
-    matches = list(pattern.finditer(text)) if pattern else []
+    matches = list(pattern.finditer(fold(text))) if pattern else []
     start = 0
     if matches and len(text) > width:
         best = max(range(len(matches)), key=lambda i: sum(
@@ -43,7 +55,7 @@ def snippet(text: str, terms: Iterable[str], width: int = 120) -> str:
         if m.start() < pos:
             continue
         out.append(html.escape(text[pos:m.start()]))
-        out.append(MARK_OPEN + html.escape(m.group(0)) + MARK_CLOSE)
+        out.append(MARK_OPEN + html.escape(text[m.start():m.end()]) + MARK_CLOSE)
         pos = m.end()
     out.append(html.escape(text[pos:end]))
     prefix = "…" if start > 0 else ""

@@ -89,13 +89,12 @@ def rebuild(factory: sessionmaker, backend: WhooshBackend, kind: str, *, procs: 
     """
     with factory() as session:
         covered = session.scalar(select(func.max(IndexTask.id)).where(IndexTask.kind == kind)) or 0
-    backend.reset(kind)
     count = 0
     pool = mp.get_context("fork").Pool(procs) if procs > 1 else None
     try:
         batches = _raw_batches(factory, kind)
         analyzed = pool.imap(analyze_batch, batches) if pool else map(analyze_batch, batches)
-        with backend.writer(kind, optimize=True, limitmb=256) as writer:
+        with backend.rebuilding(kind, limitmb=256) as writer:
             for docs in analyzed:
                 for doc in docs:
                     writer.add_document(**doc)

@@ -1,6 +1,8 @@
 """Turn what a user typed into a TextQuery. Never raises: any input is plain text."""
 from __future__ import annotations
 
+import re
+
 from ..text.normalize import normalize
 from ..text.tokenize import char_bigrams, tokenize_for_search
 from .backend import TextQuery
@@ -8,6 +10,8 @@ from .backend import TextQuery
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 60
 MAX_BIGRAMS = 120
+# Upper-case boolean operators people copy from other search engines are not words to find.
+_OPERATORS = re.compile(r"\b(?:AND|OR|NOT)\b")
 
 
 def _unique(items, limit: int) -> tuple[str, ...]:
@@ -25,9 +29,9 @@ def parse_text(raw: str | None) -> tuple[TextQuery, bool]:
 
     Whoosh syntax (AND, *, quotes) means nothing here: the words are searched as words.
     >>> parse_text("鋰電池 AND *")[0].words
-    ('锂电', '锂电池', '电池', 'and')
+    ('锂电', '锂电池', '电池')
     """
-    text = normalize(raw or "")
+    text = normalize(_OPERATORS.sub(" ", raw or ""))
     truncated = len(text) > MAX_QUERY_CHARS
     text = text[:MAX_QUERY_CHARS]
     return TextQuery(words=_unique(tokenize_for_search(text), MAX_WORDS),

@@ -13,7 +13,7 @@ from .. import permissions
 from ..errors import PermissionDenied
 from ..models import (INDUSTRIES, REGIONS, LegalStatus, ListingState, Need, NeedState, OrgKind,
                       Patent, PatentType, User)
-from .backend import SearchBackend
+from .backend import SearchBackend, TextQuery
 from .documents import day_number
 from .highlight import snippet
 from .query import parse_text
@@ -109,9 +109,10 @@ def search_patents(session: Session, backend: SearchBackend, actor: User | None,
         must["legal_status"] = [v for v in must.get("legal_status", offered) if v in offered] \
             or ["none"]
         ranges["expiry"] = (day_number(today), None)
+    visible = {k: must[k] for k in ("listing_state", "legal_status") if k in must}
     return _run(session, backend, PATENT, req, must, ranges, filters, PATENT_FILTERS,
                 lambda ids: _load(session, Patent, ids, selectinload(Patent.owner)),
-                lambda p: (display_title(p.title, p.abstract), p.abstract))
+                lambda p: (display_title(p.title, p.abstract), p.abstract), visible)
 
 
 def search_needs(session: Session, backend: SearchBackend, actor: User | None,
@@ -125,10 +126,18 @@ def search_needs(session: Session, backend: SearchBackend, actor: User | None,
         must["state"] = [NeedState.OPEN.value]
     return _run(session, backend, NEED, req, must, {}, filters, NEED_FILTERS,
                 lambda ids: _load(session, Need, ids, selectinload(Need.enterprise)),
-                lambda n: (n.title, n.description))
+                lambda n: (n.title, n.description), {})
 
 
-def _run(session, backend, kind, req, must, ranges, filters, allowed, load, texts) -> SearchPage:
+def _finds_visible(backend, kind, word: str, visible: dict, ranges: dict) -> bool:
+    """A suggestion must find something the user may see (the lexicon keeps words of deleted
+    and hidden documents)."""
+    return backend.search(kind, TextQuery(words=(word,)), filters=visible, ranges=ranges,
+                          limit=1).total > 0
+
+
+def _run(session, backend, kind, req, must, ranges, filters, allowed, load, texts,
+         visible: dict) -> SearchPage:
     text_query, truncated = parse_text(req.q)
     page = min(max(req.page, 1), MAX_PAGE)
     per_page = min(max(req.per_page, 1), 100)
@@ -152,7 +161,8 @@ def _run(session, backend, kind, req, must, ranges, filters, allowed, load, text
     suggestions, relaxable = [], []
     if res.total == 0:
         relaxable = sorted(filters) + (["ipc"] if req.ipc else [])
-        suggestions = suggest(backend, kind, text_query.words)
+        suggestions = [w for w in suggest(backend, kind, text_query.words)
+                       if _finds_visible(backend, kind, w, visible, ranges)]
     return SearchPage(request=req, total=res.total, hits=hits, facets=facets,
                       suggestions=suggestions, relaxable=relaxable, truncated=truncated)
 

@@ -102,10 +102,13 @@ def _matching_pending(kind: str, key: str, object_id: int) -> bool:
 
 
 def _mark_viewed(need: Need, matches: list[Match]) -> set[int]:
-    """Opening the page marks new suggestions as viewed; returns the ids that were new."""
+    """The enterprise opening the page marks new suggestions viewed; returns the ids that were new.
+
+    Only the enterprise's own users count: a broker or an operator looking does not mean the
+    enterprise has seen them."""
     fresh = {m.id for m in matches if m.state == MatchState.SUGGESTED}
-    if not fresh or not permissions.acts_for(actor(), need.enterprise):
-        return fresh   # operators look without changing anything
+    if not fresh or actor().organization_id != need.enterprise_id:
+        return fresh
     for match_id in fresh:
         svc.react(db(), actor(), match_id, Reaction(MatchState.VIEWED))
     db().commit()

@@ -8,10 +8,10 @@ from matchmaker.jobs.worker import run_until_empty
 from matchmaker.matching import matches
 from matchmaker.matching.matches import (Reaction, react, refresh_need_matches,
                                          refresh_patent_matches)
-from matchmaker.matching.service import need_profile, patent_profile, needs_for_profile, \
-    patents_for_profile
+from matchmaker.matching.service import (need_profile, needs_for_profile, patent_profile,
+                                         patents_for_profile)
 from matchmaker.matching.triggers import SKIP_KEY
-from matchmaker.models import ListingState, MatchState, Need, NeedState, Notification, OrgKind
+from matchmaker.models import ListingState, MatchState, NeedState, Notification, OrgKind
 from matchmaker.notifications import find_notifications, mark_read, unread_count
 from tests.factories import make_need, make_org, make_user
 

@@ -26,9 +26,9 @@ def test_longest_term_wins_and_marks_do_not_nest():
     assert out == "一种<mark>锂电池</mark>隔膜"
 
 
-def test_case_insensitive_and_width_normalized_text():
-    out = snippet("ＬＥＤ灯具散热", ["led"])
-    assert out == "<mark>LED</mark>灯具散热"
+def test_case_insensitive_and_width_folded_matching_shows_text_as_written():
+    out = snippet("ＬＥＤ灯具散热，（含）", ["led"])
+    assert out == "<mark>ＬＥＤ</mark>灯具散热，（含）"
 
 
 def test_script_in_text_comes_out_escaped():

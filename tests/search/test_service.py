@@ -116,8 +116,8 @@ def test_ipc_class_and_subclass_prefix(catalog, corpus, ipc, expected):
 
 
 def test_ipc_section_filter(catalog, corpus):
-    """BUG: ipc_section is a lowercase KEYWORD field but the filter value (A–H) is upper case,
-    so filtering by section finds nothing and the section facet is always empty."""
+    """Sections are indexed as written (A–H), the same case the filter values use (this was a
+    lowercase KEYWORD field once: the filter found nothing and the facet stayed empty)."""
     assert set(catalog.ids(filters={"ipc_section": "A"})) == corpus.ids(corpus.drip, corpus.cotton)
     assert set(catalog.ids(filters={"ipc_section": "H"})) == corpus.ids(
         corpus.cathode, corpus.separator, corpus.solar)
@@ -147,7 +147,7 @@ def test_facet_counts_over_the_visible_set(catalog, corpus):
 
 
 def test_ipc_section_facet(catalog, corpus):
-    """BUG (same cause as test_ipc_section_filter): the facet comes back empty."""
+    """Overlapping facet: a patent counts once under each of its sections."""
     page = catalog.search()
     assert facet(page, "ipc_section") == {"H": 3, "C": 1, "A": 2, "B": 1}
 
@@ -233,8 +233,8 @@ def test_others_never_see_unavailable_even_if_they_ask(catalog, corpus, actor):
 
 
 def test_enterprise_cannot_reach_lapsed_patents_through_the_status_filter(catalog, corpus):
-    """BUG (visibility): an explicit legal_status filter replaces the default valid/unknown
-    restriction, so anyone can list lapsed (or pending) patents with ?legal_status=lapsed."""
+    """A status filter narrows the default valid/unknown set, never widens it (it once replaced
+    it, so anyone could list lapsed patents with ?legal_status=lapsed)."""
     assert catalog.ids("锂电池", corpus.enterprise_user, filters={"legal_status": "lapsed"}) == []
     assert catalog.ids("锂电池", None, filters={"legal_status": "lapsed"}) == []
 

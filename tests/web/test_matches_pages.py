@@ -260,8 +260,11 @@ def test_serving_broker_sees_the_station_view_and_others_do_not(client, session,
     page = text(client.get("/matches/station?min_score=100.0"))
     assert scene.coating.title not in page and "没有达到该匹配度的结果" in page
     assert client.get("/matches/station?min_score=abc").status_code == 200
-    # A serving broker acts for the enterprise: the need page works for them too.
-    assert client.get(f"/matches/need/{scene.need.id}").status_code == 200
+    # A serving broker acts for the enterprise: the need page works for them too, and their
+    # look does not count as the enterprise having seen the suggestions.
+    page = text(client.get(f"/matches/need/{scene.need.id}"))
+    assert scene.coating.title in page and 'data-testid="decline-form"' in page
+    assert match_of(session, scene.need, scene.coating).state == MatchState.SUGGESTED
 
     logout(client)
     login(client, outsider_broker.login)
@@ -311,3 +314,14 @@ def test_pending_and_empty_states(app, client, session, world):
     assert "正在计算匹配结果" not in page and "暂时没有找到匹配的专利" in page
     assert "产品、材料或工艺" in page and "去掉行业限制" in page
     assert f'href="/needs/{need.id}/edit"' in page
+
+
+def test_operator_may_look_without_acting(client, session, world, scene):
+    _org, operator = world.member(OrgKind.OPERATOR, credit_code=None)
+    login(client, operator.login)
+    assert 'id="need-matches-link"' in text(client.get(f"/needs/{scene.need.id}"))
+    page = text(client.get(f"/matches/need/{scene.need.id}"))
+    assert scene.coating.title in page and 'data-testid="match-actions"' not in page
+    assert match_of(session, scene.need, scene.coating).state == MatchState.SUGGESTED
+    assert client.get(f"/matches/patent/{scene.coating.id}").status_code == 200
+    assert client.get("/matches/station").status_code == 403
