@@ -29,7 +29,7 @@ class ScoredMatch:
     doc_id: int
     score: float                        # 0–100
     breakdown: dict[str, float]         # points each signal contributed
-    signals: dict[str, float]           # raw signal values in [0, 1]
+    signals: dict[str, float | None]    # raw signal values in [0, 1]; None = not applicable
     matched_terms: tuple[str, ...]
     profile: Profile
 
@@ -41,12 +41,19 @@ def rank(query: Profile, candidates: Iterable[Candidate], weights: Mapping[str, 
     if not rerank:
         active = {"retrieval": 1.0}
     out = []
+    wanted = [w for w, _ in query.keywords] + list(query.title_tokens)
     for c in candidates:
-        signals = {name: round(SCORERS[name](query, c), 4) for name in active}
+        signals = {name: _round(SCORERS[name](query, c)) for name in active}
         score, parts = combine(signals, active)
-        out.append(ScoredMatch(c.doc_id, score, parts, signals, c.matched_terms, c.profile))
+        have = c.profile.token_set
+        terms = tuple(dict.fromkeys(w for w in wanted if w in have))  # words, not bigram shards
+        out.append(ScoredMatch(c.doc_id, score, parts, signals, terms, c.profile))
     out.sort(key=lambda m: (-m.score, m.doc_id))
     return out
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def _candidates(hits: list[Hit], best: float) -> list[Candidate]:
@@ -94,8 +101,7 @@ def _match(backend, kind, query, options, filters, ranges, exclude) -> list[Scor
     if tq.is_empty:
         return []
     res = backend.search(kind, tq, filters=filters, ranges=ranges,
-                         limit=options.candidates + len(exclude), with_terms=True, stored=True,
-                         count=False)
+                         limit=options.candidates + len(exclude), stored=True, count=False)
     best = max((h.score for h in res.hits), default=0.0)
     hits = [h for h in res.hits if h.id not in exclude][:options.candidates]
     ranked = rank(query, _candidates(hits, best), options.weights, options.rerank)

@@ -20,15 +20,18 @@ class Candidate:
     matched_terms: tuple[str, ...] = ()
 
 
-Scorer = Callable[[Profile, Candidate], float]
+# A scorer returns None when its signal does not apply (e.g. a corpus record with no title):
+# the remaining weights are rescaled instead of counting the missing signal as zero.
+Scorer = Callable[[Profile, Candidate], float | None]
 SCORERS: dict[str, Scorer] = {}
 
 # Weights chosen on the development sets with scripts/eval_matching.py (see README).
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "retrieval": 0.45,
+    "retrieval": 0.20,
     "keyword_coverage": 0.25,
-    "title_fuzzy": 0.15,
-    "title_coverage": 0.10,
+    "text_fuzzy": 0.30,
+    "title_coverage": 0.15,
+    "title_fuzzy": 0.05,
     "industry": 0.03,
     "ipc": 0.02,
 }
@@ -63,38 +66,56 @@ def keyword_coverage(q: Profile, c: Candidate) -> float:
     return sum(w for k, w in q.keywords if k in have) / total if total else 0.0
 
 
+@scorer("text_fuzzy")
+def text_fuzzy(q: Profile, c: Candidate) -> float | None:
+    """Token-set similarity of the query's text and the candidate's abstract: paraphrases that
+    share the technical words score high whatever their order."""
+    if not c.profile.body_tokens:
+        return None
+    query = " ".join(dict.fromkeys(q.title_tokens + q.body_tokens[:200]))
+    return fuzz.token_set_ratio(query, " ".join(dict.fromkeys(c.profile.body_tokens[:300]))) / 100
+
+
 @scorer("title_fuzzy")
-def title_fuzzy(q: Profile, c: Candidate) -> float:
+def title_fuzzy(q: Profile, c: Candidate) -> float | None:
     """Token-set similarity of the two titles (word order and extra words do not hurt)."""
-    if not q.title_tokens or not c.profile.title_tokens:
+    if not c.profile.title_tokens:
+        return None
+    if not q.title_tokens:
         return 0.0
     return fuzz.token_set_ratio(" ".join(q.title_tokens), " ".join(c.profile.title_tokens)) / 100
 
 
 @scorer("title_coverage")
-def title_coverage(q: Profile, c: Candidate) -> float:
+def title_coverage(q: Profile, c: Candidate) -> float | None:
     """Share of the candidate's title words that the query mentions anywhere."""
     words = set(c.profile.title_tokens)
     if not words:
-        return 0.0
+        return None
     return len(words & q.token_set) / len(words)
 
 
 @scorer("industry")
-def industry(q: Profile, c: Candidate) -> float:
-    """Both sides tagged with a common priority industry."""
-    return 1.0 if q.industries & c.profile.industries else 0.0
+def industry(q: Profile, c: Candidate) -> float | None:
+    """Both sides tagged with a common priority industry (unknown when either side is not)."""
+    known_q = q.industries - {"其他"}
+    if not known_q or not c.profile.industries:
+        return None
+    return 1.0 if known_q & c.profile.industries else 0.0
 
 
 @scorer("ipc")
-def ipc(q: Profile, c: Candidate) -> float:
-    """Both sides share an IPC subclass."""
+def ipc(q: Profile, c: Candidate) -> float | None:
+    """Both sides share an IPC subclass (unknown when either side has none)."""
+    if not q.ipc_subclasses or not c.profile.ipc_subclasses:
+        return None
     return 1.0 if q.ipc_subclasses & c.profile.ipc_subclasses else 0.0
 
 
-def combine(signals: Mapping[str, float], weights: Mapping[str, float]) -> tuple[float, dict[str, float]]:
-    """Weighted sum scaled to 0–100, and each signal's contribution in points."""
-    total_w = sum(w for name, w in weights.items() if name in signals) or 1.0
-    parts = {name: round(100 * weights[name] * signals[name] / total_w, 2)
-             for name in signals if weights.get(name)}
+def combine(signals: Mapping[str, float | None], weights: Mapping[str, float]
+            ) -> tuple[float, dict[str, float]]:
+    """Weighted mean of the signals that apply, scaled to 0–100, with each one's points."""
+    total_w = sum(w for name, w in weights.items() if signals.get(name) is not None) or 1.0
+    parts = {name: round(100 * weights[name] * value / total_w, 2)
+             for name, value in signals.items() if value is not None and weights.get(name)}
     return round(sum(parts.values()), 2), parts

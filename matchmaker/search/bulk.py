@@ -140,8 +140,12 @@ class BulkWriter(SegmentWriter):
                 for term in sorted(terms):  # code-point order == UTF-8 byte order
                     docs, freqs = terms[term]
                     fw.start_term(term.encode("utf-8"))
-                    for doc, freq in zip(docs, freqs):
-                        add(doc, freq * fb, pack_uint(freq), to_len[lens[doc]])
+                    if lens is None:  # not scorable: no length column, the reader says 0
+                        for doc, freq in zip(docs, freqs):
+                            add(doc, freq * fb, pack_uint(freq), 0)
+                    else:
+                        for doc, freq in zip(docs, freqs):
+                            add(doc, freq * fb, pack_uint(freq), to_len[lens[doc]])
                     fw.finish_term()
             else:
                 terms = self._other_posts.pop(name)

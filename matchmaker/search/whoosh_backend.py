@@ -11,10 +11,12 @@ from whoosh import query as Q
 from whoosh import sorting
 from whoosh.query.compound import PreloadedOr
 from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import TermNotFound
 from whoosh.writing import IndexWriter
 
 from ..errors import MatchmakerError
 from .backend import Hit, Results, TextQuery
+from .bulk import BulkWriter
 from .schemas import KINDS, SCHEMAS, TEXT_FIELDS
 
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer lock
@@ -77,9 +79,13 @@ class WhooshBackend:
             lock.release()
 
     @contextmanager
-    def rebuilding(self, kind: str, **writer_kwargs) -> Iterator[IndexWriter]:
+    def rebuilding(self, kind: str, *, bulk: bool = False,
+                   **writer_kwargs) -> Iterator[IndexWriter]:
         """A writer on a fresh, empty index, holding the write lock for the whole rebuild so no
-        other process writes in between (they wait or leave their work in the outbox)."""
+        other process writes in between (they wait or leave their work in the outbox).
+
+        `bulk=True` gives a :class:`~.bulk.BulkWriter`: the same single optimized segment,
+        written ~3.5x faster (see scripts/bench_search.py)."""
         lock = self._storage_lock(kind)
         if not lock.acquire(blocking=True):
             raise IndexUnavailable("索引被其他进程锁定")
@@ -87,7 +93,8 @@ class WhooshBackend:
             with self._lock:
                 ix = windex.create_in(str(self.path(kind)), SCHEMAS[kind]())
                 self._indexes[kind] = ix
-            w = ix.writer(_lk=False, **writer_kwargs)
+            w = (BulkWriter(ix, _lk=False, **writer_kwargs) if bulk
+                 else ix.writer(_lk=False, **writer_kwargs))
             try:
                 yield w
             except BaseException:
@@ -152,12 +159,17 @@ class WhooshBackend:
             sortedby = None
             if sort == "date" or text_q is None:
                 sortedby = sorting.FieldFacet("date", reverse=True)
+            # terms=True would make Whoosh test every query term against every matching
+            # document (~70% of a needs query's time, and nothing at all with PreloadedOr);
+            # the terms are looked up for the returned page only, see _matched_terms.
             res = s.search(text_q or Q.Every(), filter=filter_q, limit=offset + limit,
-                           groupedby=groupedby or None, sortedby=sortedby, terms=with_terms)
+                           groupedby=groupedby or None, sortedby=sortedby)
+            page = res[offset:offset + limit]
+            matched = (_matched_terms(s, text_q, [hit.docnum for hit in page])
+                       if with_terms and text_q is not None else {})
             hits = []
-            for hit in res[offset:offset + limit]:
-                terms = tuple(sorted({t.decode() if isinstance(t, bytes) else t
-                                      for _f, t in hit.matched_terms()})) if with_terms else ()
+            for hit in page:
+                terms = tuple(sorted(matched.get(hit.docnum, ())))
                 hits.append(Hit(id=int(hit["id"]), score=float(hit.score or 0.0), matched_terms=terms,
                                 fields=hit.fields() if stored else {}))
             facet_counts = {name: {str(k): v for k, v in res.groups(name).items() if k is not None}
@@ -212,6 +224,27 @@ class WhooshBackend:
         words = [w for w in words if len(w) >= 2]
         self._vocab[kind] = (version, words)
         return words
+
+
+def _matched_terms(searcher, query: Q.Query, docnums: Sequence[int]) -> dict[int, set[str]]:
+    """The query terms each of `docnums` contains: one posting-list walk per term, skipping
+    straight to the wanted documents (what Whoosh's terms=True reports, for a page of hits)."""
+    wanted = sorted(set(docnums))
+    found: dict[int, set[str]] = {}
+    if not wanted:
+        return found
+    for fieldname, text in set(query.iter_all_terms()):
+        try:
+            m = searcher.postings(fieldname, text)
+        except TermNotFound:
+            continue
+        for d in wanted:
+            if not m.is_active():
+                break
+            m.skip_to(d)
+            if m.is_active() and m.id() == d:
+                found.setdefault(d, set()).add(text.decode() if isinstance(text, bytes) else text)
+    return found
 
 
 def _filter_query(filters: Mapping[str, Sequence[str]],

@@ -25,8 +25,8 @@ bp = Blueprint("matches", __name__, url_prefix="/matches")
 
 # Display names of the scorers in matchmaker.matching.scorers, in their weight order.
 SIGNAL_LABELS = {"retrieval": "全文相关度", "keyword_coverage": "关键词覆盖",
-                 "title_fuzzy": "标题相似度", "title_coverage": "标题词覆盖",
-                 "industry": "行业一致", "ipc": "IPC 一致"}
+                 "text_fuzzy": "内容相似度", "title_coverage": "标题词覆盖",
+                 "title_fuzzy": "标题相似度", "industry": "行业一致", "ipc": "IPC 一致"}
 REACTIONS = {"interested": MatchState.INTERESTED, "declined": MatchState.DECLINED}
 SNIPPET_WIDTH = 160
 MAX_CHIPS = 12
@@ -81,10 +81,11 @@ def explain(match: Match) -> Explanation:
     need_text = f"{need.title}。{need.description or ''}"
     patent_text = patent.abstract or patent.title
     terms = display_terms(list(match.matched_terms or []), need_text, patent_text)
-    signals = tuple(Signal(name, label, float((match.signals or {}).get(name, 0.0)),
+    values = match.signals or {}
+    # Signals that did not apply to this pair (e.g. a record without a title) are not shown.
+    signals = tuple(Signal(name, label, float(values[name]),
                            float((match.breakdown or {}).get(name, 0.0)))
-                    for name, label in SIGNAL_LABELS.items()
-                    if name in (match.signals or {}) or name in (match.breakdown or {}))
+                    for name, label in SIGNAL_LABELS.items() if values.get(name) is not None)
     return Explanation(terms=terms,
                        need_snippet=Markup(snippet(need_text, terms, SNIPPET_WIDTH)),
                        patent_snippet=Markup(snippet(patent_text, terms, SNIPPET_WIDTH)),

@@ -46,7 +46,9 @@ def test_need_ranks_its_patent_first(runtime, corpus, key):
     top = result[0]
     assert 0 < top.score <= 100
     assert top.score == pytest.approx(sum(top.breakdown.values()), abs=0.011)
-    assert set(top.breakdown) == set(DEFAULT_WEIGHTS)
+    # every weighted signal that applies counts; the need carries no IPC, so that one does not
+    assert set(top.breakdown) == {k for k in DEFAULT_WEIGHTS if top.signals.get(k) is not None}
+    assert top.signals["ipc"] is None and "ipc" not in top.breakdown
     assert top.matched_terms, "the terms that matched explain the result"
 
 

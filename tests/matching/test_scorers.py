@@ -91,9 +91,10 @@ def test_title_fuzzy_related_beats_unrelated():
     assert 0.0 <= title_fuzzy(q, cand(unrelated)) < 0.5
 
 
-def test_title_fuzzy_with_an_empty_title_is_zero():
+def test_title_fuzzy_is_zero_for_an_untitled_query_and_not_applicable_to_an_untitled_record():
     assert title_fuzzy(prof(), cand(prof(("锂电池",)))) == 0.0
-    assert title_fuzzy(prof(("锂电池",)), cand(prof())) == 0.0
+    # corpus records without a title must not be penalized: the signal does not apply
+    assert title_fuzzy(prof(("锂电池",)), cand(prof())) is None
 
 
 # -- title coverage --------------------------------------------------------------------------
@@ -104,7 +105,7 @@ def test_title_coverage_is_the_share_of_candidate_title_words_the_query_mentions
     assert title_coverage(q, c) == pytest.approx(0.5)
     assert title_coverage(q, cand(prof(("锂电池",)))) == pytest.approx(1.0)
     assert title_coverage(q, cand(prof(("地膜",)))) == 0.0
-    assert title_coverage(q, cand(prof((), ("锂电池",)))) == 0.0   # no candidate title
+    assert title_coverage(q, cand(prof((), ("锂电池",)))) is None  # no title: not applicable
 
 
 # -- industry and IPC ------------------------------------------------------------------------
@@ -113,14 +114,14 @@ def test_industry_agreement():
     q = prof(industries={"新能源"})
     assert industry(q, cand(prof(industries={"新材料", "新能源"}))) == 1.0
     assert industry(q, cand(prof(industries={"节水农业"}))) == 0.0
-    assert industry(prof(), cand(prof(industries={"新能源"}))) == 0.0
+    assert industry(prof(), cand(prof(industries={"新能源"}))) is None   # unknown on one side
 
 
 def test_ipc_agreement_is_on_subclass():
     q = prof(ipc_subclasses={"H01M"})
     assert ipc(q, cand(prof(ipc_subclasses={"H01M", "C01B"}))) == 1.0
     assert ipc(q, cand(prof(ipc_subclasses={"H01L"}))) == 0.0
-    assert ipc(prof(), cand(prof(ipc_subclasses={"H01M"}))) == 0.0
+    assert ipc(prof(), cand(prof(ipc_subclasses={"H01M"}))) is None
 
 
 def test_retrieval_passes_the_normalized_index_score_through():
@@ -129,15 +130,23 @@ def test_retrieval_passes_the_normalized_index_score_through():
 
 # -- combine ---------------------------------------------------------------------------------
 
+def test_combine_rescales_over_the_signals_that_apply():
+    weights = {"retrieval": 0.5, "keyword_coverage": 0.3, "title_fuzzy": 0.2}
+    score, parts = combine({"retrieval": 1.0, "keyword_coverage": 0.5, "title_fuzzy": None}, weights)
+    assert "title_fuzzy" not in parts
+    assert parts["retrieval"] == pytest.approx(62.5) and parts["keyword_coverage"] == pytest.approx(18.75)
+    assert score == pytest.approx(81.25)
+
+
 def test_combine_parts_sum_to_the_score():
     signals = {"retrieval": 0.8, "keyword_coverage": 0.5, "title_fuzzy": 0.33,
-               "title_coverage": 0.25, "industry": 1.0, "ipc": 0.0}
+               "title_coverage": 0.25, "industry": 1.0, "ipc": 0.0, "text_fuzzy": 0.4}
     score, parts = combine(signals, DEFAULT_WEIGHTS)
     assert set(parts) == set(signals)
     assert score == pytest.approx(sum(parts.values()), abs=0.011)
     expected = 100 * sum(DEFAULT_WEIGHTS[k] * v for k, v in signals.items())
     assert score == pytest.approx(expected, abs=0.05)
-    assert parts["retrieval"] == pytest.approx(36.0)
+    assert parts["retrieval"] == pytest.approx(100 * DEFAULT_WEIGHTS["retrieval"] * 0.8)
     assert parts["ipc"] == 0.0
 
 

@@ -121,9 +121,10 @@ def test_owner_sees_ranked_explained_matches(client, session, scene):
     assert need_snips and all("<mark>" in s for s in need_snips)
     assert patent_snips and all("<mark>" in s for s in patent_snips)
     assert "<mark>正极材料</mark>" in patent_snips[0]
-    for label in ("全文相关度", "关键词覆盖", "标题相似度", "标题词覆盖", "行业一致", "IPC 一致"):
+    for label in ("全文相关度", "关键词覆盖", "内容相似度", "标题相似度", "标题词覆盖"):
         assert label in page, label
-    assert "计分依据：全文相关度 +" in page and "<meter" in page
+    assert "IPC 一致" not in page   # the need has no IPC: a signal that does not apply is not shown
+    assert re.search(r"计分依据：[^<]*全文相关度 \+", page) and "<meter" in page
     assert 'style="' not in page and "<script>" not in page   # CSP: no inline styles or scripts
     # The first view shows them as new and records that they were seen.
     assert "新推荐" in page
