@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -72,12 +73,21 @@ class Progress:
             log(f"{self.label}: {self.count:,}{of} ({rate:,.0f}/s)")
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (rebuild workers)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 @contextmanager
 def timed(out: dict, key: str) -> Iterator[None]:
+    """Wall time as `key` ("..._s"), CPU time as "..._cpu_s", the higher 1-min load of start
+    and end as "..._s_load" (CPU time is the figure to compare between noisy runs)."""
     load0 = os.getloadavg()[0]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     yield
     out[key] = round(time.perf_counter() - t0, 3)
+    out[key[:-2] + "_cpu_s"] = round(cpu_seconds() - c0, 1)
     out[key + "_load"] = round(max(load0, os.getloadavg()[0]), 2)
 
 
@@ -396,13 +406,18 @@ def run(args) -> dict:
         queries = needs_queries()[: args.queries or None]
         result["queries"] = len(queries)
 
-        log("rebuilding the patent index")
-        result["rebuild"] = rebuild_index(rt, args.procs)
-        log(f"rebuilt: {result['rebuild']}")
+        if args.no_rebuild:
+            result["rebuild"] = {"docs": rt.search.doc_count("patent"), "reused": True,
+                                 **index_stats(rt.search.path("patent"))}
+        else:
+            log("rebuilding the patent index")
+            result["rebuild"] = rebuild_index(rt, args.procs)
+            log(f"rebuilt: {result['rebuild']}")
         result["search"] = bench_queries(rt, queries, args.repeat)
         log(f"search: {result['search']}")
-        result["freshness"] = bench_freshness(settings)
-        log(f"freshness: {result['freshness']}")
+        if not args.no_freshness:
+            result["freshness"] = bench_freshness(settings)
+            log(f"freshness: {result['freshness']}")
         if not args.no_baseline:
             result["baseline"] = baseline(rt, queries, instance, args.repeat)
             log(f"baseline: {result['baseline']}")
@@ -415,17 +430,20 @@ def run(args) -> dict:
 
 
 def verdicts(r: dict) -> list[tuple[str, str, str]]:
-    docs = r["rebuild"]["docs"]
+    rb = r["rebuild"]
+    docs = rb["docs"]
     rows = []
-    if docs <= 30_000:
+    if "rebuild_s" in rb and docs <= 30_000:
         rows.append((f"full rebuild ({docs:,} docs) ≤ {TARGETS['rebuild_25k_s']:.0f} s",
-                     f"{r['rebuild']['rebuild_s']:.1f} s", r["rebuild"]["rebuild_s"] <= TARGETS["rebuild_25k_s"]))
+                     f"{rb['rebuild_s']:.1f} s", rb["rebuild_s"] <= TARGETS["rebuild_25k_s"]))
     p95 = r["search"]["service"]["p95_ms"]
-    limit = TARGETS["p95_25k_ms"] if docs <= 30_000 else TARGETS["p95_100k_ms"] if docs <= 100_000 else None
+    limit = (TARGETS["p95_25k_ms"] if docs <= 30_000
+             else TARGETS["p95_100k_ms"] if docs <= 110_000 else None)
     if limit:
-        rows.append((f"search_patents p95 ({docs:,} docs) ≤ {limit:.0f} ms", f"{p95:.0f} ms", p95 <= limit))
-    fr = r["freshness"]
-    if fr["max_s"] is not None:
+        rows.append((f"search_patents p95 ({docs:,} docs) ≤ {limit:.0f} ms", f"{p95:.0f} ms",
+                     p95 <= limit))
+    fr = r.get("freshness")
+    if fr and fr["max_s"] is not None:
         rows.append((f"new patent searchable ≤ {TARGETS['freshness_s']:.0f} s (max of {fr['tries']})",
                      f"{fr['max_s']:.2f} s", fr["max_s"] <= TARGETS["freshness_s"]))
     return [(a, b, "met" if ok else "MISSED") for a, b, ok in rows]
@@ -440,28 +458,32 @@ def table(r: dict) -> str:
         lines.append(f"import (import_records → SQLite): {imp['patents']:,} patents "
                      f"({imp['listed']:,} listed, {imp['rejected']} rejected) in {imp['import_s']:.1f} s "
                      f"= {imp['import_docs_per_s']:,.0f} docs/s (load {imp['import_s_load']})")
-    head = f"{'':34}{'matchmaker':>16}{'whoosh baseline':>18}"
+    head = f"{'':36}{'matchmaker':>14}{'whoosh baseline':>18}"
     lines += ["", head, "-" * len(head)]
 
-    def row(label, ours, base="–"):
-        lines.append(f"{label:34}{ours:>16}{base:>18}")
+    def row(label, ours, base=None):
+        lines.append(f"{label:36}{ours:>14}{base or '–':>18}")
 
-    row("index build (s)", f"{rb['rebuild_s']:.1f}", f"{bl['build_s']:.1f}" if bl else "–")
-    row("index build (docs/s)", f"{rb['docs_per_s']:,.0f}", f"{bl['docs_per_s']:,.0f}" if bl else "–")
-    row("index size (MB)", f"{rb['size_mb']:.1f}", f"{bl['size_mb']:.1f}" if bl else "–")
-    row("segments after build", f"{rb['segments']}", f"{bl['segments']}" if bl else "–")
-    row("build load (1-min avg)", f"{rb['rebuild_s_load']}", f"{bl['build_s_load']}" if bl else "–")
+    def fmt(d, key, spec):
+        return format(d[key], spec) if d and key in d else "–"
+
+    row("index build (s)", fmt(rb, "rebuild_s", ".1f"), fmt(bl, "build_s", ".1f"))
+    row("index build (docs/s)", fmt(rb, "docs_per_s", ",.0f"), fmt(bl, "docs_per_s", ",.0f"))
+    row("index build CPU (s, all processes)", fmt(rb, "rebuild_cpu_s", ".1f"), fmt(bl, "build_cpu_s", ".1f"))
+    row("index size (MB)", fmt(rb, "size_mb", ".1f"), fmt(bl, "size_mb", ".1f"))
+    row("segments after build", fmt(rb, "segments", "d"), fmt(bl, "segments", "d"))
+    row("build load (1-min avg)", fmt(rb, "rebuild_s_load", ""), fmt(bl, "build_s_load", ""))
     for key, label in (("service", "search_patents"), ("backend", "backend.search (bare)")):
         q = s[key]
         base = bl["query"] if bl and key == "backend" else None
-        row(f"{label} p50 (ms)", f"{q['p50_ms']:.1f}", f"{base['p50_ms']:.1f}" if base else "–")
-        row(f"{label} p95 (ms)", f"{q['p95_ms']:.1f}", f"{base['p95_ms']:.1f}" if base else "–")
-        row(f"{label} max (ms)", f"{q['max_ms']:.1f}", f"{base['max_ms']:.1f}" if base else "–")
-        row(f"{label} mean hits", f"{q['mean_total_hits']:,.0f}",
-            f"{base['mean_total_hits']:,.0f}" if base else "–")
-    fr = r["freshness"]
-    row("new patent searchable (median s)", f"{fr['median_s']}")
-    row("new patent searchable (max s)", f"{fr['max_s']}")
+        for stat, name in (("p50_ms", "p50 (ms)"), ("p95_ms", "p95 (ms)"), ("max_ms", "max (ms)")):
+            row(f"{label} {name}", fmt(q, stat, ".1f"), fmt(base, stat, ".1f"))
+        row(f"{label} mean hits", fmt(q, "mean_total_hits", ",.0f"), fmt(base, "mean_total_hits", ",.0f"))
+        row(f"{label} load", fmt(q, "load", ""), fmt(base, "load", ""))
+    fr = r.get("freshness")
+    if fr:
+        row("new patent searchable (median s)", f"{fr['median_s']}")
+        row("new patent searchable (max s)", f"{fr['max_s']}")
     lines += ["", "targets:"]
     lines += [f"  {a:48} {b:>10}  {c}" for a, b, c in verdicts(r)]
     lines.append(f"load at end {r['load_at_end']}")
@@ -477,6 +499,9 @@ def main(argv=None) -> int:
                     help="with --instance: reuse patents already imported there")
     ap.add_argument("--import-only", action="store_true",
                     help="only load the corpus (use with --instance, then --reuse-db)")
+    ap.add_argument("--no-rebuild", action="store_true",
+                    help="with --reuse-db: query the existing index instead of rebuilding it")
+    ap.add_argument("--no-freshness", action="store_true", help="skip the add-one-patent test")
     ap.add_argument("--keep", action="store_true", help="keep the temporary instance dir")
     ap.add_argument("--procs", type=int, default=2, help="rebuild processes (default 2)")
     ap.add_argument("--repeat", type=int, default=1, help="run the query set N times")
