@@ -1,7 +1,6 @@
 """Load the shipped demo data set (see demo/data/README.md for provenance)."""
 from __future__ import annotations
 
-import gzip
 import json
 import secrets
 from dataclasses import dataclass, field

@@ -175,7 +175,9 @@ class WhooshBackend:
                                     fields=fields if stored else {}))
                 facet_counts = {name: {str(k): v for k, v in counts[name].items() if k is not None}
                                 for name in facets}
-                return Results(total=n if count else len(top), hits=hits, facets=facet_counts)
+                if not count and not (facets or offset + limit >= s.doc_count()):
+                    n = len(top)  # as Whoosh's scored_length() (its TopCollector case)
+                return Results(total=n, hits=hits, facets=facet_counts)
             sortedby = None
             if sort == "date" or text_q is None:
                 sortedby = sorting.FieldFacet("date", reverse=True)

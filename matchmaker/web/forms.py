@@ -6,6 +6,8 @@ with `apply_errors`, so every rule lives in one place.
 """
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, PasswordField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
@@ -60,6 +62,25 @@ def apply_errors(form: FlaskForm, exc: ValidationError,
             add_error(field, message)
         else:
             form.form_errors.append(message)
+
+
+T = TypeVar("T")
+
+
+def commit_or_show_errors(form: FlaskForm, action: Callable[[], T],
+                          aliases: dict[str, str] | None = None) -> tuple[bool, T | None]:
+    """Run one service call for a submitted form in the request's transaction: commit on
+    success; on ValidationError roll back (nothing half-written) and put the messages next to
+    their fields. Returns (succeeded, result)."""
+    from .context import db
+    try:
+        result = action()
+    except ValidationError as exc:
+        db().rollback()
+        apply_errors(form, exc, aliases)
+        return False, None
+    db().commit()
+    return True, result
 
 
 class LoginForm(FlaskForm):

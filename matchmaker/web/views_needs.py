@@ -7,11 +7,10 @@ from flask_login import login_required
 from .. import permissions
 from ..catalog import needs as catalog
 from ..catalog.organizations import get_organization
-from ..errors import ValidationError
 from ..models import NeedState, WantedForm
 from .auth import require_kinds
 from .context import actor, db
-from .forms import NeedForm, apply_errors
+from .forms import NeedForm, commit_or_show_errors
 from .pagination import Page, page_number, per_page
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
@@ -61,14 +60,11 @@ def create():
     if form.validate_on_submit():
         enterprise_id = _chosen_enterprise(form)
         if enterprise_id is not None:
-            try:
-                need = catalog.create_need(db(), actor(), get_organization(db(), enterprise_id),
-                                           form.need_input())
-            except ValidationError as exc:
-                db().rollback()
-                apply_errors(form, exc, aliases={"enterprise": "enterprise_id"})
-            else:
-                db().commit()
+            ok, need = commit_or_show_errors(
+                form, lambda: catalog.create_need(db(), actor(), get_organization(db(), enterprise_id),
+                                                  form.need_input()),
+                aliases={"enterprise": "enterprise_id"})
+            if ok:
                 flash("需求已发布", "success")
                 return redirect(url_for("needs.detail", need_id=need.id))
     return render_template("needs/form.html", form=form, need=None, enterprises=enterprises)
@@ -89,13 +85,9 @@ def edit(need_id: int):
     form = NeedForm(data=NeedForm.data_from(need))
     form.set_enterprises([need.enterprise])
     if form.validate_on_submit():
-        try:
-            catalog.update_need(db(), actor(), need_id, form.need_input())
-        except ValidationError as exc:
-            db().rollback()
-            apply_errors(form, exc)
-        else:
-            db().commit()
+        ok, _ = commit_or_show_errors(
+            form, lambda: catalog.update_need(db(), actor(), need_id, form.need_input()))
+        if ok:
             flash("修改已保存", "success")
             return redirect(url_for("needs.detail", need_id=need_id))
     return render_template("needs/form.html", form=form, need=need, enterprises=[need.enterprise])

@@ -10,7 +10,7 @@ from ..errors import ValidationError
 from ..models import ListingState
 from .auth import require_kinds
 from .context import actor, db
-from .forms import PatentForm, apply_errors
+from .forms import PatentForm, commit_or_show_errors
 from .pagination import Page, page_number, per_page
 
 bp = Blueprint("patents", __name__, url_prefix="/patents")
@@ -53,13 +53,9 @@ def create():
     """Register a patent for the user's organization."""
     form = PatentForm()
     if form.validate_on_submit():
-        try:
-            patent = catalog.create_patent(db(), actor(), form.patent_input())
-        except ValidationError as exc:
-            db().rollback()
-            apply_errors(form, exc)
-        else:
-            db().commit()
+        ok, patent = commit_or_show_errors(
+            form, lambda: catalog.create_patent(db(), actor(), form.patent_input()))
+        if ok:
             flash("专利已登记", "success")
             return redirect(url_for("patents.detail", patent_id=patent.id))
     return render_template("patents/form.html", form=form, patent=None)
@@ -73,13 +69,9 @@ def edit(patent_id: int):
     form = PatentForm(data=PatentForm.data_from(patent))
     form.allow_current_state(patent.listing_state)
     if form.validate_on_submit():
-        try:
-            catalog.update_patent(db(), actor(), patent_id, form.patent_input())
-        except ValidationError as exc:
-            db().rollback()
-            apply_errors(form, exc)
-        else:
-            db().commit()
+        ok, _ = commit_or_show_errors(
+            form, lambda: catalog.update_patent(db(), actor(), patent_id, form.patent_input()))
+        if ok:
             flash("修改已保存", "success")
             return redirect(url_for("patents.detail", patent_id=patent_id))
     return render_template("patents/form.html", form=form, patent=patent)
