@@ -34,7 +34,9 @@ def open_instance(directory: Path, scale: int | None):
     from matchmaker.runtime import build_runtime
     rt = build_runtime(Settings(instance_dir=directory, index_on_commit=False).resolved())
     marker = directory / MARKER
-    if not marker.exists():
+    # An instance that already holds an indexed corpus (e.g. instance/eval-corpus) is reused.
+    reusable = (directory / "corpus.json").exists()
+    if not marker.exists() and not reusable:
         upgrade(rt.engine)
         log(f"loading {scale or 'all'} patents into {directory} ...")
         import_corpus(rt, scaled(corpus_records(), scale))

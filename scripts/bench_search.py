@@ -508,8 +508,11 @@ def main(argv=None) -> int:
     ap.add_argument("--queries", type=int, default=0, help="use only the first N needs")
     ap.add_argument("--no-baseline", action="store_true", help="skip the plain Whoosh baseline")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--json-out", metavar="FILE", help="also write the figures to FILE as JSON")
     args = ap.parse_args(argv)
     result = run(args)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(result, ensure_ascii=False, indent=2))
     if args.json or args.import_only:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:

@@ -7,7 +7,7 @@ most of it per-posting Python overhead. ``BulkWriter`` keeps the postings groupe
 memory instead (two compact arrays per term: doc numbers and frequencies), remembers field
 lengths itself, and writes the terms in order straight to the codec's field writer. Stored
 fields, columns (facets, sort keys), field lengths and the postings are byte-for-byte what
-``SegmentWriter`` would write for the same documents; ``tests/search`` compares the two.
+``SegmentWriter`` would write for the same documents (``tests/search/test_fast_paths.py``).
 
 It only builds a new segment into an *empty* index (that is what a rebuild does); merging,
 document boosts (``_boost``) and custom stored values (``_stored_*``) are not supported.

@@ -7,19 +7,23 @@ postings and ~13k documents of the 25k-patent index, which took 350–700 ms.
 
 This module computes the same thing with fewer layers:
 
-* postings are read a block at a time (the ids and weights arrays Whoosh decodes anyway) and
-  BM25F is evaluated with the *same expression, operands and summation order* as
-  ``whoosh.scoring.BM25FScorer`` / ``ArrayUnionMatcher``, so the scores are bit-identical;
+* postings are read a block at a time (the ids and weights arrays Whoosh decodes anyway; this
+  uses W3LeafMatcher internals of the pinned whoosh-reloaded 2.7.5, other matchers take the
+  public per-posting API) and BM25F is evaluated with the *same expression, operands and
+  summation order* as ``whoosh.scoring.BM25FScorer`` / ``ArrayUnionMatcher``, so the scores
+  are bit-identical;
 * per-segment data that cannot change (segments are immutable apart from deletions) is cached:
-  field lengths, every document's facet values (computed by Whoosh's own categorizers, so the
-  facet keys are the same), and the document sets of filter queries;
-* totals, top-N (score desc, then doc number asc, as ``TopCollector``) and facet counts are
-  then set operations and ``Counter`` calls on the matching documents.
+  field lengths (and their BM25 norms per index version), every document's facet values
+  (computed by Whoosh's own categorizers, so the facet keys are the same), and the document
+  sets of filter queries;
+* totals, top-N (score desc, then doc number asc, as Whoosh's collectors) and facet counts are
+  then list/set operations and ``Counter`` calls on the matching documents. The total is
+  always exact (Whoosh only returns an upper estimate when it need not see every match).
 
 :func:`plan` decides whether a query qualifies (BM25F weighting, only ``Term`` leaves on
 scorable fields, facets Whoosh would categorize per segment); the backend falls back to plain
-Whoosh otherwise. ``tests/search/test_fastpath.py`` checks hits, scores, totals and facets
-against Whoosh on multi-segment indexes with deletions.
+Whoosh otherwise. ``tests/search/test_fast_paths.py`` checks hits, scores, totals, facets and
+matched terms against Whoosh on a multi-segment index with deletions.
 """
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ import heapq
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress
 from typing import Sequence
 
 from whoosh import query as Q
@@ -81,6 +85,7 @@ class _Segment:
     def __init__(self, doc_count: int):
         self.doc_count = doc_count
         self.lengths: dict[str, list] = {}
+        self.norms: dict[tuple, list] = {}
         self.facets: dict[str, tuple[bool, list]] = {}
         self.filters: dict[Q.Query, frozenset[int]] = {}
 
@@ -106,19 +111,31 @@ class FastSearcher:
         """Drop cached segments that are no longer part of the index (merged or rebuilt away);
         a searcher still holding one in another thread just recomputes it."""
         live = {r.segment().segment_id() for r in readers}
-        if any(k not in live for k in self._segments):
+        if any(k not in live for k in list(self._segments)):
             with self._lock:
                 for key in [k for k in self._segments if k not in live]:
                     del self._segments[key]
 
     @staticmethod
-    def _lengths(seg: _Segment, reader, field: str) -> list:
-        lens = seg.lengths.get(field)
-        if lens is None:
-            # what BM25FScorer's dfl() returns for each document of the segment
-            dfl = reader.doc_field_length
-            lens = seg.lengths[field] = [dfl(d, field, 1) for d in range(seg.doc_count)]
-        return lens
+    def _norms(seg: _Segment, reader, field: str, B: float, K1: float, avgfl: float) -> list:
+        """K1 * ((1 - B) + B * fl / avgfl) for every document: the length part of BM25F's
+        denominator, computed as whoosh.scoring.bm25 does. avgfl changes with every write,
+        so the list is recomputed (from cached lengths) once per index version."""
+        key = (field, B, K1, avgfl)
+        norms = seg.norms.get(key)
+        if norms is None:
+            lens = seg.lengths.get(field)
+            if lens is None:
+                # what BM25FScorer's dfl() returns for each document of the segment
+                dfl = reader.doc_field_length
+                lens = seg.lengths[field] = [dfl(d, field, 1) for d in range(seg.doc_count)]
+            one_minus_b = 1 - B
+            norms = [K1 * (one_minus_b + B * fl / avgfl) if fl is not None else None
+                     for fl in lens]
+            for k in [k for k in list(seg.norms) if k[0] == field]:  # older index versions
+                seg.norms.pop(k, None)
+            seg.norms[key] = norms
+        return norms
 
     @staticmethod
     def _facet(seg: _Segment, name: str, top_searcher, sub, offset: int) -> tuple[bool, list]:
@@ -141,7 +158,7 @@ class FastSearcher:
         docs = seg.filters.get(filter_q)
         if docs is None:
             docs = frozenset(sub.docs_for_query(filter_q))
-            if len(seg.filters) >= _MAX_FILTERS_PER_SEGMENT:
+            if len(seg.filters) >= _MAX_FILTERS_PER_SEGMENT:  # e.g. "expiry >= today", daily
                 seg.filters.clear()
             seg.filters[filter_q] = docs
         return docs
@@ -176,34 +193,38 @@ class FastSearcher:
         counts = {name: Counter() for name in facets}
         leaves = searcher.leaf_searchers()
         blocks_by_leaf = []
+        K1p1 = K1 + 1
         for sub, offset in leaves:
             reader = sub.reader()
             seg = self._segment(reader)
-            acc: dict[int, float] = {}
+            n = seg.doc_count
+            scores = [0.0] * n
             blocks: list | None = [] if with_terms else None
-            blocks_by_leaf.append((offset, reader.doc_count_all(), blocks))
+            blocks_by_leaf.append((offset, n, blocks))
             for t, idf, avgfl, B in stats:
-                _accumulate(acc, reader, t, idf, avgfl, B, K1,
-                            self._lengths(seg, reader, t.field), blocks)
-            matched = acc.keys()
+                norms = self._norms(seg, reader, t.field, B, K1, avgfl)
+                _accumulate(scores, reader, t, idf, K1p1, norms, blocks)
             if reader.has_deletions():
-                matched = matched - reader.deleted_docs_set
+                for d in reader.deleted_docs_set:
+                    scores[d] = 0.0
+            # ascending doc numbers: the order Whoosh collects in (facet keys as first seen,
+            # ties in the top N to the lower doc number)
             if filter_q is not None:
-                matched = matched & self._filter(seg, sub, filter_q)
-            elif not isinstance(matched, set):
-                matched = set(matched)
+                allow = self._filter(seg, sub, filter_q)
+                matched = [d for d in compress(range(n), scores) if d in allow]
+            else:
+                matched = list(compress(range(n), scores))
             total += len(matched)
             if limit:
-                best = heapq.nlargest(limit, chain(best, ((acc[d], -(d + offset)) for d in matched)))
-            if facets:
-                in_order = sorted(matched)  # Whoosh's order: facet dicts list keys as first seen
-                for name in facets:
-                    overlap, values = self._facet(seg, name, searcher, sub, offset)
-                    get = values.__getitem__
-                    if overlap:
-                        counts[name].update(chain.from_iterable(map(get, in_order)))
-                    else:
-                        counts[name].update(map(get, in_order))
+                top = heapq.nlargest(limit, matched, key=scores.__getitem__)  # stable on ties
+                best = heapq.nlargest(limit, chain(best, ((scores[d], -(d + offset)) for d in top)))
+            for name in facets:
+                overlap, values = self._facet(seg, name, searcher, sub, offset)
+                get = values.__getitem__
+                if overlap:
+                    counts[name].update(chain.from_iterable(map(get, matched)))
+                else:
+                    counts[name].update(map(get, matched))
         self.forget_except([sub.reader() for sub, _ in leaves])
         top = [(score, -negdoc) for score, negdoc in best]
         found: dict[int, set[str]] = {}
@@ -217,22 +238,21 @@ class FastSearcher:
         return total, top, counts, found
 
 
-def _accumulate(acc: dict, reader, t: TermSpec, idf: float, avgfl: float, B: float, K1: float,
-                lens: list, blocks: list | None) -> None:
-    """acc[doc] += this term's BM25F score, for every document of the segment containing it;
-    the (term, doc ids) blocks are appended to `blocks` unless it is None.
+def _accumulate(scores: list, reader, t: TermSpec, idf: float, K1p1: float, norms: list,
+                blocks: list | None) -> None:
+    """scores[doc] += this term's BM25F score, for every document of the segment containing
+    it; the (term, doc ids) blocks are appended to `blocks` unless it is None.
 
-    Same expression as whoosh.scoring.bm25 (and WrappingMatcher's boost), evaluated in the
-    same order, so each addition is bit-identical to ArrayUnionMatcher's."""
+    bm25() is ``idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))``; with the
+    norms precomputed by the same expression each operation is the same, so each score (and
+    the sum, added in ArrayUnionMatcher's order) is bit-identical to Whoosh's."""
     try:
         m = reader.postings(t.field, t.text)
     except TermNotFound:
         return
-    if isinstance(m, FilterMatcher):  # deletions: removed by the caller afterwards
+    if isinstance(m, FilterMatcher):  # deletions: zeroed by the caller afterwards
         m = m.child
     boost = t.boost
-    get = acc.get
-    one_minus_b = 1 - B
     if type(m) is W3LeafMatcher:
         while m.is_active():
             m.id()       # decodes the block's ids ...
@@ -242,17 +262,17 @@ def _accumulate(acc: dict, reader, t: TermSpec, idf: float, avgfl: float, B: flo
                 blocks.append((t.text, ids))
             if boost == 1.0:
                 for d, w in zip(ids, weights):
-                    acc[d] = get(d, 0.0) + idf * ((w * (K1 + 1)) / (w + K1 * (one_minus_b + B * lens[d] / avgfl)))
+                    scores[d] += idf * ((w * K1p1) / (w + norms[d]))
             else:
                 for d, w in zip(ids, weights):
-                    acc[d] = get(d, 0.0) + (idf * ((w * (K1 + 1)) / (w + K1 * (one_minus_b + B * lens[d] / avgfl)))) * boost
+                    scores[d] += (idf * ((w * K1p1) / (w + norms[d]))) * boost
             m._next_block()
     else:  # any other matcher (e.g. inlined postings): the public, slower way
         ids = []
         while m.is_active():
             d, w = m.id(), m.weight()
-            s = idf * ((w * (K1 + 1)) / (w + K1 * (one_minus_b + B * lens[d] / avgfl)))
-            acc[d] = get(d, 0.0) + (s * boost if boost != 1.0 else s)
+            s = idf * ((w * K1p1) / (w + norms[d]))
+            scores[d] += s * boost if boost != 1.0 else s
             ids.append(d)
             m.next()
         if blocks is not None:
@@ -263,11 +283,18 @@ _BY_INDEX: dict[str, FastSearcher] = {}
 _BY_INDEX_LOCK = threading.Lock()
 
 
+_MAX_INDEXES = 8  # an app has two (patent, need); test runs create many
+
+
 def searcher_for(index_path) -> FastSearcher:
     """The cache of one index directory (shared by every backend object in the process)."""
     key = str(index_path)
     fs = _BY_INDEX.get(key)
     if fs is None:
         with _BY_INDEX_LOCK:
-            fs = _BY_INDEX.setdefault(key, FastSearcher())
+            fs = _BY_INDEX.get(key)
+            if fs is None:
+                while len(_BY_INDEX) >= _MAX_INDEXES:
+                    del _BY_INDEX[next(iter(_BY_INDEX))]  # oldest first
+                fs = _BY_INDEX[key] = FastSearcher()
     return fs
