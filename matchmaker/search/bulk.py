@@ -59,12 +59,15 @@ class BulkWriter(SegmentWriter):
         self._lengths = {name: array("B") for name in self._scorable}
         # bound once: add_document runs for every document of the corpus
         self._tokenize = _FIND_TOKENS
+        self._failed = False
 
     def add_reader(self, reader):  # merging is the stock writer's job
         raise NotImplementedError("BulkWriter cannot merge segments")
 
     def add_document(self, **fields):
         self._check_state()
+        if self._failed:
+            raise RuntimeError("a document failed to index; cancel this BulkWriter")
         if any(name.startswith("_") for name in fields):
             raise ValueError("BulkWriter does not support _boost or _stored_ arguments")
         schema = self.schema
@@ -111,6 +114,8 @@ class BulkWriter(SegmentWriter):
                 if column:
                     pdw.add_column_value(name, column, field.to_column_value(value))
         except Exception:
+            # postings of this document may already be collected: the writer cannot go on
+            self._failed = True
             pdw.cancel_doc()
             raise
         pdw.finish_doc()
@@ -121,6 +126,8 @@ class BulkWriter(SegmentWriter):
 
     def _flush_segment(self):
         """Write the postings field by field, terms in byte order, docs in order."""
+        if self._failed:
+            raise RuntimeError("a document failed to index; cancel this BulkWriter")
         self.perdocwriter.close()
         fw = self.fieldwriter
         schema = self.schema

@@ -97,6 +97,19 @@ def test_bulk_writer_only_writes_into_an_empty_index(tmp_path, docs):
     ix.writer().cancel()  # the lock was released
 
 
+def test_a_failed_document_stops_the_bulk_writer(tmp_path, docs):
+    (tmp_path / "ix").mkdir()
+    ix = windex.create_in(str(tmp_path / "ix"), SCHEMAS["patent"]())
+    w = BulkWriter(ix)
+    w.add_document(**docs[0])
+    with pytest.raises(ValueError):
+        w.add_document(**dict(docs[1], title=["not", "text"]))
+    with pytest.raises(RuntimeError):  # its postings would be credited to the next document
+        w.add_document(**docs[2])
+    w.cancel()
+    assert windex.open_dir(str(tmp_path / "ix")).doc_count() == 0
+
+
 @pytest.fixture
 def backend(tmp_path, docs, monkeypatch):
     """A multi-segment index with deletions: a bulk-built segment, then updates and deletes."""
