@@ -34,14 +34,13 @@ import tempfile
 import time
 from contextlib import contextmanager
 from datetime import date
-from itertools import islice
 from pathlib import Path
 from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DATA = Path("/work/shared/data")
+DATA = Path(os.environ.get("MATCHMAKER_SHARED_DATA", ROOT.parent / "shared" / "data"))
 PATENT_FILES = (DATA / "patents" / "patents.jsonl", DATA / "patents" / "patents_bdci2022.jsonl")
 NEEDS_FILE = DATA / "needs" / "needs.jsonl"
 BENCH_OWNER = "基准测试专利权人（无申请人记录）"
@@ -161,7 +160,9 @@ def import_corpus(rt, records: list[dict]) -> dict:
     without = [r for r in records if not (r.get("owner") or r.get("applicant"))]
     progress = Progress("import", len(records))
     out: dict = {}
+    from matchmaker.matching.triggers import SKIP_KEY
     with timed(out, "import_s"), rt.session_factory() as session, session.begin():
+        session.info[SKIP_KEY] = True  # a corpus loaded for measurement queues no match jobs
         placeholder = Organization(kind=OrgKind.UNIVERSITY, name=BENCH_OWNER,
                                    status=OrgStatus.APPROVED, source="import")
         session.add(placeholder)

@@ -13,20 +13,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from sqlalchemy import select  # noqa: E402
 
-from matchmaker.catalog.corpus import import_records, read_jsonl  # noqa: E402
-from matchmaker.matching.triggers import SKIP_KEY  # noqa: E402
 from matchmaker.config import Settings  # noqa: E402
 from matchmaker.migrate import upgrade  # noqa: E402
-from matchmaker.models import Organization, OrgKind, OrgStatus, Patent  # noqa: E402
+from matchmaker.models import Patent  # noqa: E402
 from matchmaker.runtime import Runtime, build_runtime  # noqa: E402
-from matchmaker.search.indexer import rebuild  # noqa: E402
 
 DATA_DIR = Path(os.environ.get("MATCHMAKER_SHARED_DATA", ROOT.parent / "shared" / "data"))
 PATENT_FILES = ("patents/patents.jsonl", "patents/patents_bdci2022.jsonl")
-OWNER = "共享语料库（评测用）"
 MARKER = "corpus.json"
 
 
@@ -116,21 +113,9 @@ def open_corpus_instance(directory: Path, *, data_dir: Path = DATA_DIR, fresh: b
 
 
 def _build(rt: Runtime, data_dir: Path) -> None:
+    """Import and index the corpus the same way the search benchmark does."""
+    from bench_search import corpus_records, import_corpus, rebuild_index
     upgrade(rt.engine)
-    t0 = time.perf_counter()
-    with rt.transaction() as session:
-        session.info[SKIP_KEY] = True   # no match jobs for a corpus loaded for measurement
-        owner = session.scalar(select(Organization).where(Organization.name == OWNER))
-        if owner is None:
-            owner = Organization(kind=OrgKind.INSTITUTE, name=OWNER, status=OrgStatus.APPROVED,
-                                 source="eval")
-            session.add(owner)
-            session.flush()
-        for rel in PATENT_FILES:
-            log(f"importing {rel} ...")
-            rep = import_records(session, read_jsonl(data_dir / rel), owner=owner)
-            log(f"  {rep.created} created, {rep.updated} updated, {len(rep.rejected)} rejected")
-    log(f"import took {time.perf_counter() - t0:.1f} s; rebuilding the index ...")
-    t0 = time.perf_counter()
-    n = rebuild(rt.session_factory, rt.search, "patent")
-    log(f"indexed {n} patents in {time.perf_counter() - t0:.1f} s")
+    log("importing the shared corpus ...")
+    log(f"  {import_corpus(rt, corpus_records(tuple(data_dir / rel for rel in PATENT_FILES)))}")
+    log(f"  {rebuild_index(rt, procs=2)}")
