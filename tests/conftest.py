@@ -42,9 +42,9 @@ def migrated_template(tmp_path_factory) -> str:
     return str(path)
 
 
-@pytest.fixture
-def database_url(migrated_template, tmp_path) -> str:
-    """A clean, migrated database for one test."""
+def fresh_database_url(migrated_template: str, directory: Path) -> str:
+    """A clean, migrated database: a copy of the template file, or the truncated PostgreSQL
+    test database (so PostgreSQL users of this must not overlap in one module)."""
     if is_postgres():
         engine = make_engine(TEST_DB_URL)
         with engine.begin() as conn:
@@ -52,9 +52,15 @@ def database_url(migrated_template, tmp_path) -> str:
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return TEST_DB_URL
-    path = tmp_path / "test.sqlite3"
+    path = Path(directory) / "test.sqlite3"
     shutil.copy(migrated_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path) -> str:
+    """A clean, migrated database for one test."""
+    return fresh_database_url(migrated_template, tmp_path)
 
 
 @pytest.fixture

@@ -3,25 +3,22 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
 from matchmaker.catalog import accounts
 from matchmaker.catalog.ipc import parse_ipc
 from matchmaker.config import Settings
-from matchmaker.db import Base, make_engine
 from matchmaker.models import OrgKind, PatentIPC
 from matchmaker.runtime import build_runtime
 from matchmaker.search import indexer
 from matchmaker.search.schemas import KINDS
 from matchmaker.search.service import SearchRequest, search_needs, search_patents
-from tests.conftest import TEST_DB_URL, is_postgres
+from tests.conftest import fresh_database_url
 from tests.factories import make_need, make_org, make_patent, make_user
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -131,16 +128,7 @@ def module_catalog(migrated_template, tmp_path_factory):
     database fixtures in the same module (they truncate it).
     """
     tmp = tmp_path_factory.mktemp("search-module")
-    if is_postgres():
-        engine = make_engine(TEST_DB_URL)
-        with engine.begin() as conn:
-            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        engine.dispose()
-        url = TEST_DB_URL
-    else:
-        shutil.copy(migrated_template, tmp / "test.sqlite3")
-        url = f"sqlite:///{tmp / 'test.sqlite3'}"
+    url = fresh_database_url(migrated_template, tmp)
     settings = Settings(instance_dir=tmp / "instance", database_url=url,
                         secret_key="test-secret-key", testing=True).resolved()
     rt = build_runtime(settings)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import unescape
@@ -16,15 +15,13 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import text as sql
 from werkzeug.security import generate_password_hash
 
 from matchmaker.catalog import accounts
 from matchmaker.catalog.ipc import parse_ipc
 from matchmaker.config import Settings
-from matchmaker.db import Base, make_engine
 from matchmaker.models import LegalStatus, ListingState, NeedState, OrgKind, PatentIPC, PatentType
-from tests.conftest import TEST_DB_URL, is_postgres
+from tests.conftest import fresh_database_url
 from tests.factories import make_need, make_org, make_patent, make_user
 from tests.web.helpers import login, text
 
@@ -118,16 +115,7 @@ def site(migrated_template, tmp_path_factory):
     """One app + database + index holding the corpus, for a whole module of read-only tests."""
     from matchmaker.web import create_app
     tmp = tmp_path_factory.mktemp("search-pages")
-    if is_postgres():
-        engine = make_engine(TEST_DB_URL)
-        with engine.begin() as conn:
-            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            conn.execute(sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        engine.dispose()
-        url = TEST_DB_URL
-    else:
-        shutil.copy(migrated_template, tmp / "test.sqlite3")
-        url = f"sqlite:///{tmp / 'test.sqlite3'}"
+    url = fresh_database_url(migrated_template, tmp)
     settings = Settings(instance_dir=tmp / "instance", database_url=url, secret_key="test-secret-key",
                         testing=True, login_rate_limit="1000 per minute").resolved()
     with pytest.MonkeyPatch.context() as mp:
