@@ -99,20 +99,20 @@ def test_init_then_import_prints_counts_and_reimport_updates(run, db, tmp_path):
 
     first = run("import", "patents", str(path))
     assert first.returncode == 0, first.stderr
-    assert "已新增 2 条，已更新 0 条，拒绝 0 条" in first.stdout
+    assert "共 2 行：已新增 2，已更新 0，无变化 0，拒绝 0" in first.stdout
     assert (db(Patent), db(Organization)) == (2, 2)       # owners created from the applicants
 
     second = run("import", "patents", str(path))
     assert second.returncode == 0, second.stderr
-    assert "已新增 0 条，已更新 2 条，拒绝 0 条" in second.stdout
+    assert "已新增 0，已更新 0，无变化 2，拒绝 0" in second.stdout  # idempotent
     assert (db(Patent), db(Organization)) == (2, 2)
 
 
 def test_import_with_a_bad_row_exits_1_and_names_the_row(run, db, tmp_path):
     path = write_jsonl(tmp_path / "patents.jsonl", [GOOD_ROWS[0], BAD_ROW])
     result = run("import", "patents", str(path))
-    assert "拒绝 1 条" in result.stdout
-    assert "第 2 行" in result.stderr and "CN201610123456.7" in result.stderr
+    assert "拒绝 1，" in result.stdout
+    assert "第 2 行 201610123456.7" in result.stderr
     assert "应为 6" in result.stderr
     assert result.returncode == 1
     assert db(Patent) == 1                         # the good row is kept
@@ -141,7 +141,7 @@ def test_dry_run_reports_and_writes_nothing(run, db, tmp_path):
     path = write_jsonl(tmp_path / "patents.jsonl", GOOD_ROWS)
     result = run("import", "patents", str(path), "--dry-run")
     assert result.returncode == 0, result.stderr
-    assert "将新增 2 条" in result.stdout and "试运行" in result.stdout
+    assert "将新增 2，" in result.stdout and "试运行" in result.stdout
     assert db(Patent) == 0
     assert db(Organization) == 0
 

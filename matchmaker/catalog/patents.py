@@ -150,8 +150,13 @@ def apply_values(session: Session, patent: Patent, values: dict, today: date,
         problem = listing_problem(patent, today)
         if problem:
             raise ValidationError({"listing_state": problem})
+    set_ipc_entries(patent, values["ipc_codes"])
+
+
+def set_ipc_entries(patent: Patent, codes: list[str]) -> None:
+    """Replace the per-level IPC rows that list filters use (codes are already validated)."""
     patent.ipc_entries = []
-    for pos, code in enumerate(values["ipc_codes"]):
+    for pos, code in enumerate(codes):
         p = parse_ipc(code)
         patent.ipc_entries.append(PatentIPC(position=pos, code=p.code, section=p.section,
                                             ipc_class=p.ipc_class, subclass=p.subclass))

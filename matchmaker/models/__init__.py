@@ -1,6 +1,8 @@
 """What is stored. Import models from here so every table is registered on Base.metadata."""
-from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, DeclineReason, LegalStatus, ListingState,
+from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, DeclineReason, ImportKind,
+                    ImportState, LegalStatus, ListingState,
                     MatchState, NeedState, OrgKind, OrgStatus, PatentType, UserRole, WantedForm)
+from .imports import ImportBatch
 from .matching import Job, Match, Notification
 from .need import Need
 from .organization import Organization, User, station_clients
@@ -11,5 +13,5 @@ __all__ = [
     "INDUSTRIES", "REGIONS", "XINJIANG_REGIONS", "LegalStatus", "ListingState", "NeedState",
     "OrgKind", "OrgStatus", "PatentType", "UserRole", "WantedForm", "Need", "Organization", "User",
     "station_clients", "Patent", "PatentIPC", "IndexTask", "DeclineReason", "MatchState", "Job",
-    "Match", "Notification",
+    "Match", "Notification", "ImportBatch", "ImportKind", "ImportState",
 ]

@@ -92,6 +92,17 @@ class DeclineReason(LabelledEnum):
     OTHER = "other"
 
 
+class ImportKind(LabelledEnum):
+    PATENTS = "patents"
+    NEEDS = "needs"
+
+
+class ImportState(LabelledEnum):
+    PREVIEWED = "previewed"
+    APPLIED = "applied"
+    CANCELLED = "cancelled"
+
+
 LABELS: dict[tuple[type, str], str] = {(type(member), member.value): text for member, text in (
     (OrgKind.UNIVERSITY, "高校"), (OrgKind.INSTITUTE, "科研院所"), (OrgKind.ENTERPRISE, "企业"),
     (OrgKind.STATION, "创新驿站"), (OrgKind.OPERATOR, "运营方"),
@@ -110,6 +121,9 @@ LABELS: dict[tuple[type, str], str] = {(type(member), member.value): text for me
     (DeclineReason.NOT_MATURE, "技术不够成熟"), (DeclineReason.TOO_EXPENSIVE, "价格过高"),
     (DeclineReason.NOT_OUR_FIELD, "不属于我们的领域"), (DeclineReason.ALREADY_SOLVED, "问题已经解决"),
     (DeclineReason.OTHER, "其他原因"),
+    (ImportKind.PATENTS, "专利"), (ImportKind.NEEDS, "技术需求"),
+    (ImportState.PREVIEWED, "待确认"), (ImportState.APPLIED, "已导入"),
+    (ImportState.CANCELLED, "已取消"),
 )}
 
 XINJIANG_REGIONS: tuple[str, ...] = (

@@ -60,3 +60,11 @@ def normalize(text: str | None) -> str:
     if not text.isascii():
         text = _t2s().convert(text)
     return text.lower()
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified characters only (case, width and spacing are kept), for
+    values that are stored as the user typed them but must read as simplified Chinese."""
+    if not text or text.isascii():
+        return text
+    return _t2s().convert(text)

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from matchmaker.catalog.corpus import (first_applicant, first_claim, import_records, map_status,
-                                       map_type, read_jsonl)
+from matchmaker.catalog.corpus import first_applicant, first_claim, import_records, read_jsonl
 from matchmaker.models import (LegalStatus, ListingState, Organization, OrgKind, Patent,
                                PatentIPC, PatentType)
 from tests.factories import make_org
@@ -183,7 +182,7 @@ def test_reimport_is_idempotent(session, corpus_file):
     first = run_import(session, corpus_file)
     before = counts(session)
     second = run_import(session, corpus_file)
-    assert (second.created, second.updated) == (0, first.created)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, first.created)
     assert [r[:2] for r in second.rejected] == [r[:2] for r in first.rejected]
     assert counts(session) == before
 
@@ -253,23 +252,6 @@ def test_utf8_bom_is_tolerated(session, tmp_path):
 ])
 def test_first_claim_splits_at_claim_2(claims, expected):
     assert first_claim(claims) == expected
-
-
-@pytest.mark.parametrize("raw, expected", [
-    ("发明", "invention"), ("发明授权", "invention"), ("发明公开", "invention"),
-    ("实用新型", "utility"), ("外观设计", "design"), ("", ""), (None, ""), ("其他", ""),
-])
-def test_map_type(raw, expected):
-    assert map_type(raw) == expected
-
-
-@pytest.mark.parametrize("raw, expected", [
-    ("有权", "valid"), ("有权-审定授权", "valid"), ("有效", "valid"),
-    ("失效-未缴年费专利权终止", "lapsed"), ("无权-视为撤回", "lapsed"),
-    ("审中-实质审查", "pending"), ("", "unknown"), (None, "unknown"), ("PCT进入国家阶段", "unknown"),
-])
-def test_map_status(raw, expected):
-    assert map_status(raw) == expected
 
 
 @pytest.mark.parametrize("raw, expected", [
