@@ -1,7 +1,7 @@
 """Translate domain and HTTP errors in one place: JSON under /api/, a Chinese page elsewhere."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -40,5 +40,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
-        return error_response(status, HTTP_MESSAGES.get(status, exc.description or "请求失败"),
+        message = HTTP_MESSAGES.get(status, exc.description or "请求失败")
+        if status == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+            message += f"（上限 {current_app.config['MAX_CONTENT_LENGTH'] / 2**20:.0f} MB）"
+        return error_response(status, message,
                               exc.name.replace(" ", ""))

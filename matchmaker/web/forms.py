@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable, TypeVar
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, HiddenField, PasswordField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -22,6 +23,7 @@ from ..catalog.needs import NeedInput
 from ..catalog.organizations import OrganizationInput
 from ..catalog.patents import PatentInput
 from ..errors import ValidationError
+from ..imports.files import ENCODINGS
 from ..models import (INDUSTRIES, REGIONS, LegalStatus, ListingState, Need, OrgKind, Patent,
                       PatentType, WantedForm)
 
@@ -247,3 +249,20 @@ class NeedForm(FlaskForm):
             "wanted_forms": list(need.wanted_forms or []),
             "valid_until": need.valid_until.isoformat() if need.valid_until else "",
         }
+
+
+class ImportUploadForm(FlaskForm):
+    """A file to preview; needs also name the enterprise (brokers pick one of their clients)."""
+
+    file = FileField("导入文件")
+    encoding = SelectField("CSV 文件编码", choices=choices(ENCODINGS.items()), default="auto",
+                           validate_choice=False)
+    list_valid = BooleanField("有效专利导入后直接上架", default=True)
+    enterprise_id = SelectField("需求企业", choices=[], validate_choice=False)
+
+    def set_enterprises(self, enterprises) -> None:
+        self.enterprise_id.choices = choices((o.id, o.name) for o in enterprises)
+
+    def enterprise_ref(self) -> int | None:
+        raw = _text(self.enterprise_id.data).strip()
+        return int(raw) if raw.isdigit() else None
