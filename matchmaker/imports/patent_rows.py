@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..catalog.corpus import first_applicant, first_claim, guess_supplier_kind
@@ -61,9 +61,14 @@ class PatentRows:
                 self.by_app_no[app_no] = (pid, owner_id)
             if sid:
                 self.by_source[sid] = (pid, owner_id)
+        # Near-duplicates are judged against what existed before this import, so the preview
+        # and the import (which sees its own earlier batches) flag the same rows.
+        self.existing_max_id = session.scalar(select(func.max(Patent.id))) or 0
         self.seen: dict[tuple[str, str], int] = {}
         self.fetched: dict[int, Patent] = {}
-        self.orgs: dict[str, Organization | None] = {}
+        # Without a fixed owner every row names one: look them all up once.
+        self.orgs: dict[str, Organization | None] = {} if owner is not None else {
+            o.name: o for o in session.scalars(select(Organization))}
         self.similar_pool: dict[int, tuple[list[int], list[str], list[str], list[str]]] = {}
         self.listed: list[Patent] = []
         self.listed_ids: list[int] = []
@@ -144,13 +149,10 @@ class PatentRows:
     def _input(self, values: dict[str, list], result: RowResult) -> tuple[PatentInput, str, set[str]]:
         texts: dict[str, str] = {}
         converted = False
+        values = cells.drop_formulas(values, LABELS, result.errors)
         for name in ("title", "abstract", "first_claim", "scenarios", "app_no", "pub_no",
                      "source_id", "source", "applicant"):
             raw = " ".join(cells.as_text(x) for x in values.get(name, []) if x is not None).strip()
-            if cells.looks_like_formula(raw):
-                result.errors.append(f"“{LABELS.get(name, name)}”列的内容像公式（{raw[:20]}），"
-                                     "公式不会被执行，请改为纯文本")
-                continue
             if name in _TEXT_FIELDS or name == "applicant":
                 raw, changed = cells.simplified(raw)
                 converted |= changed
@@ -245,12 +247,12 @@ class PatentRows:
 
     def _org(self, name: str, create: bool) -> Organization | None:
         if name not in self.orgs or (create and self.orgs[name] is None):
-            org = self.session.scalar(select(Organization).where(Organization.name == name))
+            org = self.orgs.get(name) or self.session.scalar(
+                select(Organization).where(Organization.name == name))
             if org is None and create:
                 org = Organization(kind=guess_supplier_kind(name), name=name,
                                    status=OrgStatus.APPROVED, source="import")
-                self.session.add(org)
-                self.session.flush()
+                self.session.add(org)   # flushed with its first patent's batch
             self.orgs[name] = org
         return self.orgs[name]
 
@@ -258,7 +260,8 @@ class PatentRows:
         """The owner's existing patent whose title (and abstract) is near-identical, if any."""
         if owner_id not in self.similar_pool:
             rows = self.session.execute(select(Patent.id, Patent.title, Patent.abstract)
-                                        .where(Patent.owner_id == owner_id)).all()
+                                        .where(Patent.owner_id == owner_id,
+                                               Patent.id <= self.existing_max_id)).all()
             self.similar_pool[owner_id] = ([r.id for r in rows], [r.title for r in rows],
                                            [normalize(r.title) for r in rows],
                                            [normalize(r.abstract[:500]) for r in rows])
