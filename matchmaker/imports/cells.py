@@ -49,6 +49,22 @@ def looks_like_formula(text: str) -> bool:
     return text.startswith("=") or (bool(_FORMULA_LIKE.match(text)) and not _CJK.search(text))
 
 
+def drop_formulas(values: dict[str, list], labels: dict[str, str],
+                  errors: list[str]) -> dict[str, list]:
+    """The row's values without the fields that hold a formula, each of which adds an error
+    (so the row is rejected): every mapped column is checked, not only the free-text ones,
+    since enumerations and lists would otherwise accept `=HYPERLINK(...,"发明")`."""
+    out: dict[str, list] = {}
+    for name, raw in values.items():
+        formula = next((t for t in map(as_text, raw) if looks_like_formula(t)), None)
+        if formula is None:
+            out[name] = raw
+        else:
+            errors.append(f"“{labels.get(name, name)}”列的内容像公式（{formula[:20]}），"
+                          "公式不会被执行，请改为纯文本")
+    return out
+
+
 def simplified(text: str) -> tuple[str, bool]:
     """Text in simplified characters, and whether anything was converted."""
     out = to_simplified(text)

@@ -190,17 +190,22 @@ def _open_csv(path: Path, encoding: str, header_score) -> Table:
         text_sample = sample.decode(enc, errors="strict") if len(sample) < 64 * 1024 else \
             codecs.getincrementaldecoder(enc)().decode(sample, final=False)
     except UnicodeDecodeError:
-        raise FileProblem(_decode_message(enc, 1)) from None
+        raise FileProblem(_decode_message(enc, _undecodable_line(path, enc))) from None
     delimiter = _sniff_delimiter(text_sample)
     fh = open(path, "r", encoding=enc, errors="strict", newline="")
 
     def numbered() -> Iterator[tuple[int, list, list[str]]]:
         reader = csv.reader(fh, delimiter=delimiter)
         try:
-            for cells in reader:
-                yield reader.line_num, cells, []
+            # Records, not file lines: a quoted cell with line breaks (common in abstracts) is
+            # one spreadsheet row, so numbers match what Excel / WPS show.
+            for number, cells in enumerate(reader, 1):
+                yield number, cells, []
         except UnicodeDecodeError:
-            raise FileProblem(_decode_message(enc, reader.line_num + 1)) from None
+            # The text layer decodes ahead in 8 KB chunks, so the reader's position can be a
+            # hundred lines early: find the line itself.
+            raise FileProblem(_decode_message(enc, _undecodable_line(path, enc)
+                                              or reader.line_num + 1)) from None
         except csv.Error as exc:
             raise FileProblem(f"第 {reader.line_num} 行 CSV 格式有误：{exc}") from None
         finally:
@@ -208,9 +213,22 @@ def _open_csv(path: Path, encoding: str, header_score) -> Table:
     return _split_header(numbered(), header_score, "csv", "gb18030" if enc == "gb18030" else "utf-8")
 
 
-def _decode_message(enc: str, line: int) -> str:
+def _undecodable_line(path: Path, enc: str) -> int | None:
+    """Number of the first file line that does not decode (a line break byte never occurs
+    inside a UTF-8 or GB18030 character, so lines can be decoded one by one)."""
+    decoder = codecs.getincrementaldecoder(enc)()
+    with open(path, "rb") as fh:
+        for n, line in enumerate(fh, 1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return n
+    return None
+
+
+def _decode_message(enc: str, line: int | None) -> str:
     name = "UTF-8" if enc.startswith("utf-8") else "GB18030/GBK"
-    return (f"第 {line} 行附近无法按 {name} 编码读取。请在上传时选择正确的编码"
+    return (f"第 {line or 1} 行附近无法按 {name} 编码读取。请在上传时选择正确的编码"
             f"（常见为 UTF-8 或 GB18030/GBK），或在 Excel 中另存为“CSV UTF-8”")
 
 

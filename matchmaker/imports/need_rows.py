@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog.needs import NeedInput, validate_need
 from ..errors import ValidationError
-from ..models import INDUSTRIES, REGIONS, Need, Organization, OrgKind, User
+from ..models import INDUSTRIES, REGIONS, Need, Organization, OrgKind, User, WantedForm
 from . import cells
 from .columns import NEED_COLUMNS
 from .files import SourceRow
@@ -73,7 +73,8 @@ class NeedRows:
         result.target_id = target
         for name in COMPARED:
             if name in present and getattr(need, name) != v[name]:
-                result.changes.append((LABELS[name], display(getattr(need, name)), display(v[name])))
+                result.changes.append((LABELS[name], _shown(name, getattr(need, name)),
+                                       _shown(name, v[name])))
         result.status = RowStatus.UPDATED if result.changes else RowStatus.UNCHANGED
         result.payload = ("update", v, present)
         return result
@@ -98,12 +99,9 @@ class NeedRows:
     def _input(self, values: dict[str, list], result: RowResult) -> tuple[NeedInput, set[str]]:
         texts: dict[str, str] = {}
         converted = False
+        values = cells.drop_formulas(values, LABELS, result.errors)
         for name in ("title", "description", "industry", "region", "source_id", "source"):
             raw = "\n".join(cells.as_text(x) for x in values.get(name, []) if x is not None).strip()
-            if cells.looks_like_formula(raw):
-                result.errors.append(f"“{LABELS.get(name, name)}”列的内容像公式（{raw[:20]}），"
-                                     "公式不会被执行，请改为纯文本")
-                continue
             raw, changed = cells.simplified(raw)
             converted |= changed and name in ("title", "description")
             texts[name] = raw
@@ -142,6 +140,14 @@ class NeedRows:
             return found
         result.warnings.append(f"{label}“{text[:20]}”不在列表中，已记为“{default}”")
         return default
+
+
+def _shown(name: str, value) -> str:
+    """A value for the preview's change list: cooperation forms by their Chinese labels."""
+    if name == "wanted_forms" and value:
+        labels = {w.value: w.label for w in WantedForm}
+        value = [labels.get(f, f) for f in value]
+    return display(value)
 
 
 def _reject(result: RowResult, errors: list[str] | None = None) -> RowResult:

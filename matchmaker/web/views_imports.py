@@ -78,7 +78,13 @@ def confirm(batch_id: int):
     try:
         item = batches.confirm_batch(db(), runtime().settings, actor(), batch_id,
                                      include_rows=include)
-    except (ValidationError, Conflict) as exc:
+    except Conflict as exc:
+        # Already applied (a double submission) or cancelled: the page shows which; saying
+        # "nothing was written" here would be wrong after the first submission imported.
+        db().rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for("imports.batch", batch_id=batch_id))
+    except ValidationError as exc:
         db().rollback()
         flash(f"导入未完成，没有写入任何数据：{exc.message}", "error")
         return redirect(url_for("imports.batch", batch_id=batch_id))
