@@ -1,8 +1,9 @@
 """What is stored. Import models from here so every table is registered on Base.metadata."""
-from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, DeclineReason, ImportKind,
-                    ImportState, LegalStatus, ListingState,
+from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, DealState, DeclineReason, ImportKind,
+                    ImportState, LegalStatus, LicenceType, OfferState, PaymentMode, ListingState,
                     MatchState, NeedState, OrgKind, OrgStatus, PatentType, UserRole, WantedForm)
 from .imports import ImportBatch
+from .licensing import Deal, DealEvent, FollowUp, LicenceOffer
 from .matching import Job, Match, Notification
 from .need import Need
 from .organization import Organization, User, station_clients
@@ -14,4 +15,6 @@ __all__ = [
     "OrgKind", "OrgStatus", "PatentType", "UserRole", "WantedForm", "Need", "Organization", "User",
     "station_clients", "Patent", "PatentIPC", "IndexTask", "DeclineReason", "MatchState", "Job",
     "Match", "Notification", "ImportBatch", "ImportKind", "ImportState",
+    "Deal", "DealEvent", "FollowUp", "LicenceOffer", "DealState", "LicenceType", "OfferState",
+    "PaymentMode",
 ]

@@ -103,6 +103,44 @@ class ImportState(LabelledEnum):
     CANCELLED = "cancelled"
 
 
+class LicenceType(LabelledEnum):
+    ORDINARY = "ordinary"       # 普通许可
+    SOLE = "sole"               # 排他许可
+    EXCLUSIVE = "exclusive"     # 独占许可
+    OPEN = "open"               # 开放许可 (only ordinary licences may follow)
+    TRANSFER = "transfer"       # 转让: ownership changes, not a licence
+
+    @property
+    def is_exclusive_kind(self) -> bool:
+        """Exclusive and sole licences shut everybody else out while in force."""
+        return self in (LicenceType.SOLE, LicenceType.EXCLUSIVE)
+
+
+class PaymentMode(LabelledEnum):
+    LUMP_SUM = "lump_sum"
+    ROYALTY_SALES = "royalty_sales"
+    ROYALTY_PROFIT = "royalty_profit"
+    ENTRY_PLUS_ROYALTY = "entry_plus_royalty"
+    TRANSFER_PRICE = "transfer_price"
+
+
+class OfferState(LabelledEnum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class DealState(LabelledEnum):
+    REQUESTED = "requested"
+    NEGOTIATING = "negotiating"
+    FREE_ACTIVE = "free_active"
+    CONVERSION_DUE = "conversion_due"
+    CONVERTED = "converted"
+    TRANSFERRED = "transferred"
+    DECLINED = "declined"
+    LAPSED = "lapsed"           # the free period ended without conversion
+    TERMINATED = "terminated"
+
+
 LABELS: dict[tuple[type, str], str] = {(type(member), member.value): text for member, text in (
     (OrgKind.UNIVERSITY, "高校"), (OrgKind.INSTITUTE, "科研院所"), (OrgKind.ENTERPRISE, "企业"),
     (OrgKind.STATION, "创新驿站"), (OrgKind.OPERATOR, "运营方"),
@@ -124,6 +162,17 @@ LABELS: dict[tuple[type, str], str] = {(type(member), member.value): text for me
     (ImportKind.PATENTS, "专利"), (ImportKind.NEEDS, "技术需求"),
     (ImportState.PREVIEWED, "待确认"), (ImportState.APPLIED, "已导入"),
     (ImportState.CANCELLED, "已取消"),
+    (LicenceType.ORDINARY, "普通许可"), (LicenceType.SOLE, "排他许可"),
+    (LicenceType.EXCLUSIVE, "独占许可"), (LicenceType.OPEN, "开放许可"), (LicenceType.TRANSFER, "转让"),
+    (PaymentMode.LUMP_SUM, "一次性付费"), (PaymentMode.ROYALTY_SALES, "按净销售额提成"),
+    (PaymentMode.ROYALTY_PROFIT, "按利润提成"), (PaymentMode.ENTRY_PLUS_ROYALTY, "入门费+提成"),
+    (PaymentMode.TRANSFER_PRICE, "转让价款"),
+    (OfferState.ACTIVE, "有效"), (OfferState.WITHDRAWN, "已撤回"),
+    (DealState.REQUESTED, "已申请"), (DealState.NEGOTIATING, "洽谈中"),
+    (DealState.FREE_ACTIVE, "免费许可期"), (DealState.CONVERSION_DUE, "待转化"),
+    (DealState.CONVERTED, "已转为有偿许可"), (DealState.TRANSFERRED, "已转让"),
+    (DealState.DECLINED, "已拒绝"), (DealState.LAPSED, "免费期满未转化"),
+    (DealState.TERMINATED, "已终止"),
 )}
 
 XINJIANG_REGIONS: tuple[str, ...] = (

@@ -53,6 +53,8 @@ class Notification(Base):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set for reminders a scheduled run may try to send twice (`matchmaker tick`): unique.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
     user: Mapped[User] = relationship()
 

@@ -32,6 +32,8 @@ class Need(Base):
     valid_until: Mapped[date | None] = mapped_column(Date, index=True)
     state: Mapped[NeedState] = mapped_column(enum_column(NeedState), default=NeedState.OPEN,
                                              index=True)
+    # First time someone answered it: a pushed match, a broker's note or a licence request.
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
