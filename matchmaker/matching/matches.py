@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import permissions
+from ..db import utcnow
 from ..errors import NotFound, PermissionDenied, ValidationError
 from ..models import (DeclineReason, ListingState, Match, MatchState, Need, NeedState, OrgKind,
                       Patent, User)
@@ -74,6 +75,8 @@ def refresh_need_matches(session: Session, backend: SearchBackend, need_id: int,
             fresh.append(row)
     session.flush()
     if fresh:
+        if need.first_response_at is None:   # a pushed match answers the need (KPI)
+            need.first_response_at = utcnow()
         notify(session, enterprise_audience(need.enterprise), "need_matches",
                f"需求“{need.title[:30]}”有 {len(fresh)} 项新的专利推荐",
                "、".join(m.patent.title[:20] for m in fresh[:3]), f"/matches/need/{need.id}")
@@ -100,6 +103,8 @@ def refresh_patent_matches(session: Session, backend: SearchBackend, patent_id: 
         out.append(row)
         if created:
             new_enterprises.add(nm.need.enterprise_id)
+            if nm.need.first_response_at is None:
+                nm.need.first_response_at = utcnow()
             notify(session, enterprise_audience(nm.need.enterprise), "patent_matches",
                    f"新上架专利可能解决您的需求“{nm.need.title[:30]}”", patent.title[:100],
                    f"/matches/need/{nm.need.id}")

@@ -1,0 +1,261 @@
+"""Deals: an enterprise (or its broker) requests a licence under an offer; the parties move it
+through the transition table. Every change is a DealEvent; stale versions are refused."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import permissions
+from ..clock import add_months, moment, now
+from ..db import utcnow
+from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from ..models import (Deal, DealEvent, DealState, FollowUp, LicenceType, Match, MatchState, Need,
+                      OfferState, Organization, OrgKind, User)
+from .money import AmountError, parse_wan
+from .offers import exclusive_in_force, get_offer, offer_problem, terms_snapshot
+from .transitions import (BROKER, ENTERPRISE, OPEN_STATES, OPERATOR, OWNER, SYSTEM, allowed,
+                          next_steps)
+
+RECORDAL_MONTHS = 3
+STALE = "该交易已被他人修改，请刷新页面后重试"
+
+
+def parties_of(actor: User | None, deal: Deal) -> set[str]:
+    """Which sides of the deal the actor stands on."""
+    if actor is None:
+        return set()
+    org = actor.organization
+    out: set[str] = set()
+    if permissions.is_operator(actor):
+        out.add(OPERATOR)
+    if org.id == deal.patent.owner_id:
+        out.add(OWNER)
+    if org.id == deal.enterprise_id:
+        out.add(ENTERPRISE)
+    if org.kind == OrgKind.STATION and (org.id == deal.station_id
+                                        or any(c.id == deal.enterprise_id for c in org.clients)):
+        out.add(BROKER)
+    return out
+
+
+def get_deal(session: Session, actor: User | None, deal_id: int) -> Deal:
+    """A deal the actor is party to (others: NotFound, so its existence is not revealed)."""
+    deal = session.get(Deal, deal_id)
+    if deal is None or not parties_of(actor, deal):
+        raise NotFound("未找到该交易")
+    return deal
+
+
+def request_deal(session: Session, actor: User, offer_id: int, *, enterprise_id: int | None = None,
+                 need_id: int | None = None, note: str = "", today: date,
+                 at: datetime | None = None) -> Deal:
+    """An enterprise asks for the licence (a broker asks on behalf of a client)."""
+    offer = get_offer(session, offer_id)
+    enterprise = session.get(Organization, enterprise_id) if enterprise_id else actor.organization
+    if enterprise is None or enterprise.kind != OrgKind.ENTERPRISE:
+        raise ValidationError({"enterprise_id": "请选择申请许可的企业"})
+    permissions.ensure_acts_for(actor, enterprise)
+    if offer.state != OfferState.ACTIVE:
+        raise ValidationError({"offer": "该许可已撤回，不能再申请"})
+    problem = offer_problem(session, offer.patent, None, today)
+    if problem:
+        raise ValidationError({"offer": problem[1]})
+    if offer.licence_type in (LicenceType.SOLE, LicenceType.EXCLUSIVE, LicenceType.TRANSFER):
+        blocking = exclusive_in_force(session, offer.patent_id)
+        if blocking:
+            raise ValidationError({"offer": f"该专利已有生效中的{blocking.licence_type.label}，暂不能申请"})
+    open_deal = session.scalar(select(Deal.id).where(
+        Deal.patent_id == offer.patent_id, Deal.enterprise_id == enterprise.id,
+        Deal.state.in_(OPEN_STATES)))
+    if open_deal:
+        raise Conflict(f"该企业已有进行中的申请（交易 #{open_deal}），请勿重复提交")
+    need = None
+    if need_id is not None:
+        need = session.get(Need, need_id)
+        if need is None or need.enterprise_id != enterprise.id:
+            raise ValidationError({"need_id": "该需求不属于申请企业"})
+    at = at or moment(today)
+    deal = Deal(offer=offer, patent=offer.patent, enterprise=enterprise, need=need,
+                requested_by=actor, licence_type=offer.licence_type, terms=terms_snapshot(offer),
+                station=actor.organization if actor.organization.kind == OrgKind.STATION else None)
+    session.add(deal)
+    _event(session, deal, actor, None, DealState.REQUESTED, note, at=at)
+    if need is not None:
+        if need.first_response_at is None:
+            need.first_response_at = at
+        match = session.scalar(select(Match).where(Match.need_id == need.id,
+                                                   Match.patent_id == offer.patent_id))
+        if match is not None:
+            match.state = MatchState.REQUESTED
+    session.flush()
+    return deal
+
+
+@dataclass
+class StepInput:
+    note: str = ""
+    contract_value_wan: str = ""
+    start_date: date | None = None   # free period / contract effective date; default today
+
+
+def transition(session: Session, actor: User | None, deal_id: int, to_state: DealState, *,
+               expected_version: int | None, step: StepInput | None = None, today: date,
+               at: datetime | None = None) -> Deal:
+    """Move a deal along one row of the table; `actor` None is the system (tick).
+
+    `expected_version` is the version the user saw: if the deal changed since, Conflict.
+    """
+    step = step or StepInput()
+    at = at or moment(today)
+    deal = session.get(Deal, deal_id) if actor is None else get_deal(session, actor, deal_id)
+    if deal is None:
+        raise NotFound("未找到该交易")
+    if expected_version is not None and deal.version != expected_version:
+        raise Conflict(STALE)
+    rule = allowed(deal.state, to_state)
+    if rule is None:
+        raise InvalidTransition(f"交易当前为“{deal.state.label}”，不能变为“{to_state.label}”")
+    parties = {SYSTEM} if actor is None else parties_of(actor, deal)
+    if not rule.parties & parties:
+        raise PermissionDenied(f"您不能执行“{rule.label}”")
+    start = step.start_date or today
+    amount = None
+    if rule.needs_value:
+        try:
+            amount = parse_wan(step.contract_value_wan, "合同金额")
+        except AmountError as exc:
+            raise ValidationError({"contract_value_wan": str(exc)}) from None
+        if not amount:
+            raise ValidationError({"contract_value_wan": "请填写合同金额（万元，须大于 0）"})
+    if rule.starts_free:
+        months = int(deal.terms.get("free_months") or 0)
+        if months <= 0:
+            raise ValidationError({"__all__": "该许可没有免费期，请直接签订有偿许可"})
+        deal.free_start, deal.free_end = start, add_months(start, months)
+        _takes_effect(deal, start)
+    if rule.needs_value:
+        deal.contract_value_yuan = amount
+        _takes_effect(deal, start)
+    from_state = deal.state
+    deal.state = to_state
+    _event(session, deal, actor, from_state, to_state, step.note, amount=amount, at=at,
+           data={"start": start.isoformat()} if (rule.starts_free or rule.needs_value) else None)
+    _flush(session)
+    return deal
+
+
+def record_filing(session: Session, actor: User, deal_id: int, *, expected_version: int | None,
+                  recordal_no: str = "", recordal_date: date | None = None,
+                  contract_reg_no: str = "", today: date, at: datetime | None = None) -> Deal:
+    """Record the CNIPA recordal (备案) number/date and the technology-contract registration."""
+    at = at or moment(today)
+    deal = get_deal(session, actor, deal_id)
+    if expected_version is not None and deal.version != expected_version:
+        raise Conflict(STALE)
+    if not parties_of(actor, deal) & {OWNER, BROKER, OPERATOR}:
+        raise PermissionDenied("只有专利权人、驿站经纪人或运营方可以登记备案信息")
+    if deal.effective_date is None:
+        raise ValidationError({"__all__": "许可合同尚未生效，不能登记备案"})
+    recordal_no, contract_reg_no = recordal_no.strip()[:60], contract_reg_no.strip()[:60]
+    if not recordal_no and not contract_reg_no:
+        raise ValidationError({"recordal_no": "请填写备案号或技术合同登记号"})
+    if recordal_no and recordal_date is None:
+        raise ValidationError({"recordal_date": "请填写备案日期"})
+    if recordal_date and (recordal_date > today or recordal_date < deal.effective_date):
+        raise ValidationError({"recordal_date": "备案日期应在合同生效日与今天之间"})
+    data = {}
+    if recordal_no:
+        deal.recordal_no, deal.recordal_date = recordal_no, recordal_date
+        data.update(recordal_no=recordal_no, recordal_date=recordal_date.isoformat())
+    if contract_reg_no:
+        deal.contract_reg_no = contract_reg_no
+        data["contract_reg_no"] = contract_reg_no
+    deal.updated_at = utcnow()
+    _event(session, deal, actor, deal.state, deal.state, "登记备案信息", at=at, data=data)
+    _flush(session)
+    return deal
+
+
+def add_follow_up(session: Session, actor: User, body: str, *, deal_id: int | None = None,
+                  need_id: int | None = None, at: datetime | None = None) -> FollowUp:
+    """A broker's (or party's) note; on a need it also counts as the need's first response."""
+    at = at or now()
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "请填写跟进内容"})
+    if len(body) > 2000:
+        raise ValidationError({"body": "跟进内容不能超过 2000 个字符"})
+    if deal_id is not None:
+        get_deal(session, actor, deal_id)
+    elif need_id is not None:
+        need = session.get(Need, need_id)
+        if need is None or not permissions.can_view_need(actor, need):
+            raise NotFound("未找到该需求")
+        if actor.organization.kind == OrgKind.STATION and need.first_response_at is None:
+            need.first_response_at = at
+    else:
+        raise ValidationError({"body": "跟进记录须关联交易或需求"})
+    note = FollowUp(deal_id=deal_id, need_id=need_id, author=actor, body=body,
+                    created_at=at)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def available_steps(actor: User | None, deal: Deal):
+    return next_steps(deal.state, parties_of(actor, deal))
+
+
+def find_deals(session: Session, actor: User, *, state: DealState | None = None,
+               station_id: int | None = None, page: int = 1, per_page: int = 20
+               ) -> tuple[list[Deal], int]:
+    """Deals the actor is party to, newest activity first."""
+    from ..models import Patent
+    org = actor.organization
+    stmt = select(Deal).join(Deal.patent)
+    if not permissions.is_operator(actor):
+        visible = (Patent.owner_id == org.id) | (Deal.enterprise_id == org.id)
+        if org.kind == OrgKind.STATION:
+            client_ids = [c.id for c in org.clients]
+            visible = visible | (Deal.station_id == org.id) | Deal.enterprise_id.in_(client_ids)
+        stmt = stmt.where(visible)
+    if station_id is not None:
+        stmt = stmt.where(Deal.station_id == station_id)
+    if state is not None:
+        stmt = stmt.where(Deal.state == state)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Deal.updated_at.desc(), Deal.id.desc())
+                           .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def _takes_effect(deal: Deal, start: date) -> None:
+    """A licence contract (free or paid) takes effect: recordal is due within 3 months."""
+    deal.effective_date = start
+    deal.recordal_due = add_months(start, RECORDAL_MONTHS)
+    deal.recordal_no, deal.recordal_date = "", None
+
+
+def _event(session: Session, deal: Deal, actor: User | None, from_state: DealState | None,
+           to_state: DealState, note: str = "", *, amount: int | None = None,
+           at: datetime, data: dict | None = None) -> DealEvent:
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationError({"note": "备注不能超过 2000 个字符"})
+    event = DealEvent(deal=deal, actor=actor, from_state=from_state, to_state=to_state, note=note,
+                      amount_yuan=amount, at=at, data=data or {})
+    session.add(event)
+    return event
+
+
+def _flush(session: Session) -> None:
+    """A concurrent update of the same deal shows up here as a version mismatch."""
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict(STALE) from None
