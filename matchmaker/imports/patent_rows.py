@@ -100,8 +100,6 @@ class PatentRows:
         except ValidationError as exc:
             return _reject(result, list(exc.errors.values()))
         result.key, result.title = v["app_no"] or v["source_id"] or "", v["title"]
-        if not v["title"] and not v["abstract"]:
-            return _reject(result, ["专利名称和摘要不能都为空"])
         for name, label in (("app_no", "申请号"), ("source_id", "来源编号")):
             if v[name] and (name, v[name]) in self.seen:
                 return _reject(result, [f"与第 {self.seen[name, v[name]]} 行的{label}相同（文件内重复）"])
@@ -113,8 +111,10 @@ class PatentRows:
         hit = self.by_app_no.get(v["app_no"] or "") or self.by_source.get(v["source_id"] or "")
         if hit and v["source_id"] and self.by_source.get(v["source_id"], hit) != hit:
             return _reject(result, [f"来源编号 {v['source_id']} 已属于另一件专利"])
-        if hit:
+        if hit:     # empty cells keep what is stored, the title and abstract included
             return self._plan_update(result, v, present, hit)
+        if not v["title"] and not v["abstract"]:
+            return _reject(result, ["专利名称和摘要不能都为空"])
         return self._plan_new(result, v, applicant)
 
     def write(self, result: RowResult) -> Patent:

@@ -58,7 +58,7 @@ def imported(run, session, tmp_path):
     corpus = write_jsonl(tmp_path / "patents.jsonl", [record(k) for k in CORPUS])
     res = run("import", "patents", str(corpus), "--owner", OWNER)
     assert res.returncode == 0, res.stderr
-    assert "新增 5 条" in res.stdout
+    assert "已新增 5，" in res.stdout
     session.expire_all()
     patents = session.scalars(select(Patent)).all()
     assert {p.source_id for p in patents} == {f"KPZH-{k.upper()}" for k in CORPUS}
