@@ -11,8 +11,8 @@ from .base import cli
 
 def main() -> None:
     """Entry point: domain errors print one clear line and exit 1."""
-    from . import (commands_core, commands_import, commands_index,  # noqa: F401  (registers)
-                   commands_match)
+    from . import (commands_core, commands_deals, commands_import,  # noqa: F401  (registers)
+                   commands_index, commands_match)
     try:
         # Outside standalone mode click *returns* the code of `raise Exit(n)` instead of exiting.
         code = cli.main(standalone_mode=False)

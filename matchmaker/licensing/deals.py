@@ -16,11 +16,13 @@ from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, Va
 from ..models import (Deal, DealEvent, DealState, FollowUp, LicenceType, Match, MatchState, Need,
                       OfferState, Organization, OrgKind, User)
 from .money import AmountError, parse_wan
-from .offers import exclusive_in_force, get_offer, offer_problem, terms_snapshot
+from .offers import IN_FORCE, exclusive_in_force, get_offer, offer_problem, terms_snapshot
 from .transitions import (BROKER, ENTERPRISE, OPEN_STATES, OPERATOR, OWNER, SYSTEM, allowed,
                           next_steps)
 
 RECORDAL_MONTHS = 3
+# A licence (or transfer) takes effect when a deal enters one of these from outside IN_FORCE.
+TAKES_EFFECT = frozenset(IN_FORCE) | {DealState.TRANSFERRED}
 STALE = "该交易已被他人修改，请刷新页面后重试"
 
 
@@ -78,6 +80,7 @@ def request_deal(session: Session, actor: User, offer_id: int, *, enterprise_id:
         need = session.get(Need, need_id)
         if need is None or need.enterprise_id != enterprise.id:
             raise ValidationError({"need_id": "该需求不属于申请企业"})
+    _check_note(note)
     at = at or moment(today)
     deal = Deal(offer=offer, patent=offer.patent, enterprise=enterprise, need=need,
                 requested_by=actor, licence_type=offer.licence_type, terms=terms_snapshot(offer),
@@ -122,6 +125,9 @@ def transition(session: Session, actor: User | None, deal_id: int, to_state: Dea
     parties = {SYSTEM} if actor is None else parties_of(actor, deal)
     if not rule.parties & parties:
         raise PermissionDenied(f"您不能执行“{rule.label}”")
+    _check_note(step.note)
+    if to_state in TAKES_EFFECT and deal.state not in IN_FORCE:
+        _check_exclusivity(session, deal)
     start = step.start_date or today
     amount = None
     if rule.needs_value:
@@ -240,12 +246,30 @@ def _takes_effect(deal: Deal, start: date) -> None:
     deal.recordal_no, deal.recordal_date = "", None
 
 
+def _check_note(note: str | None) -> None:
+    """Checked before anything changes, so a refused note leaves the deal as it was."""
+    if len((note or "").strip()) > 2000:
+        raise ValidationError({"note": "备注不能超过 2000 个字符"})
+
+
+def _check_exclusivity(session: Session, deal: Deal) -> None:
+    """An exclusive or sole licence in force shuts every other licence (and transfer) out:
+    refuse a deal taking effect next to one, or an exclusive/sole deal next to any licence."""
+    others = select(Deal).where(Deal.patent_id == deal.patent_id, Deal.id != deal.id,
+                                Deal.state.in_(IN_FORCE))
+    if not deal.licence_type.is_exclusive_kind:
+        others = others.where(Deal.licence_type.in_([LicenceType.SOLE, LicenceType.EXCLUSIVE]))
+    blocking = session.scalar(others.order_by(Deal.id).limit(1))
+    if blocking is not None:
+        raise Conflict(f"该专利已有生效中的{blocking.licence_type.label}（交易 #{blocking.id}），"
+                       f"本交易的{deal.licence_type.label}不能生效")
+
+
 def _event(session: Session, deal: Deal, actor: User | None, from_state: DealState | None,
            to_state: DealState, note: str = "", *, amount: int | None = None,
            at: datetime, data: dict | None = None) -> DealEvent:
     note = (note or "").strip()
-    if len(note) > 2000:
-        raise ValidationError({"note": "备注不能超过 2000 个字符"})
+    _check_note(note)
     event = DealEvent(deal=deal, actor=actor, from_state=from_state, to_state=to_state, note=note,
                       amount_yuan=amount, at=at, data=data or {})
     session.add(event)

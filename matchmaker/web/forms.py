@@ -24,8 +24,9 @@ from ..catalog.organizations import OrganizationInput
 from ..catalog.patents import PatentInput
 from ..errors import ValidationError
 from ..imports.files import ENCODINGS
-from ..models import (INDUSTRIES, REGIONS, LegalStatus, ListingState, Need, OrgKind, Patent,
-                      PatentType, WantedForm)
+from ..licensing.offers import OfferInput
+from ..models import (INDUSTRIES, REGIONS, LegalStatus, LicenceType, ListingState, Need, OrgKind,
+                      Patent, PatentType, PaymentMode, WantedForm)
 
 SELF_REGISTER_KINDS = (OrgKind.UNIVERSITY, OrgKind.INSTITUTE, OrgKind.ENTERPRISE, OrgKind.STATION)
 
@@ -266,3 +267,63 @@ class ImportUploadForm(FlaskForm):
     def enterprise_ref(self) -> int | None:
         raw = _text(self.enterprise_id.data).strip()
         return int(raw) if raw.isdigit() else None
+
+
+class OfferForm(FlaskForm):
+    """Licence offer terms (amounts in 万元)."""
+
+    licence_type = SelectField("许可类型", choices=choices(LicenceType.choices()),
+                               default=LicenceType.ORDINARY.value, validate_choice=False)
+    free_months = StringField("免费许可期（月）", default="6", render_kw={"inputmode": "numeric"})
+    payment_mode = SelectField("免费期后的付费方式", choices=choices(PaymentMode.choices()),
+                               default=PaymentMode.LUMP_SUM.value, validate_choice=False)
+    lump_sum_wan = StringField("一次性许可费（万元）", render_kw={"inputmode": "decimal"})
+    entry_fee_wan = StringField("入门费（万元）", render_kw={"inputmode": "decimal"})
+    royalty_pct = StringField("提成比例（%）", render_kw={"inputmode": "decimal"})
+    transfer_price_wan = StringField("转让价款（万元）", render_kw={"inputmode": "decimal"})
+    term_months = StringField("许可期限（月）", default="36", render_kw={"inputmode": "numeric"})
+    territory = StringField("许可地域", default="中国大陆")
+    field_of_use = StringField("许可领域")
+    knowhow_included = BooleanField("附带技术秘密（know-how）")
+    support_included = BooleanField("提供技术支持")
+    fee_standard = TextAreaField("许可费标准（开放许可须公布）", render_kw={"rows": 2})
+    payment_method = StringField("支付方式（开放许可须公布）")
+    note = TextAreaField("补充说明", render_kw={"rows": 2})
+
+    def offer_input(self) -> OfferInput:
+        return OfferInput(**{name: (getattr(self, name).data if name in ("knowhow_included", "support_included")
+                                    else _text(getattr(self, name).data))
+                             for name in OfferInput.__dataclass_fields__})
+
+
+class DealRequestForm(FlaskForm):
+    """Request a licence under an offer; brokers pick the client, anyone may link a need."""
+
+    enterprise_id = SelectField("申请企业", choices=[], validate_choice=False)
+    need_id = SelectField("对应的技术需求", choices=[], validate_choice=False)
+    note = TextAreaField("留言", render_kw={"rows": 2, "placeholder": "介绍企业的应用场景和希望的许可方式"})
+
+    def ref(self, name: str) -> int | None:
+        raw = _text(getattr(self, name).data).strip()
+        return int(raw) if raw.isdigit() else None
+
+
+class DealStepForm(FlaskForm):
+    """One transition button; `version` is what the user saw (optimistic locking)."""
+
+    to_state = HiddenField()
+    version = HiddenField()
+    note = TextAreaField("备注", render_kw={"rows": 2})
+    contract_value_wan = StringField("合同金额（万元）", render_kw={"inputmode": "decimal"})
+    start_date = StringField("生效日期", render_kw={"type": "date"})
+
+
+class FilingForm(FlaskForm):
+    version = HiddenField()
+    recordal_no = StringField("备案号")
+    recordal_date = StringField("备案日期", render_kw={"type": "date"})
+    contract_reg_no = StringField("技术合同登记号")
+
+
+class FollowUpForm(FlaskForm):
+    body = TextAreaField("跟进记录", render_kw={"rows": 2, "maxlength": 2000})

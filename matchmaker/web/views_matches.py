@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from .. import permissions
 from ..catalog import needs as needs_catalog
+from ..licensing.offers import offers_for
 from ..errors import ValidationError
 from ..matching import matches as svc
 from ..matching.matches import Reaction
@@ -168,10 +169,14 @@ def react(match_id: int):
 @bp.route("/<int:match_id>/request", methods=["POST"])
 @login_required
 def request_licence(match_id: int):
-    """Hook for the licence flow (a later issue): for now only records the REQUESTED state."""
-    match = svc.react(db(), actor(), match_id, Reaction(MatchState.REQUESTED))
+    """Go to the patent's licence terms (with the need preselected); when the owner has not
+    published terms yet, record the interest so the owner sees it."""
+    match = svc.react(db(), actor(), match_id, Reaction(MatchState.INTERESTED))
     db().commit()
-    flash("已记录许可申请意向，许可流程即将开放", "success")
+    if offers_for(db(), match.patent_id):
+        return redirect(url_for("patents.detail", patent_id=match.patent_id, need=match.need_id,
+                                _anchor="offers"))
+    flash("专利权人尚未发布许可条件，已记录您的意向；发布后即可申请", "info")
     return redirect(url_for("matches.need", need_id=match.need_id, _anchor=f"match-{match.id}"))
 
 

@@ -1,12 +1,13 @@
 """Patent library: list, detail, register and edit patents, and list/withdraw/archive them."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from .. import permissions
 from ..catalog import patents as catalog
 from ..errors import ValidationError
+from ..licensing.offers import offers_for
 from ..models import ListingState
 from .auth import require_kinds
 from .context import actor, db
@@ -43,8 +44,10 @@ def mine():
 def detail(patent_id: int):
     """One patent; drafts of other organizations are reported as not found."""
     patent = catalog.view_patent(db(), actor(), patent_id)
-    return render_template("patents/detail.html", patent=patent,
-                           can_edit=permissions.can_edit_patent(actor(), patent))
+    can_edit = permissions.can_edit_patent(actor(), patent)
+    return render_template("patents/detail.html", patent=patent, can_edit=can_edit,
+                           offers=offers_for(db(), patent.id, active_only=not can_edit),
+                           need_id=request.args.get("need", "") if request.args.get("need", "").isdigit() else "")
 
 
 @bp.route("/new", methods=["GET", "POST"])

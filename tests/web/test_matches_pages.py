@@ -199,19 +199,33 @@ def test_interested_is_recorded(client, session, scene):
     assert f'id="interested-{match.id}"' not in page and f'id="request-{match.id}"' in page
 
 
-def test_request_hook_records_requested(client, session, scene):
+def test_request_without_offers_records_interest_for_the_owner(client, session, scene):
     login(client, scene.ent_user.login)
     match = match_of(session, scene.need, scene.coating)
     response = post_form(client, f"/matches/{match.id}/request", {},
                          token_page=f"/matches/need/{scene.need.id}", follow_redirects=True)
     assert response.status_code == 200
-    assert "已记录许可申请意向，许可流程即将开放" in text(response)
+    assert "专利权人尚未发布许可条件，已记录您的意向" in text(response)
     after = match_of(session, scene.need, scene.coating)
-    assert after.state == MatchState.REQUESTED and after.decided_by_id == scene.ent_user.id
-    # Once requested, the decision cannot be turned into a decline.
-    response = react(client, match, scene.need, state="declined", reason="other")
-    assert response.status_code == 403
-    assert match_of(session, scene.need, scene.coating).state == MatchState.REQUESTED
+    assert after.state == MatchState.INTERESTED and after.decided_by_id == scene.ent_user.id
+
+
+def test_request_with_an_offer_leads_to_the_terms_with_the_need_preselected(client, session, scene):
+    from datetime import date
+
+    from matchmaker.licensing.offers import OfferInput, create_offer
+    owner = scene.coating.owner.users[0]
+    offer = create_offer(session, owner, scene.coating.id, OfferInput(free_months=6, lump_sum_wan="5"),
+                         today=date.today()).offer
+    session.commit()
+    login(client, scene.ent_user.login)
+    match = match_of(session, scene.need, scene.coating)
+    response = post_form(client, f"/matches/{match.id}/request", {},
+                         token_page=f"/matches/need/{scene.need.id}")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/patents/{scene.coating.id}?need={scene.need.id}#offers")
+    page = text(client.get(response.location))
+    assert f"/offers/{offer.id}/request?need={scene.need.id}" in page
 
 
 def test_other_enterprise_gets_404_everywhere(client, session, scene, other_ent_user, world):

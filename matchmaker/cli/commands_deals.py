@@ -1,0 +1,71 @@
+"""`matchmaker tick` (cron) and `matchmaker kpis` (the dashboard's figures on the console)."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+
+from .. import clock
+from ..licensing.kpis import compute_kpis
+from ..licensing.money import wan
+from ..licensing.tick import tick
+from ..migrate import upgrade
+from .base import State, cli, pass_state
+
+
+def _date(_ctx, _param, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("日期格式应为 YYYY-MM-DD") from None
+
+
+@cli.command("tick")
+@click.option("--today", callback=_date, help="Run as if today were this date (YYYY-MM-DD).")
+@pass_state
+def tick_cmd(state: State, today: date | None) -> None:
+    """Time-driven work: reminders, conversion due, recordal deadlines, expiries (idempotent)."""
+    rt = state.runtime
+    upgrade(rt.engine)
+    with rt.transaction() as session:
+        report = tick(session, today=today or clock.today())
+    click.echo("；".join(report.lines()))
+
+
+@cli.command("kpis")
+@click.option("--as-of", "as_of", callback=_date, help="Figures as they stood at the end of this date.")
+@click.option("--from-year", type=int, help="First year of the period (default: two years before).")
+@click.option("--station", "station_id", type=int, help="Only this station's deals (id).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def kpis_cmd(state: State, as_of: date | None, from_year: int | None, station_id: int | None,
+             as_json: bool) -> None:
+    """The policy KPIs, computed from the deal event log."""
+    rt = state.runtime
+    upgrade(rt.engine)
+    with rt.session_factory() as session:
+        k = compute_kpis(session, as_of=as_of or clock.today(), first_year=from_year,
+                         station_id=station_id)
+    if as_json:
+        click.echo(json.dumps(k.as_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"截至 {k.as_of}：转化高校院所专利的中小企业 {k.converted_smes} 家（目标 {k.target_smes}）")
+    click.echo("年份  许可  转让  合计  增长(目标+20%)  合同金额  增长(目标+40%)")
+    for y in k.years:
+        click.echo(f"{y.year}  {y.licences:>4}  {y.transfers:>4}  {y.deals:>4}  {_pct(y.count_growth):>14}  "
+                   f"{wan(y.value_yuan):>10}  {_pct(y.value_growth):>8}")
+    click.echo(f"免费→有偿转化率 {_pct(k.conversion_rate, sign=False)}（转化 {k.conversions_from_free}，"
+               f"未转化 {k.lapsed}）；转化中位天数 {k.median_days_to_conversion if k.median_days_to_conversion is not None else '—'}")
+    click.echo(f"{k.answer_days} 天内得到响应的需求 {k.needs_answered}/{k.needs_total}"
+               f"（{_pct(k.needs_answered_pct, sign=False)}）")
+    for s in k.stations:
+        click.echo(f"  驿站 {s.name}：交易 {s.deals}，转化 {s.conversions}，金额 {wan(s.value_yuan)}，代发需求 {s.needs_posted}")
+
+
+def _pct(value: float | None, sign: bool = True) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.1f}%" if sign else f"{value:.1f}%"

@@ -1,0 +1,64 @@
+"""An innovation station's workspace: its pipeline, the enterprises it serves, needs waiting
+for a first response, and recent follow-ups."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ..models import Deal, DealState, FollowUp, Need, NeedState, Organization, User
+from .transitions import PIPELINE
+
+
+@dataclass
+class WaitingNeed:
+    need: Need
+    age_days: int
+
+
+@dataclass
+class ClientRow:
+    enterprise: Organization
+    open_needs: int = 0
+    open_deals: int = 0
+
+
+@dataclass
+class Workspace:
+    station: Organization
+    columns: list[tuple[DealState, list[Deal]]] = field(default_factory=list)
+    clients: list[ClientRow] = field(default_factory=list)
+    waiting: list[WaitingNeed] = field(default_factory=list)
+    notes: list[FollowUp] = field(default_factory=list)
+
+
+def workspace(session: Session, station: Organization, *, today: date, per_column: int = 50) -> Workspace:
+    client_ids = [c.id for c in station.clients]
+    deals = list(session.scalars(select(Deal).where(or_(
+        Deal.station_id == station.id, Deal.enterprise_id.in_(client_ids)))
+        .order_by(Deal.updated_at.desc())))
+    by_state: dict[DealState, list[Deal]] = defaultdict(list)
+    for deal in deals:
+        by_state[deal.state].append(deal)
+    ws = Workspace(station, columns=[(s, by_state[s][:per_column]) for s in PIPELINE])
+    open_needs = dict(session.execute(select(Need.enterprise_id, func.count()).where(
+        Need.enterprise_id.in_(client_ids), Need.state == NeedState.OPEN)
+        .group_by(Need.enterprise_id)).all())
+    open_deals: dict[int, int] = defaultdict(int)
+    for deal in deals:
+        if deal.state not in (DealState.DECLINED, DealState.LAPSED, DealState.TERMINATED,
+                              DealState.TRANSFERRED):
+            open_deals[deal.enterprise_id] += 1
+    ws.clients = [ClientRow(c, open_needs.get(c.id, 0), open_deals.get(c.id, 0))
+                  for c in sorted(station.clients, key=lambda o: o.name)]
+    waiting = session.scalars(select(Need).where(
+        Need.enterprise_id.in_(client_ids), Need.state == NeedState.OPEN,
+        Need.first_response_at.is_(None)).order_by(Need.created_at))
+    ws.waiting = [WaitingNeed(n, max(0, (today - n.created_at.date()).days)) for n in waiting]
+    ws.notes = list(session.scalars(select(FollowUp).join(User, User.id == FollowUp.author_id)
+                                    .where(User.organization_id == station.id)
+                                    .order_by(FollowUp.id.desc()).limit(20)))
+    return ws

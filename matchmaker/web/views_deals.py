@@ -1,0 +1,218 @@
+"""Licence offers on a patent, licence requests, and the deal page with its transitions."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from .. import clock, permissions
+from ..catalog.needs import enterprises_for
+from ..catalog.patents import get_patent, view_patent
+from ..errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
+from ..licensing import deals as svc
+from ..licensing.money import wan
+from ..licensing.offers import create_offer, get_offer, withdraw_offer
+from ..models import DealState, FollowUp, Need, NeedState, OrgKind
+from .auth import require_kinds
+from .context import actor, db
+from .forms import (DealRequestForm, DealStepForm, FilingForm, FollowUpForm, OfferForm,
+                    apply_errors, choices, commit_or_show_errors)
+from .pagination import Page, page_number, per_page
+
+bp = Blueprint("deals", __name__)
+
+
+# -- offers ------------------------------------------------------------------------------------
+
+@bp.route("/patents/<int:patent_id>/offers/new", methods=["GET", "POST"])
+@require_kinds("university", "institute")
+def new_offer(patent_id: int):
+    """The owner sets licence terms: a free period, then paid terms (or a transfer price)."""
+    patent = permissions.ensure_edit_patent(actor(), get_patent(db(), patent_id))
+    form = OfferForm()
+    if form.validate_on_submit():
+        ok, result = commit_or_show_errors(form, lambda: create_offer(
+            db(), actor(), patent_id, form.offer_input(), today=clock.today()),
+            aliases={"patent": "licence_type"})
+        if ok:
+            flash("许可条件已发布" + ("；提示：" + "；".join(result.warnings) if result.warnings else ""),
+                  "warning" if result.warnings else "success")
+            return redirect(url_for("patents.detail", patent_id=patent_id, _anchor="offers"))
+    return render_template("deals/offer_form.html", form=form, patent=patent)
+
+
+@bp.route("/offers/<int:offer_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(offer_id: int):
+    offer = withdraw_offer(db(), actor(), offer_id)
+    db().commit()
+    flash("许可已撤回；已经提出的申请不受影响", "info")
+    return redirect(url_for("patents.detail", patent_id=offer.patent_id, _anchor="offers"))
+
+
+@bp.route("/offers/<int:offer_id>/request", methods=["GET", "POST"])
+@require_kinds("enterprise", "station")
+def request_licence(offer_id: int):
+    """An enterprise (or a broker for a client) asks for the licence, optionally for a need."""
+    offer = get_offer(db(), offer_id)
+    view_patent(db(), actor(), offer.patent_id)
+    enterprises = enterprises_for(db(), actor())
+    form = DealRequestForm()
+    form.enterprise_id.choices = choices((o.id, o.name) for o in enterprises)
+    needs = db().query(Need).filter(Need.enterprise_id.in_([o.id for o in enterprises]),
+                                    Need.state == NeedState.OPEN).order_by(Need.id.desc()).all()
+    form.need_id.choices = choices([("", "（不关联需求）")] + [
+        (n.id, f"{n.title}（{n.enterprise.name}）" if len(enterprises) > 1 else n.title) for n in needs])
+    if request.method == "GET" and request.args.get("need", "").isdigit():
+        form.need_id.data = request.args["need"]
+    if form.validate_on_submit():
+        enterprise_id = form.ref("enterprise_id") or (enterprises[0].id if len(enterprises) == 1 else None)
+        try:
+            deal = svc.request_deal(db(), actor(), offer_id, enterprise_id=enterprise_id,
+                                    need_id=form.ref("need_id"), note=form.note.data or "",
+                                    today=clock.today())
+        except ValidationError as exc:
+            db().rollback()
+            apply_errors(form, exc, {"offer": "note"})
+        except Conflict as exc:
+            db().rollback()
+            flash(exc.message, "error")
+        else:
+            db().commit()
+            flash("许可申请已提交，专利权人和服务驿站会收到通知", "success")
+            return redirect(url_for("deals.detail", deal_id=deal.id))
+    return render_template("deals/request.html", form=form, offer=offer, enterprises=enterprises)
+
+
+# -- deals -------------------------------------------------------------------------------------
+
+@bp.route("/deals")
+@login_required
+def index():
+    """Deals the user is party to, filterable by state."""
+    state = DealState(request.args["state"]) if request.args.get("state") in DealState._value2member_map_ else None
+    number, size = page_number(), per_page()
+    result = svc.find_deals(db(), actor(), state=state, page=number, per_page=size)
+    return render_template("deals/list.html", page=Page.of(result, number, size), state=state)
+
+
+@bp.route("/deals/<int:deal_id>")
+@login_required
+def detail(deal_id: int):
+    return _detail_page(svc.get_deal(db(), actor(), deal_id))
+
+
+def _detail_page(deal, step_forms: dict | None = None, filing: FilingForm | None = None,
+                 note_form: FollowUpForm | None = None, status: int = 200):
+    steps = svc.available_steps(actor(), deal)
+    step_forms = step_forms or {}
+    for to, _t in steps:
+        step_forms.setdefault(to.value, DealStepForm(formdata=None, to_state=to.value,
+                                                     version=str(deal.version)))
+    notes = db().query(FollowUp).filter(FollowUp.deal_id == deal.id).order_by(FollowUp.id.desc()).all()
+    parties = svc.parties_of(actor(), deal)
+    return render_template("deals/detail.html", deal=deal, steps=steps, step_forms=step_forms,
+                           filing=filing or FilingForm(formdata=None, version=str(deal.version)),
+                           note_form=note_form or FollowUpForm(formdata=None), notes=notes,
+                           can_file=bool(parties & {"owner", "broker", "operator"}),
+                           today=clock.today()), status
+
+
+@bp.route("/deals/<int:deal_id>/step", methods=["POST"])
+@login_required
+def step(deal_id: int):
+    """One transition; a stale version (someone acted first) asks the user to reload."""
+    deal = svc.get_deal(db(), actor(), deal_id)
+    form = DealStepForm()
+    if not form.validate_on_submit():
+        flash("表单已过期，请刷新后重试", "error")
+        return redirect(url_for("deals.detail", deal_id=deal_id))
+    try:
+        to_state = DealState(form.to_state.data)
+    except ValueError:
+        flash("无效的操作", "error")
+        return redirect(url_for("deals.detail", deal_id=deal_id))
+    version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+    try:
+        start = _parse_date(form.start_date.data, "start_date")
+        svc.transition(db(), actor(), deal_id, to_state, expected_version=version,
+                       step=svc.StepInput(note=form.note.data or "",
+                                          contract_value_wan=form.contract_value_wan.data or "",
+                                          start_date=start), today=clock.today())
+    except ValidationError as exc:
+        db().rollback()
+        apply_errors(form, exc)
+        return _detail_page(svc.get_deal(db(), actor(), deal_id), {to_state.value: form}, status=422)
+    except (Conflict, InvalidTransition, PermissionDenied) as exc:
+        db().rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("deals.detail", deal_id=deal_id))
+    db().commit()
+    flash(f"交易已更新为“{to_state.label}”", "success")
+    return redirect(url_for("deals.detail", deal_id=deal_id))
+
+
+@bp.route("/deals/<int:deal_id>/filing", methods=["POST"])
+@login_required
+def filing(deal_id: int):
+    form = FilingForm()
+    if form.validate_on_submit():
+        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        try:
+            svc.record_filing(db(), actor(), deal_id, expected_version=version,
+                              recordal_no=form.recordal_no.data or "",
+                              recordal_date=_parse_date(form.recordal_date.data, "recordal_date"),
+                              contract_reg_no=form.contract_reg_no.data or "", today=clock.today())
+        except ValidationError as exc:
+            db().rollback()
+            apply_errors(form, exc)
+            return _detail_page(svc.get_deal(db(), actor(), deal_id), filing=form, status=422)
+        except (Conflict, PermissionDenied) as exc:
+            db().rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("deals.detail", deal_id=deal_id))
+        db().commit()
+        flash("备案信息已登记", "success")
+    return redirect(url_for("deals.detail", deal_id=deal_id))
+
+
+@bp.route("/deals/<int:deal_id>/notes", methods=["POST"])
+@login_required
+def add_note(deal_id: int):
+    deal = svc.get_deal(db(), actor(), deal_id)
+    form = FollowUpForm()
+    if form.validate_on_submit():
+        ok, _ = commit_or_show_errors(form, lambda: svc.add_follow_up(db(), actor(), form.body.data,
+                                                                      deal_id=deal.id))
+        if not ok:
+            return _detail_page(svc.get_deal(db(), actor(), deal_id), note_form=form, status=422)
+        flash("跟进记录已保存", "success")
+    return redirect(url_for("deals.detail", deal_id=deal_id, _anchor="notes"))
+
+
+def _parse_date(raw: str | None, field: str) -> date | None:
+    """An optional YYYY-MM-DD field; malformed input is a field error, not a silent default."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError({field: "日期格式应为 YYYY-MM-DD"}) from None
+
+
+
+
+@bp.app_template_filter("wan")
+def wan_filter(yuan) -> str:
+    return wan(yuan)
+
+
+@bp.app_context_processor
+def deal_helpers() -> dict:
+    order = ("requested", "negotiating", "free_active", "conversion_due", "converted")
+    return {"deal_states": list(DealState),
+            "state_label": lambda value: DealState(value).label,
+            "pipeline_index": lambda value: order.index(value) if value in order else
+            (4 if value == "transferred" else -1)}

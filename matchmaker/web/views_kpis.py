@@ -1,0 +1,71 @@
+"""KPI dashboard for operators (all stations) and stations (their own deals)."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request, send_file
+
+from .. import clock
+from ..licensing.kpi_export import kpis_csv, kpis_xlsx
+from ..licensing.kpis import LICENCE_GROWTH_TARGET, VALUE_GROWTH_TARGET, compute_kpis
+from .auth import require_kinds
+from .context import actor, db
+
+bp = Blueprint("kpis", __name__, url_prefix="/kpis")
+
+
+def _params() -> dict:
+    """?as_of=YYYY-MM-DD&from_year=&to_year=; bad values fall back to the defaults (shown)."""
+    today = clock.today()
+    try:
+        as_of = date.fromisoformat(request.args.get("as_of", "")) if request.args.get("as_of") else today
+    except ValueError:
+        as_of = today
+    as_of = min(as_of, today)
+
+    def year(name: str) -> int | None:
+        raw = request.args.get(name, "")
+        return int(raw) if raw.isdigit() and 2000 <= int(raw) <= as_of.year else None
+    station_id = actor().organization_id if actor().organization.kind.value == "station" else None
+    return {"as_of": as_of, "first_year": year("from_year"), "last_year": year("to_year"),
+            "station_id": station_id}
+
+
+@bp.route("/")
+@require_kinds("operator", "station")
+def index():
+    k = compute_kpis(db(), **_params())
+    return render_template("kpis/index.html", k=k, licence_target=LICENCE_GROWTH_TARGET,
+                           value_target=VALUE_GROWTH_TARGET)
+
+
+@bp.route("/export.<fmt>")
+@require_kinds("operator", "station")
+def export(fmt: str):
+    k = compute_kpis(db(), **_params())
+    name = f"指标-{k.as_of}"
+    if fmt == "csv":
+        return send_file(io.BytesIO(kpis_csv(k)), mimetype="text/csv", as_attachment=True,
+                         download_name=f"{name}.csv")
+    if fmt == "xlsx":
+        return send_file(io.BytesIO(kpis_xlsx(k)), as_attachment=True, download_name=f"{name}.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    abort(404)
+
+
+@bp.app_template_filter("zip_bars")
+def zip_bars(labels, values) -> list[tuple]:
+    return list(zip(list(labels), list(values)))
+
+
+@bp.app_template_filter("wan_number")
+def wan_number(yuan) -> float:
+    return round((yuan or 0) / 10_000, 1)
+
+
+@bp.app_template_filter("state_bar")
+def state_bar(item) -> tuple[str, int]:
+    from ..models import DealState
+    state, count = item
+    return DealState(state).label, count

@@ -1,0 +1,34 @@
+"""The innovation-station workspace (pipeline board, clients, waiting needs, follow-ups)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+
+from .. import clock
+from ..licensing.deals import add_follow_up
+from ..licensing.station import workspace
+from .auth import require_kinds
+from .context import actor, db
+from .forms import FollowUpForm, commit_or_show_errors
+
+bp = Blueprint("station", __name__, url_prefix="/station")
+
+
+@bp.route("/")
+@require_kinds("station")
+def index():
+    return render_template("station/index.html",
+                           ws=workspace(db(), actor().organization, today=clock.today()),
+                           note_form=FollowUpForm(formdata=None))
+
+
+@bp.route("/needs/<int:need_id>/note", methods=["POST"])
+@require_kinds("station")
+def need_note(need_id: int):
+    """A broker's note on a client's need (its first response when none came before)."""
+    form = FollowUpForm()
+    if form.validate_on_submit():
+        ok, _ = commit_or_show_errors(form, lambda: add_follow_up(db(), actor(), form.body.data,
+                                                                  need_id=need_id))
+        flash("跟进记录已保存" if ok else "；".join(form.body.errors or ["保存失败"]),
+              "success" if ok else "error")
+    return redirect(url_for("station.index", _anchor="waiting"))
