@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash
 
 from matchmaker.db import make_engine
 from matchmaker.migrate import alembic_config
-from matchmaker.models import Need, Organization, OrgKind, OrgStatus, Patent, User
+from matchmaker.models import Deal, DealState, Need, Organization, OrgKind, OrgStatus, Patent, User
 from tests.factories import make_org
 
 MATCHMAKER = shutil.which("matchmaker", path=str(Path(sys.executable).parent)) \
@@ -188,6 +188,14 @@ def test_demo_loads_once_and_skip_if_loaded_does_not_duplicate(run, db):
     loaded = {model.__name__: db(model) for model in (Organization, User, Patent, Need)}
     assert all(loaded.values()), loaded
     assert db(Organization, Organization.source == "demo") > 0
+    # Applicant names are taken once (a record with `owner` and `applicant` is one name).
+    assert db(Organization, Organization.name == "浙江大学") == 1
+    # Deals in every state, so the dashboard has history; the KPIs are computed from them.
+    for state in DealState:
+        assert db(Deal, Deal.state == state) > 0, state
+    kpis = run("kpis", "--json")
+    figures = json.loads(kpis.stdout)
+    assert figures["converted_smes"] > 0 and sum(y["contract_value_yuan"] for y in figures["years"]) > 0
 
     again = run("demo", "--skip-if-loaded")
     assert again.returncode == 0, again.stderr

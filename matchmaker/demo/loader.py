@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..catalog.accounts import create_user
 from ..catalog.corpus import ImportReport, import_records, read_jsonl
 from ..catalog.needs import NeedInput, create_need
+from .deals import DemoDeals, create_demo_deals
 from ..errors import Conflict
 from ..jobs.queue import enqueue
 from ..matching.triggers import SKIP_KEY as SKIP_MATCHING
@@ -32,6 +33,7 @@ class DemoResult:
     credentials: list[tuple[str, str, str]] = field(default_factory=list)  # login, password, org
     patents: ImportReport | None = None
     needs: int = 0
+    deals: DemoDeals | None = None
 
 
 def demo_loaded(session: Session) -> bool:
@@ -64,6 +66,7 @@ def load_demo(session: Session, *, password: str | None = None, data_dir: Path =
     industries = {o["name"]: TOPIC_INDUSTRY.get(o.get("topic", ""), "其他")
                   for o in spec["organizations"]}
     needs = _create_needs(session, data_dir / "needs.jsonl.gz", orgs, users, industries, today)
+    result.deals = create_demo_deals(session, users, today or date.today())
     session.info.pop(SKIP_MATCHING, None)
     for need in needs:
         enqueue(session, "match_need", {"need_id": need.id}, dedupe=False)

@@ -47,7 +47,7 @@ PATENT_COLUMNS: tuple[Column, ...] = (
                                     "ipc分类", "国际专利分类号", "ipc_codes"), multi=True,
            hint="多个分类号用分号分隔，如 H01M 10/052; H01M4/13"),
     Column("applicant", "专利权人", ("专利权人", "申请人", "申请专利权人", "当前专利权人", "权利人",
-                                  "当前权利人", "applicant", "owner", "assignee")),
+                                  "当前权利人", "owner", "applicant", "assignee")),
     Column("inventors", "发明人", ("发明人", "发明设计人", "设计人", "inventors", "inventor")),
     Column("pub_no", "公开公告号", ("公开公告号", "公开号", "公告号", "授权公告号", "公开号码", "pub_no",
                                   "publication_no")),

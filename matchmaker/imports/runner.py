@@ -111,15 +111,21 @@ class ImportSummary:
         return cls(**known)
 
 
-def row_values(row: SourceRow, cmap: ColumnMap, aliases: dict[str, str]) -> dict[str, list]:
+def row_values(row: SourceRow, cmap: ColumnMap, aliases: dict[str, tuple[str, int]],
+               multi: frozenset[str] = frozenset()) -> dict[str, list]:
     """field -> raw values of the row (several for multi-column fields such as IPC)."""
     if row.record is not None:   # JSON Lines: keys can differ from line to line
-        out: dict[str, list] = {}
+        found: dict[str, list[tuple[int, list]]] = {}
         for key, value in row.record.items():
-            name = aliases.get(header_key(key))
-            if name is not None and value not in (None, "", []):
-                out.setdefault(name, []).extend(value if isinstance(value, list) else [value])
-        return out
+            hit = aliases.get(header_key(key))
+            if hit is not None and value not in (None, "", []):
+                name, rank = hit
+                found.setdefault(name, []).append((rank, value if isinstance(value, list) else [value]))
+        # Several keys for one field (`owner` and `applicant`): the better-ranked alias wins,
+        # except for multi-column fields, which take them all.
+        return {name: ([v for _r, vals in sorted(hits) for v in vals] if name in multi
+                       else min(hits, key=lambda h: h[0])[1])
+                for name, hits in found.items()}
     return {name: [row.cells[i] for i in idx if i < len(row.cells)]
             for name, idx in cmap.fields.items()}
 
@@ -133,10 +139,14 @@ def run_rows(session: Session, table: Table, cmap: ColumnMap, handler: RowHandle
     summary = ImportSummary(format=table.format, encoding=table.encoding,
                             header_row=table.header_row, mapping=cmap.rows(),
                             unmapped=list(cmap.unmapped))
-    aliases = {header_key(a): c.field for c in cmap.columns for a in (c.label, *c.aliases)}
+    aliases: dict[str, tuple[str, int]] = {}
+    for c in cmap.columns:
+        for rank, a in enumerate((c.label, *c.aliases)):
+            aliases.setdefault(header_key(a), (c.field, rank))
+    multi = frozenset(c.field for c in cmap.columns if c.multi)
     with session.no_autoflush:
         for batch in _batches(table.rows, batch_size):
-            valued = [(row, row_values(row, cmap, aliases)) for row in batch]
+            valued = [(row, row_values(row, cmap, aliases, multi)) for row in batch]
             handler.prepare(valued)
             written = []
             for row, values in valued:
