@@ -27,7 +27,8 @@ from .runner import ImportSummary
 from .service import ImportOptions, run_import
 
 UPLOAD_SUBDIR = Path("uploads") / "imports"
-_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".jsonl", ".ndjson", ".json")
+# .xls is accepted here only so that its content check can explain how to convert it.
+_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".jsonl", ".ndjson", ".json")
 
 
 def upload_dir(settings: Settings) -> Path:
@@ -96,7 +97,8 @@ def confirm_batch(session: Session, settings: Settings, actor: User, batch_id: i
         ImportBatch.id == batch.id, ImportBatch.state == ImportState.PREVIEWED).values(
         state=ImportState.APPLIED, applied_at=utcnow()).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
-        raise Conflict("这个文件已经导入过或已取消，请勿重复提交")
+        raise Conflict("这个文件已经导入，请勿重复提交" if batch.state == ImportState.APPLIED
+                       else "这次导入已经取消，请重新上传文件")
     session.refresh(batch)
     batch.options = dict(batch.options, include_rows=sorted(include_rows))
     summary = _run(session, settings, batch, actor, write=True, today=today)
@@ -105,12 +107,15 @@ def confirm_batch(session: Session, settings: Settings, actor: User, batch_id: i
     return batch
 
 
-def cancel_batch(session: Session, actor: User, batch_id: int) -> ImportBatch:
+def cancel_batch(session: Session, settings: Settings, actor: User, batch_id: int) -> ImportBatch:
+    """Cancel a preview; the stored upload and its report are deleted (nothing was imported)."""
     batch = get_batch(session, actor, batch_id)
     if batch.state != ImportState.PREVIEWED:
         raise Conflict("只有待确认的导入可以取消")
     batch.state = ImportState.CANCELLED
     session.flush()
+    (upload_dir(settings) / batch.stored_name).unlink(missing_ok=True)
+    report_path(settings, batch).unlink(missing_ok=True)
     return batch
 
 

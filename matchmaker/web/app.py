@@ -17,7 +17,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["matchmaker"] = runtime
     app.config.update(
         SECRET_KEY=settings.secret_key,
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        # The file limit itself is enforced while storing it; this bounds the whole request
+        # (file plus form fields and multipart overhead).
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 256 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,

@@ -41,7 +41,7 @@ def register(app: Flask) -> None:
     def http_error(exc: HTTPException):
         status = exc.code or 500
         message = HTTP_MESSAGES.get(status, exc.description or "请求失败")
-        if status == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
-            message += f"（上限 {current_app.config['MAX_CONTENT_LENGTH'] / 2**20:.0f} MB）"
+        if status == 413 and "matchmaker" in current_app.extensions:
+            message += f"（上限 {current_app.extensions['matchmaker'].settings.max_upload_mb} MB）"
         return error_response(status, message,
                               exc.name.replace(" ", ""))

@@ -58,7 +58,8 @@ def _upload(kind: ImportKind, enterprises):
                 return redirect(url_for("imports.batch", batch_id=batch.id))
     return render_template("imports/upload.html", form=form, import_kind=kind, enterprises=enterprises,
                            recent=batches.recent_batches(db(), actor(), kind),
-                           max_rows=runtime().settings.max_import_rows)
+                           max_rows=runtime().settings.max_import_rows,
+                           max_mb=runtime().settings.max_upload_mb)
 
 
 @bp.route("/batch/<int:batch_id>")
@@ -98,7 +99,7 @@ def confirm(batch_id: int):
 @login_required
 def cancel(batch_id: int):
     try:
-        item = batches.cancel_batch(db(), actor(), batch_id)
+        item = batches.cancel_batch(db(), runtime().settings, actor(), batch_id)
     except Conflict as exc:
         db().rollback()
         flash(exc.message, "error")
