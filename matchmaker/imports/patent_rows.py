@@ -181,7 +181,8 @@ class PatentRows:
             try:
                 setattr(data, name, reader(raw))
             except cells.CellError as exc:
-                result.errors.append(f"{label}：{exc}")
+                message = str(exc)   # enumerations name their column already
+                result.errors.append(message if message.startswith(label) else f"{label}：{message}")
         if converted:
             result.warnings.append("已将繁体字转换为简体")
         present = {name for name, raw in values.items()

@@ -49,8 +49,10 @@ def open_for_import(path: Path, kind: ImportKind, options: ImportOptions,
         shown = "、".join(h for h in table.headers[:8] if h) or "（空）"
         raise FileProblem(f"没有识别出任何列。文件的表头是：{shown}。请使用导入模板的列名；"
                           "如果表头显示为乱码，请换一种编码（UTF-8 或 GB18030/GBK）重新上传")
-    if kind == ImportKind.PATENTS and not (cmap.has("title") or cmap.has("abstract")):
-        raise FileProblem("没有找到“专利名称”或“摘要”列，请使用导入模板的列名")
+    # A file of numbers and statuses only is a status refresh of patents already listed.
+    if kind == ImportKind.PATENTS and not (cmap.has("title") or cmap.has("abstract")
+                                           or cmap.has("app_no")):
+        raise FileProblem("没有找到“专利名称”“摘要”或“申请号”列，请使用导入模板的列名")
     if kind == ImportKind.NEEDS and not cmap.has("title"):
         raise FileProblem("没有找到“需求名称”列，请使用导入模板的列名")
     return table, cmap
