@@ -22,7 +22,7 @@ def now() -> datetime:
     """Aware UTC now, moved with the same offset as `today()`."""
     pinned = os.environ.get("MATCHMAKER_TODAY", "").strip()
     if pinned:
-        return datetime.combine(date.fromisoformat(pinned), time(12), tzinfo=timezone.utc)
+        return datetime.combine(date.fromisoformat(pinned), time(12)).astimezone(timezone.utc)
     return datetime.now(timezone.utc) + _offset
 
 
@@ -51,4 +51,4 @@ def moment(day: date) -> datetime:
     today; noon UTC of that day otherwise (a back-dated entry or a test's controlled clock)."""
     if day == today():
         return now()
-    return datetime.combine(day, time(12), tzinfo=timezone.utc)
+    return datetime.combine(day, time(12)).astimezone(timezone.utc)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -103,7 +103,12 @@ class KPIs:
 
 
 def _end_of(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=timezone.utc)
+    """End of `day` in the server's time zone (the one `clock.today()` uses), as an aware time."""
+    return datetime.combine(day + timedelta(days=1), time(0)).astimezone()
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone()
 
 
 def _growth(now: int, before: int) -> float | None:
@@ -152,7 +157,7 @@ def _deal_figures(k: KPIs, rows, first_year: int, last_year: int) -> None:
         last_state[r.deal_id] = r.to_state
         if r.to_state == r.from_state:
             continue      # a recorded fact (recordal), not a transition
-        year = years.get(r.at.year)
+        year = years.get(_local(r.at).year)
         if r.to_state in LICENCE_GRANTED and r.deal_id not in licensed:
             licensed.add(r.deal_id)
             if year:
@@ -168,7 +173,7 @@ def _deal_figures(k: KPIs, rows, first_year: int, last_year: int) -> None:
                 converted_smes.add(r.enterprise_id)
             if r.deal_id in free_start:
                 k.conversions_from_free += 1
-                days.append((r.at.date() - free_start[r.deal_id].date()).days)
+                days.append((_local(r.at).date() - _local(free_start[r.deal_id]).date()).days)
         if r.to_state == DealState.LAPSED and r.deal_id in free_start:
             k.lapsed += 1
     ordered = [years[y] for y in sorted(years)]
@@ -216,7 +221,7 @@ def _stations(session: Session, rows, cutoff: datetime, only: int | None) -> lis
 
 def _needs(session: Session, k: KPIs, cutoff: datetime, first_year: int,
            scope: set[int] | None) -> None:
-    start = datetime(first_year, 1, 1, tzinfo=timezone.utc)
+    start = datetime(first_year, 1, 1).astimezone()
     stmt = select(Need.created_at, Need.first_response_at, Need.enterprise_id).where(
         Need.created_at >= start, Need.created_at < cutoff)
     window = timedelta(days=k.answer_days)

@@ -110,6 +110,11 @@ def _detail_page(deal, step_forms: dict | None = None, filing: FilingForm | None
     for to, _t in steps:
         step_forms.setdefault(to.value, DealStepForm(formdata=None, to_state=to.value,
                                                      version=str(deal.version)))
+    for to_value, form in step_forms.items():
+        # Several step forms share one page: unique ids keep each label (and hint/error
+        # reference) on its own form's field. Names, and so what is posted, are unchanged.
+        for f in form:
+            f.id = f"{to_value}-{f.name}"
     notes = db().query(FollowUp).filter(FollowUp.deal_id == deal.id).order_by(FollowUp.id.desc()).all()
     parties = svc.parties_of(actor(), deal)
     return render_template("deals/detail.html", deal=deal, steps=steps, step_forms=step_forms,
