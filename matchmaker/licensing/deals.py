@@ -16,7 +16,8 @@ from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, Va
 from ..models import (Deal, DealEvent, DealState, FollowUp, LicenceType, Match, MatchState, Need,
                       OfferState, Organization, OrgKind, User)
 from .money import AmountError, parse_wan
-from .offers import IN_FORCE, exclusive_in_force, get_offer, offer_problem, terms_snapshot
+from .offers import (IN_FORCE, exclusive_in_force, get_offer, offer_problem, open_offer,
+                     terms_snapshot)
 from .transitions import (BROKER, ENTERPRISE, OPEN_STATES, OPERATOR, OWNER, SYSTEM, allowed,
                           next_steps)
 
@@ -24,6 +25,7 @@ RECORDAL_MONTHS = 3
 # A licence (or transfer) takes effect when a deal enters one of these from outside IN_FORCE.
 TAKES_EFFECT = frozenset(IN_FORCE) | {DealState.TRANSFERRED}
 STALE = "该交易已被他人修改，请刷新页面后重试"
+OPEN_DECLARED = "该专利已声明开放许可，只能发放普通许可"
 
 
 def parties_of(actor: User | None, deal: Deal) -> set[str]:
@@ -70,6 +72,8 @@ def request_deal(session: Session, actor: User, offer_id: int, *, enterprise_id:
         blocking = exclusive_in_force(session, offer.patent_id)
         if blocking:
             raise ValidationError({"offer": f"该专利已有生效中的{blocking.licence_type.label}，暂不能申请"})
+    if offer.licence_type.is_exclusive_kind and open_offer(session, offer.patent_id):
+        raise ValidationError({"offer": OPEN_DECLARED})
     open_deal = session.scalar(select(Deal.id).where(
         Deal.patent_id == offer.patent_id, Deal.enterprise_id == enterprise.id,
         Deal.state.in_(OPEN_STATES)))
@@ -254,7 +258,8 @@ def _check_note(note: str | None) -> None:
 
 def _check_exclusivity(session: Session, deal: Deal) -> None:
     """An exclusive or sole licence in force shuts every other licence (and transfer) out:
-    refuse a deal taking effect next to one, or an exclusive/sole deal next to any licence."""
+    refuse a deal taking effect next to one, or an exclusive/sole deal next to any licence or
+    while an open licence is declared (only ordinary licences then)."""
     others = select(Deal).where(Deal.patent_id == deal.patent_id, Deal.id != deal.id,
                                 Deal.state.in_(IN_FORCE))
     if not deal.licence_type.is_exclusive_kind:
@@ -263,6 +268,8 @@ def _check_exclusivity(session: Session, deal: Deal) -> None:
     if blocking is not None:
         raise Conflict(f"该专利已有生效中的{blocking.licence_type.label}（交易 #{blocking.id}），"
                        f"本交易的{deal.licence_type.label}不能生效")
+    if deal.licence_type.is_exclusive_kind and open_offer(session, deal.patent_id):
+        raise Conflict(OPEN_DECLARED)
 
 
 def _event(session: Session, deal: Deal, actor: User | None, from_state: DealState | None,
