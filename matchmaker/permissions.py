@@ -89,7 +89,7 @@ def ensure_edit_need(actor: User | None, need: Need) -> Need:
 
 def ensure_acts_for(actor: User | None, enterprise: Organization) -> Organization:
     if not acts_for(actor, enterprise):
-        raise PermissionDenied("只能为本企业或所服务的企业发布需求")
+        raise PermissionDenied("只能以本企业或所服务企业的名义办理")
     return enterprise
 
 

@@ -68,6 +68,7 @@ def request_deal(session: Session, actor: User, offer_id: int, *, enterprise_id:
     problem = offer_problem(session, offer.patent, None, today)
     if problem:
         raise ValidationError({"offer": problem[1]})
+    _lock_patent(session, offer.patent_id)
     if offer.licence_type in (LicenceType.SOLE, LicenceType.EXCLUSIVE, LicenceType.TRANSFER):
         blocking = exclusive_in_force(session, offer.patent_id)
         if blocking:
@@ -76,7 +77,7 @@ def request_deal(session: Session, actor: User, offer_id: int, *, enterprise_id:
         raise ValidationError({"offer": OPEN_DECLARED})
     open_deal = session.scalar(select(Deal.id).where(
         Deal.patent_id == offer.patent_id, Deal.enterprise_id == enterprise.id,
-        Deal.state.in_(OPEN_STATES)))
+        Deal.state.in_(OPEN_STATES | {DealState.CONVERTED})))
     if open_deal:
         raise Conflict(f"该企业已有进行中的申请（交易 #{open_deal}），请勿重复提交")
     need = None
@@ -131,8 +132,11 @@ def transition(session: Session, actor: User | None, deal_id: int, to_state: Dea
         raise PermissionDenied(f"您不能执行“{rule.label}”")
     _check_note(step.note)
     if to_state in TAKES_EFFECT and deal.state not in IN_FORCE:
+        _lock_patent(session, deal.patent_id)
         _check_exclusivity(session, deal)
     start = step.start_date or today
+    if rule.starts_free or rule.needs_value:
+        _check_start(session, deal, start, today)
     amount = None
     if rule.needs_value:
         try:
@@ -284,9 +288,31 @@ def _event(session: Session, deal: Deal, actor: User | None, from_state: DealSta
 
 
 def _flush(session: Session) -> None:
-    """A concurrent update of the same deal shows up here as a version mismatch."""
+    """A concurrent update of the same deal shows up here as a version mismatch: the
+    transaction is rolled back (only the savepoint when `tick` runs one per deal)."""
     try:
         session.flush()
     except StaleDataError:
-        session.rollback()
+        if not session.in_nested_transaction():   # a savepoint (tick) is rolled back by its owner
+            session.rollback()
         raise Conflict(STALE) from None
+
+
+def _lock_patent(session: Session, patent_id: int) -> None:
+    """Serialize requests and licences taking effect on one patent (a row lock on PostgreSQL;
+    SQLite already lets one writer at a time), so two at once cannot both pass the checks."""
+    from ..models import Patent
+    session.execute(select(Patent.id).where(Patent.id == patent_id).with_for_update())
+
+
+MAX_START_AHEAD_DAYS = 366   # a typo in the year, not a contract signed ahead
+
+
+def _check_start(session: Session, deal: Deal, start: date, today: date) -> None:
+    """An effective date is not before the request, nor more than 90 days ahead."""
+    requested = session.scalar(select(DealEvent.at).where(
+        DealEvent.deal_id == deal.id, DealEvent.to_state == DealState.REQUESTED))
+    if requested is not None and start < requested.astimezone().date():
+        raise ValidationError({"start_date": f"生效日期不能早于申请日期 {requested.astimezone().date()}"})
+    if (start - today).days > MAX_START_AHEAD_DAYS:
+        raise ValidationError({"start_date": "生效日期最多可提前一年登记"})

@@ -195,7 +195,7 @@ def _stations(session: Session, rows, cutoff: datetime, only: int | None) -> lis
     if only is not None:
         stations = {i: o for i, o in stations.items() if i == only}
     client_station: dict[int, int] = {}
-    for sid, org in stations.items():
+    for sid, org in sorted(stations.items()):   # an enterprise served by two: the older station
         for client in org.clients:
             client_station.setdefault(client.id, sid)
     table = {sid: StationRow(sid, org.name) for sid, org in stations.items()}

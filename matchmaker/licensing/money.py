@@ -19,7 +19,7 @@ def parse_wan(raw, label: str) -> int | None:
     text = text.replace(",", "").removesuffix("万元").removesuffix("万").strip()
     if not text:
         return None
-    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
         raise AmountError(f"{label}须为数字（单位：万元）")
     try:
         value = Decimal(text) * 10_000
@@ -36,11 +36,10 @@ def parse_pct(raw, label: str) -> float | None:
     text = unicodedata.normalize("NFKC", "" if raw is None else str(raw)).strip().rstrip("%").strip()
     if not text:
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise AmountError(f"{label}须为数字（百分比）") from None
-    if value != value or value < 0:
+    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
+        raise AmountError(f"{label}须为数字（百分比）")
+    value = float(text)
+    if value < 0:
         raise AmountError(f"{label}不能为负数")
     if value > 100:
         raise AmountError(f"{label}不能超过 100%")

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from ..models import (Deal, DealState, ListingState, Need, NeedState, Notification, Patent, User)
 from ..notifications import enterprise_audience, organization_audience
-from .deals import transition
+from ..clock import add_months
+from ..errors import Conflict, InvalidTransition
+from .deals import StepInput, transition
 
 FREE_END_REMINDERS = (30, 7)      # days before the free period ends
 RECORDAL_WARNING_DAYS = 14        # flag recordals due within this many days
@@ -23,13 +25,14 @@ RECORDAL_WARNING_DAYS = 14        # flag recordals due within this many days
 class TickReport:
     reminders: int = 0
     conversion_due: list[int] = field(default_factory=list)
+    licences_ended: int = 0
     recordal_flags: int = 0
     needs_expired: int = 0
     patents_archived: int = 0
 
     def lines(self) -> list[str]:
         return [f"免费期提醒 {self.reminders} 条", f"进入待转化 {len(self.conversion_due)} 笔",
-                f"备案期限提醒 {self.recordal_flags} 条", f"过期需求 {self.needs_expired} 条",
+                f"到期终止的许可 {self.licences_ended} 笔", f"备案期限提醒 {self.recordal_flags} 条", f"过期需求 {self.needs_expired} 条",
                 f"到期专利归档 {self.patents_archived} 件"]
 
 
@@ -38,6 +41,7 @@ def tick(session: Session, *, today: date) -> TickReport:
     report = TickReport()
     _free_period_reminders(session, today, report)
     _conversion_due(session, today, report)
+    _licences_ended(session, today, report)
     _recordal_deadlines(session, today, report)
     _expire_needs(session, today, report)
     _archive_expired_patents(session, today, report)
@@ -81,17 +85,43 @@ def _free_period_reminders(session: Session, today: date, report: TickReport) ->
                                     title, body, f"/deals/{deal.id}")
 
 
+def _system_step(session: Session, deal_id: int, to_state: DealState, today: date,
+                 note: str = "") -> Deal | None:
+    """One system transition in a savepoint: if a user changed the deal at the same moment,
+    skip it (the next run sees the new state) instead of losing the whole run."""
+    try:
+        with session.begin_nested():
+            return transition(session, None, deal_id, to_state, expected_version=None,
+                              today=today, step=StepInput(note=note))
+    except (Conflict, InvalidTransition):
+        return None
+
+
 def _conversion_due(session: Session, today: date, report: TickReport) -> None:
     ids = list(session.scalars(select(Deal.id).where(Deal.state == DealState.FREE_ACTIVE,
                                                      Deal.free_end < today)))
     for deal_id in ids:
-        deal = transition(session, None, deal_id, DealState.CONVERSION_DUE, expected_version=None,
-                          today=today)
+        deal = _system_step(session, deal_id, DealState.CONVERSION_DUE, today)
+        if deal is None:
+            continue
         report.conversion_due.append(deal_id)
         _remind(session, _deal_audience(deal), f"deal{deal.id}:conversion-due",
                 "免费许可期已结束，等待转化",
                 f"《{deal.patent.title or deal.patent.app_no}》的免费许可期已于 {deal.free_end} 结束，请登记转为有偿许可、转让或不再转化。",
                 f"/deals/{deal.id}")
+
+
+def _licences_ended(session: Session, today: date, report: TickReport) -> None:
+    """Paid licences whose term ran out, or whose patent expired, end (a system event)."""
+    for deal in list(session.scalars(select(Deal).where(Deal.state == DealState.CONVERTED,
+                                                        Deal.effective_date.is_not(None)))):
+        months = int(deal.terms.get("term_months") or 0)
+        term_end = add_months(deal.effective_date, months) if months else None
+        expiry = deal.patent.expiry_date
+        if (term_end and term_end <= today) or (expiry and expiry < today):
+            reason = "许可期限届满" if term_end and term_end <= today else "专利保护期届满"
+            if _system_step(session, deal.id, DealState.TERMINATED, today, reason):
+                report.licences_ended += 1
 
 
 def _recordal_deadlines(session: Session, today: date, report: TickReport) -> None:

@@ -41,7 +41,7 @@ TRANSITIONS: dict[tuple[S, S], Transition] = {
     (S.CONVERSION_DUE, S.TRANSFERRED): _t("转为转让", OWNER, BROKER, OPERATOR, needs_value=True),
     (S.CONVERSION_DUE, S.LAPSED): _t("不再转化", OWNER, ENTERPRISE, BROKER, OPERATOR),
     (S.CONVERSION_DUE, S.TERMINATED): _t("终止", OWNER, OPERATOR),
-    (S.CONVERTED, S.TERMINATED): _t("终止有偿许可", OWNER, OPERATOR),
+    (S.CONVERTED, S.TERMINATED): _t("终止有偿许可", OWNER, OPERATOR, SYSTEM),   # system: term over
 }
 
 TERMINAL = frozenset({S.DECLINED, S.LAPSED, S.TERMINATED, S.TRANSFERRED})

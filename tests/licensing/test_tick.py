@@ -260,7 +260,7 @@ def test_a_second_run_changes_nothing(session, world, audience):
     assert first.reminders == 5 and first.needs_expired == 1 and first.patents_archived == 1
     assert first.recordal_flags > 0
     assert len(notifications(session, f"deal{reminded.id}:free-end:7:%")) == 5
-    assert len(first.lines()) == 5 and first.lines()[1] == "进入待转化 1 笔"
+    assert len(first.lines()) == 6 and first.lines()[1] == "进入待转化 1 笔"
     before = _snapshot(session)
 
     second = tick(session, today=day)

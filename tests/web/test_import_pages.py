@@ -586,7 +586,7 @@ def test_broker_imports_needs_for_a_client_only(client, session, settings, ent, 
     # an enterprise the station does not serve: refused, nothing stored
     response = upload(client, "/imports/needs", data, "需求.csv", enterprise_id=str(ent_b[0].id))
     assert response.status_code == 403
-    assert "只能为本企业或所服务的企业发布需求" in text(response)
+    assert "只能以本企业或所服务企业的名义办理" in text(response)
     # no enterprise chosen: the form says so next to the select
     response = upload(client, "/imports/needs", data, "需求.csv", enterprise_id="")
     assert response.status_code == 200
