@@ -1,6 +1,7 @@
 """Keep the index in step with the database: apply the outbox, rebuild, check."""
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 from dataclasses import dataclass
@@ -48,6 +49,11 @@ def apply_pending(factory: sessionmaker, backend: WhooshBackend, batch: int = 20
             while session.scalar(select(func.count()).select_from(IndexTask)
                                  .where(IndexTask.kind == kind)):
                 applied += _apply_batch(session, backend, kind, batch)
+                if applied >= batch:
+                    # Whoosh readers of the previous segments sit in reference cycles; their
+                    # memory-mapped files are only released by the cycle collector, so a long
+                    # apply would otherwise map the whole index once per batch.
+                    gc.collect()
     return applied
 
 
