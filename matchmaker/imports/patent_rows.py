@@ -1,6 +1,8 @@
 """Patent rows: read a row into PatentInput, classify it against the catalog, write it."""
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
 from datetime import date
 
 from rapidfuzz import fuzz, process
@@ -263,24 +265,48 @@ class PatentRows:
             rows = self.session.execute(select(Patent.id, Patent.title, Patent.abstract)
                                         .where(Patent.owner_id == owner_id,
                                                Patent.id <= self.existing_max_id)).all()
-            self.similar_pool[owner_id] = ([r.id for r in rows], [r.title for r in rows],
-                                           [normalize(r.title) for r in rows],
-                                           [normalize(r.abstract[:500]) for r in rows])
-        ids, titles, norm_titles, norm_abstracts = self.similar_pool[owner_id]
-        if not ids:
+            self.similar_pool[owner_id] = _SimilarPool(rows)
+        return self.similar_pool[owner_id].find(normalize(v["title"]),
+                                                normalize(v["abstract"][:500]))
+
+
+class _SimilarPool:
+    """An owner's existing patents, sorted by title and by abstract length: a ratio of at
+    least 90 needs lengths within a factor of ~0.82 of each other (2·common/(a+b) ≥ 0.9), so
+    only that slice is compared — a few times less work on large portfolios."""
+
+    MIN_LENGTH_RATIO = 2 * NEAR_DUPLICATE_SCORE / 100 - 1 if NEAR_DUPLICATE_SCORE > 50 else 0.0
+
+    def __init__(self, rows):
+        self.items = [(r.id, r.title, normalize(r.title), normalize(r.abstract[:500])) for r in rows]
+        self.by_title = sorted(range(len(self.items)), key=lambda i: len(self.items[i][2]))
+        self.title_lens = [len(self.items[i][2]) for i in self.by_title]
+        self.by_abstract = sorted(range(len(self.items)), key=lambda i: len(self.items[i][3]))
+        self.abstract_lens = [len(self.items[i][3]) for i in self.by_abstract]
+
+    def _slice(self, order: list[int], lens: list[int], length: int) -> list[int]:
+        lo = bisect_left(lens, math.ceil(length * self.MIN_LENGTH_RATIO))
+        hi = bisect_right(lens, math.floor(length / self.MIN_LENGTH_RATIO)) if self.MIN_LENGTH_RATIO else len(lens)
+        return order[lo:hi]
+
+    def find(self, title: str, abstract: str) -> dict | None:
+        if not self.items or not (title or abstract):
             return None
-        title, abstract = normalize(v["title"]), normalize(v["abstract"][:500])
-        pool, query = (norm_titles, title) if title else (norm_abstracts, abstract)
-        best = process.extractOne(query, pool, scorer=fuzz.ratio,
-                                  score_cutoff=NEAR_DUPLICATE_SCORE)
-        if best is None:
-            return None
-        _match, score, i = best
-        if title and abstract and norm_abstracts[i]:
-            score = min(score, fuzz.ratio(abstract, norm_abstracts[i]))
-            if score < NEAR_DUPLICATE_SCORE:
-                return None
-        return {"id": ids[i], "title": titles[i], "score": round(score)}
+        use_title = bool(title)
+        query = title if use_title else abstract
+        field = 2 if use_title else 3
+        order, lens = (self.by_title, self.title_lens) if use_title else (self.by_abstract, self.abstract_lens)
+        candidates = self._slice(order, lens, len(query))
+        hits = process.extract(query, [self.items[i][field] for i in candidates],
+                               scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_SCORE, limit=5)
+        for _text, score, pos in hits:
+            pid, original_title, _t, other_abstract = self.items[candidates[pos]]
+            if use_title and abstract and other_abstract:
+                score = min(score, fuzz.ratio(abstract, other_abstract))
+                if score < NEAR_DUPLICATE_SCORE:
+                    continue
+            return {"id": pid, "title": original_title, "score": round(score)}
+        return None
 
 
 class _Probe:
