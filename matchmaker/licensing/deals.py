@@ -92,6 +92,9 @@ def request_deal(session: Session, actor: User, offer_id: int, *, enterprise_id:
                 station=actor.organization if actor.organization.kind == OrgKind.STATION else None)
     session.add(deal)
     _event(session, deal, actor, None, DealState.REQUESTED, note, at=at)
+    session.flush()
+    _notify_parties(session, deal, actor, f"{enterprise.name}申请许可《{_title(deal)}》",
+                    f"许可类型：{deal.licence_type.label}。请在交易页面开始洽谈或答复。")
     if need is not None:
         if need.first_response_at is None:
             need.first_response_at = at
@@ -158,7 +161,10 @@ def transition(session: Session, actor: User | None, deal_id: int, to_state: Dea
     deal.state = to_state
     _event(session, deal, actor, from_state, to_state, step.note, amount=amount, at=at,
            data={"start": start.isoformat()} if (rule.starts_free or rule.needs_value) else None)
-    _flush(session)
+    _flush(session)         # the version check happens here, before anyone is told
+    if actor is not None:   # the system's own steps (tick) send their own reminders
+        _notify_parties(session, deal, actor, f"交易 #{deal.id}《{_title(deal)}》：{to_state.label}",
+                        step.note.strip()[:200])
     return deal
 
 
@@ -316,3 +322,17 @@ def _check_start(session: Session, deal: Deal, start: date, today: date) -> None
         raise ValidationError({"start_date": f"生效日期不能早于申请日期 {requested.astimezone().date()}"})
     if (start - today).days > MAX_START_AHEAD_DAYS:
         raise ValidationError({"start_date": "生效日期最多可提前一年登记"})
+
+
+def _title(deal: Deal) -> str:
+    return (deal.patent.title or deal.patent.app_no or f"专利 #{deal.patent_id}")[:40]
+
+
+def _notify_parties(session: Session, deal: Deal, actor: User | None, title: str, body: str) -> None:
+    """Everyone on the deal (owner, enterprise, the station serving it) except the actor."""
+    from ..notifications import enterprise_audience, notify, organization_audience
+    users = organization_audience(deal.patent.owner) + enterprise_audience(deal.enterprise)
+    if deal.station is not None:
+        users += organization_audience(deal.station)
+    notify(session, [u for u in users if actor is None or u.id != actor.id], "deal", title, body,
+           f"/deals/{deal.id}")

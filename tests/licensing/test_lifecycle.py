@@ -85,3 +85,21 @@ def test_tick_skips_a_deal_changed_at_the_same_moment_and_keeps_the_rest(session
     session.commit()
     assert report.conversion_due == [second.id]
     assert first.state == S.FREE_ACTIVE and second.state == S.CONVERSION_DUE
+
+
+def test_parties_hear_about_requests_and_steps_but_not_the_actor(session, world):
+    from matchmaker.models import Notification
+    from sqlalchemy import select
+
+    def inbox(user):
+        return [n.title for n in session.scalars(select(Notification).where(
+            Notification.user_id == user.id, Notification.kind == "deal"))]
+    deal = deal_in(session, world, S.REQUESTED)
+    assert any("申请许可" in t for t in inbox(world.owner))
+    assert any("申请许可" in t for t in inbox(world.broker))
+    assert inbox(world.ent_user) == []                      # the requester itself
+    step(session, world.owner, deal, S.NEGOTIATING)
+    assert any("洽谈中" in t for t in inbox(world.ent_user))
+    assert not any("洽谈中" in t for t in inbox(world.owner))
+    assert all(n.link == f"/deals/{deal.id}" for n in session.scalars(
+        select(Notification).where(Notification.kind == "deal")))
