@@ -26,6 +26,8 @@ class Settings:
     max_upload_mb: int = 20
     max_import_rows: int = 50_000
     redis_url: str = ""
+    # Reverse proxies in front of the app (their X-Forwarded-* headers are trusted); 0 = none.
+    proxy_count: int = 0
     session_cookie_secure: bool = False
     login_rate_limit: str = "10 per minute;50 per hour"
     page_size: int = 20

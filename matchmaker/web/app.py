@@ -5,7 +5,7 @@ from flask import Flask
 
 from ..config import PROJECT_ROOT, Settings
 from ..runtime import build_runtime
-from . import auth, errors, security
+from . import auth, errors, request_log, security
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -30,19 +30,28 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if settings.proxy_count:   # trust X-Forwarded-For/-Proto/-Host from that many proxies
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count,  # type: ignore[method-assign]
+                                x_proto=settings.proxy_count, x_host=settings.proxy_count)
+    if not settings.testing:
+        request_log.configure_logging()
+    request_log.register(app)
     security.register(app, settings)
     auth.register(app)
     errors.register(app)
     register_blueprints(app)
-    runtime.sync_index()  # finish index work a crash may have left in the outbox
+    if settings.index_on_commit:   # else the job worker owns the index writer
+        runtime.sync_index()  # finish index work a crash may have left in the outbox
     return app
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import (views_admin, views_api, views_auth, views_deals, views_home, views_imports,
+    from . import (views_admin, views_api, views_auth, views_deals, views_health, views_home,
+                   views_imports,
                    views_inbox, views_kpis, views_matches, views_needs, views_patents, views_search,
                    views_station)
-    for module in (views_home, views_auth, views_admin, views_patents, views_needs, views_search,
+    for module in (views_health, views_home, views_auth, views_admin, views_patents, views_needs, views_search,
                    views_matches, views_inbox, views_imports, views_deals, views_station, views_kpis,
                    views_api):
         app.register_blueprint(module.bp)

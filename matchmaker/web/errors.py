@@ -1,11 +1,16 @@
 """Translate domain and HTTP errors in one place: JSON under /api/, a Chinese page elsewhere."""
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+import logging
+
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import MatchmakerError, ValidationError
+
+log = logging.getLogger(__name__)
 
 HTTP_MESSAGES = {
     400: "请求无效", 401: "请先登录", 403: "无权访问此页面", 404: "页面或记录不存在",
@@ -32,6 +37,26 @@ def register(app: Flask) -> None:
     def domain_error(exc: MatchmakerError):
         fields = exc.errors if isinstance(exc, ValidationError) else None
         return error_response(exc.status, exc.message, type(exc).__name__, fields)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(exc):
+        """The database is down or unreachable: say so (503) instead of a 500; the pool's
+        pre-ping and the next request's fresh session recover once it is back."""
+        from flask import g
+
+        from .context import close_session
+        # Render the page as a visitor: loading the user would need the database again.
+        g._login_user = current_app.login_manager.anonymous_user()
+        log.warning("database unavailable: %s", str(exc).splitlines()[0][:200])
+        try:
+            close_session()
+        except Exception:  # the session may be unusable; it is being dropped anyway
+            pass
+        response = make_response(error_response(503, "数据库暂时不可用，请稍后再试",
+                                                 "DatabaseUnavailable"))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

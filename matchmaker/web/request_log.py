@@ -1,0 +1,67 @@
+"""One structured (JSON) log line per request, tied together by a request id.
+
+The id comes from the proxy's `X-Request-ID` when it looks like one, else is generated; it is
+returned in the response header so a user's report can be found in the logs.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import Flask, g, request
+
+log = logging.getLogger("matchmaker.request")
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
+                "logger": record.name, "message": record.getMessage()}
+        line.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """JSON lines on stderr for the matchmaker loggers (once per process)."""
+    root = logging.getLogger("matchmaker")
+    if any(getattr(h, "_matchmaker", False) for h in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler._matchmaker = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+
+
+def current_request_id() -> str:
+    return g.get("request_id", "")
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def _start() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response):
+        request_id = g.get("request_id") or uuid.uuid4().hex
+        response.headers["X-Request-ID"] = request_id
+        started = g.get("request_started")
+        from flask_login import current_user
+        user_id = current_user.get_id() if current_user and current_user.is_authenticated else None
+        log.info("request", extra={"fields": {
+            "request_id": request_id, "method": request.method, "path": request.path,
+            "status": response.status_code, "user": user_id,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+            "remote": request.remote_addr, "bytes": response.calculate_content_length()}})
+        return response
