@@ -101,3 +101,23 @@ def serve_cmd(state: State, host: str, port: int, debug: bool, no_worker: bool) 
         start_background(app.extensions["matchmaker"])
     click.echo(f"matchmaker 正在运行：http://{host}:{port}/")
     app.run(host=host, port=port, debug=debug, use_reloader=debug)
+
+
+@cli.command("serve-prod")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True,
+              help="Address to listen on (put a reverse proxy in front; see README).")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--timeout", default=60, show_default=True, type=int, help="Worker timeout (s).")
+@click.option("--access-log", is_flag=True, help="Also write gunicorn's access log.")
+@pass_state
+def serve_prod_cmd(state: State, bind: str, workers: int, threads: int, timeout: int,
+                   access_log: bool) -> None:
+    """Serve with gunicorn (several processes). Run `matchmaker worker` (the index writer and
+    job runner) and `matchmaker tick` (cron) as separate processes."""
+    from ..web.wsgi import run
+    upgrade(state.runtime.engine)
+    state.runtime.dispose()
+    click.echo(f"matchmaker（生产模式，{workers} 个进程）：http://{bind}/", err=True)
+    run(bind, workers, threads, timeout, access_log)
+

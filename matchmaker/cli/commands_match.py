@@ -58,7 +58,7 @@ def _needs(path: Path):
 
 @cli.command("worker")
 @click.option("--once", is_flag=True, help="Process what is queued, then exit.")
-@click.option("--poll", default=2.0, show_default=True, help="Seconds between polls when idle.")
+@click.option("--poll", default=1.0, show_default=True, help="Seconds between polls when idle (also how often index work is applied).")
 @pass_state
 def worker_cmd(state: State, once: bool, poll: float) -> None:
     """Run background jobs (matching, reminders); run one or more of these in production."""

@@ -64,6 +64,9 @@ def run_forever(rt: Runtime, poll: float = 2.0, stop: threading.Event | None = N
     while not stop.is_set():
         try:
             if not run_one(rt):
+                # Idle: apply index work the web processes left in the outbox (this process
+                # is the index writer when web workers run with index_on_commit off).
+                rt.sync_index()
                 stop.wait(poll)
         except Exception:  # e.g. database briefly unavailable: wait and retry
             log.exception("worker loop error")
