@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
 from .db import make_engine, make_session_factory
-from . import licensing
+from . import audit, licensing
 from .matching import triggers
 from .search import outbox
 from .search.whoosh_backend import WhooshBackend
@@ -55,4 +55,5 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     outbox.install(factory, on_commit=rt.sync_index if settings.index_on_commit else None)
     triggers.install()
     licensing.install()
+    audit.install()
     return rt

@@ -11,11 +11,13 @@ from .base import cli
 
 def main() -> None:
     """Entry point: domain errors print one clear line and exit 1."""
-    from . import (commands_core, commands_deals, commands_import,  # noqa: F401  (registers)
-                   commands_index, commands_match)
+    from . import (commands_backup, commands_core, commands_deals,  # noqa: F401  (registers)
+                   commands_import, commands_index, commands_match)
     try:
         # Outside standalone mode click *returns* the code of `raise Exit(n)` instead of exiting.
-        code = cli.main(standalone_mode=False)
+        from ..audit import acting_as
+        with acting_as("命令行：matchmaker " + " ".join(sys.argv[1:3])):
+            code = cli.main(standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except MatchmakerError as exc:

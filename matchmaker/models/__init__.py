@@ -2,6 +2,7 @@
 from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, DealState, DeclineReason, ImportKind,
                     ImportState, LegalStatus, LicenceType, OfferState, PaymentMode, ListingState,
                     MatchState, NeedState, OrgKind, OrgStatus, PatentType, UserRole, WantedForm)
+from .audit import AuditEntry
 from .imports import ImportBatch
 from .licensing import Deal, DealEvent, FollowUp, LicenceOffer
 from .matching import Job, Match, Notification
@@ -14,7 +15,7 @@ __all__ = [
     "INDUSTRIES", "REGIONS", "XINJIANG_REGIONS", "LegalStatus", "ListingState", "NeedState",
     "OrgKind", "OrgStatus", "PatentType", "UserRole", "WantedForm", "Need", "Organization", "User",
     "station_clients", "Patent", "PatentIPC", "IndexTask", "DeclineReason", "MatchState", "Job",
-    "Match", "Notification", "ImportBatch", "ImportKind", "ImportState",
+    "Match", "Notification", "ImportBatch", "ImportKind", "ImportState", "AuditEntry",
     "Deal", "DealEvent", "FollowUp", "LicenceOffer", "DealState", "LicenceType", "OfferState",
     "PaymentMode",
 ]

@@ -46,6 +46,9 @@ def current_request_id() -> str:
 
 
 def register(app: Flask) -> None:
+    from .. import audit
+    audit.add_resolver(audit_actor)
+
     @app.before_request
     def _start() -> None:
         incoming = request.headers.get("X-Request-ID", "")
@@ -65,3 +68,17 @@ def register(app: Flask) -> None:
             "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
             "remote": request.remote_addr, "bytes": response.calculate_content_length()}})
         return response
+
+
+def audit_actor():
+    """The audit trail's "who" inside a request: the logged-in user, or the visitor."""
+    from flask import has_request_context
+    from flask_login import current_user
+    if not has_request_context():
+        return None
+    request_id = g.get("request_id", "")
+    if current_user and current_user.is_authenticated:
+        user = current_user
+        return user.id, f"{user.display_name}（{user.organization.name}）", request_id
+    return None, "访客", request_id
+

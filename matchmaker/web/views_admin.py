@@ -50,3 +50,23 @@ def change_status(org_id: int, action: str):
         flash(f"已将“{org.name}”设为{org.status.label}", "success")
     back = request.form.get("status", OrgStatus.PENDING.value)
     return redirect(url_for("admin.organizations", status=back if back else None))
+
+
+AUDIT_TYPES = {"patent": "专利", "need": "需求", "offer": "许可条件", "deal": "交易",
+               "organization": "机构"}
+
+
+@bp.route("/audit")
+@require_kinds("operator")
+def audit():
+    """The audit trail (append-only): who changed what, when, from what to what."""
+    from ..audit import find_entries
+    kind = request.args.get("type", "")
+    kind = kind if kind in AUDIT_TYPES else ""
+    raw_id = request.args.get("id", "")
+    object_id = int(raw_id) if raw_id.isdigit() else None
+    number, size = page_number(), per_page()
+    result = find_entries(db(), object_type=kind or None, object_id=object_id, page=number,
+                          per_page=size)
+    return render_template("admin/audit.html", page=Page.of(result, number, size), kind=kind,
+                           object_id=object_id, types=AUDIT_TYPES)
