@@ -79,7 +79,7 @@ def create_batch(session: Session, settings: Settings, actor: User, kind: Import
                         options={"list_valid": bool(list_valid)})
     try:
         batch.summary = _run(session, settings, batch, actor, write=False, today=today).to_dict()
-    except ValidationError:
+    except Exception:   # unreadable file, full disk while writing the report, ...: keep nothing
         path.unlink(missing_ok=True)
         report_path(settings, batch).unlink(missing_ok=True)
         raise
@@ -147,15 +147,25 @@ def _run(session: Session, settings: Settings, batch: ImportBatch, actor: User, 
                             include_rows=frozenset(batch.options.get("include_rows", [])),
                             max_rows=settings.max_import_rows,
                             max_bytes=settings.max_upload_bytes, today=today or date.today())
-    fh, report = open_report(report_path(settings, batch))
+    # Written beside the current report and swapped in on success: a run that fails (a full
+    # disk, a database error) leaves the preview's report as it was.
+    final = report_path(settings, batch)
+    partial = final.with_name(final.name + ".part")
+    fh, report = open_report(partial)
     try:
-        return run_import(session, upload_dir(settings) / batch.stored_name, batch.kind,
-                          organization=batch.organization, actor=actor, options=options,
-                          write=write, filename=batch.filename, on_rejected=report.add,
-                          on_open=lambda table, _cmap: report.start(table.headers,
-                                                                   table.format == "jsonl"))
-    finally:
-        fh.close()
+        try:
+            summary = run_import(session, upload_dir(settings) / batch.stored_name, batch.kind,
+                                 organization=batch.organization, actor=actor, options=options,
+                                 write=write, filename=batch.filename, on_rejected=report.add,
+                                 on_open=lambda table, _cmap: report.start(table.headers,
+                                                                          table.format == "jsonl"))
+        finally:
+            fh.close()
+        partial.replace(final)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return summary
 
 
 def _sha256(path: Path) -> str:

@@ -372,14 +372,16 @@ def _json_row(n: int, line: str) -> SourceRow:
 def read_bytes_limited(stream: io.BufferedIOBase, dest: Path, max_bytes: int) -> int:
     """Copy an upload stream to `dest`, refusing (and deleting) anything over `max_bytes`."""
     written = 0
-    with open(dest, "wb") as out:
-        while chunk := stream.read(1 << 16):
-            written += len(chunk)
-            if written > max_bytes:
-                out.close()
-                dest.unlink(missing_ok=True)
-                raise FileProblem(f"文件超过 {max_bytes / 2**20:.0f} MB 的上限")
-            out.write(chunk)
+    try:
+        with open(dest, "wb") as out:
+            while chunk := stream.read(1 << 16):
+                written += len(chunk)
+                if written > max_bytes:
+                    raise FileProblem(f"文件超过 {max_bytes / 2**20:.0f} MB 的上限")
+                out.write(chunk)
+    except BaseException:   # too big, a full disk, a dropped upload: keep no partial file
+        dest.unlink(missing_ok=True)
+        raise
     return written
 
 

@@ -1,7 +1,11 @@
 """Whoosh implementation of SearchBackend: one on-disk index per kind under the index dir."""
 from __future__ import annotations
 
+import logging
+import pickle
+import struct
 import threading
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -11,8 +15,10 @@ from whoosh import query as Q
 from whoosh import sorting
 from whoosh.query.compound import PreloadedOr
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+from whoosh.util.filelock import try_for
 from whoosh.writing import IndexWriter
 
 from ..errors import MatchmakerError
@@ -24,6 +30,13 @@ from .schemas import KINDS, SCHEMAS, TEXT_FIELDS
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer lock
 MAX_DF_SHARE = 0.08      # in long queries, terms found in more documents than this are dropped
 SHORT_QUERY_TERMS = 12   # ...but never below this many terms (the rarest ones)
+# What reading a deleted, replaced or damaged index raises (missing files, truncated or garbled
+# TOC and segment files): the cached handle is dropped and the read retried once.
+READ_ERRORS = (OSError, EOFError, ValueError, IndexError, KeyError, struct.error,
+               pickle.UnpicklingError, zlib.error, windex.IndexError)
+UNREADABLE = "全文检索暂时不可用：索引文件缺失或已损坏，请联系管理员运行 matchmaker index rebuild 重建索引"
+
+log = logging.getLogger(__name__)
 
 
 class IndexUnavailable(MatchmakerError):
@@ -57,8 +70,9 @@ class WhooshBackend:
                         ix = self._create_if_missing(kind)
                     else:
                         raise IndexUnavailable(f"索引目录 {path} 不存在")
-                except (OSError, windex.IndexError, EOFError, ValueError) as exc:
-                    raise IndexUnavailable(f"索引无法打开：{exc}") from exc
+                except READ_ERRORS as exc:   # e.g. a truncated TOC: pickle errors too
+                    log.warning("index %s cannot be opened: %r", kind, exc)
+                    raise IndexUnavailable(UNREADABLE) from exc
                 self._indexes[kind] = ix
             return ix
 
@@ -115,17 +129,48 @@ class WhooshBackend:
             self._indexes.clear()
             self._vocab.clear()
 
+    def _read(self, kind: str, read):
+        """`read(ix)` on the cached index. A handle whose files were deleted, replaced or
+        damaged since it was opened fails with whatever Whoosh hits first: drop it and retry
+        once on a fresh one (a rebuilt or newly created index then just works); failing
+        again, the index is unusable: IndexUnavailable (503), never an unexplained 500."""
+        for attempt in (1, 2):
+            ix = self.index(kind)
+            try:
+                return read(ix)
+            except READ_ERRORS as exc:
+                with self._lock:
+                    if self._indexes.get(kind) is ix:
+                        del self._indexes[kind]
+                    self._vocab.pop(kind, None)
+                if attempt == 2:
+                    log.warning("index %s unreadable: %r", kind, exc)
+                    raise IndexUnavailable(UNREADABLE) from exc
+        raise AssertionError("unreachable")
+
     @contextmanager
     def writer(self, kind: str, optimize: bool = False, **kwargs) -> Iterator[IndexWriter]:
-        """A writer holding Whoosh's lock; waits for other processes instead of failing."""
-        w = self.index(kind).writer(timeout=WRITER_TIMEOUT, **kwargs)
+        """A writer holding Whoosh's lock; waits for other processes instead of failing.
+
+        The lock is taken and released here: Whoosh's SegmentWriter takes it *before* reading
+        the TOC and, when that read fails (a damaged index), leaves it held until the half-built
+        writer is garbage collected, so `matchmaker index rebuild` in another process waited
+        forever for a lock the app no longer used."""
+        ix = self.index(kind)
+        lock = ix.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=WRITER_TIMEOUT, delay=0.1):
+            raise LockError("index writer lock is held by another process")
         try:
-            yield w
-        except BaseException:
-            w.cancel()
-            raise
-        else:
-            w.commit(optimize=optimize)
+            w = ix.writer(_lk=False, **kwargs)
+            try:
+                yield w
+            except BaseException:
+                w.cancel()
+                raise
+            else:
+                w.commit(optimize=optimize)
+        finally:
+            lock.release()
 
     # -- writes ----------------------------------------------------------------------------
     def upsert(self, kind: str, docs: Iterable[dict], writer: IndexWriter | None = None) -> None:
@@ -153,7 +198,15 @@ class WhooshBackend:
                limit: int = 20, with_terms: bool = False, stored: bool = False,
                count: bool = True) -> Results:
         """Ranked ids (and facet counts); `count=False` skips the costly total estimate."""
-        ix = self.index(kind)
+        return self._read(kind, lambda ix: self._search(
+            ix, kind, query, filters=filters, ranges=ranges, facets=facets, sort=sort,
+            offset=offset, limit=limit, with_terms=with_terms, stored=stored, count=count))
+
+    def _search(self, ix: windex.Index, kind: str, query: TextQuery, *,
+                filters: Mapping[str, Sequence[str]],
+                ranges: Mapping[str, tuple[int | None, int | None]], facets: Sequence[str],
+                sort: str, offset: int, limit: int, with_terms: bool, stored: bool,
+                count: bool) -> Results:
         filter_q = _filter_query(filters, ranges)
         groupedby = {name: sorting.FieldFacet(name, allow_overlap=name in ("ipc_section", "industry"),
                                               maptype=sorting.Count) for name in facets}
@@ -231,25 +284,27 @@ class WhooshBackend:
         return PreloadedOr(parts) if parts else Q.NullQuery
 
     def doc_ids(self, kind: str) -> set[int]:
-        ix = self.index(kind)
-        with ix.searcher() as s:
-            return {int(fields["id"]) for fields in s.all_stored_fields()}
+        def read(ix):
+            with ix.searcher() as s:
+                return {int(fields["id"]) for fields in s.all_stored_fields()}
+        return self._read(kind, read)
 
     def doc_count(self, kind: str) -> int:
-        return self.index(kind).doc_count()
+        return self._read(kind, lambda ix: ix.doc_count())
 
     def vocabulary(self, kind: str) -> list[str]:
         """Title words of the index, for did-you-mean suggestions; cached per index version."""
-        ix = self.index(kind)
-        version = ix.latest_generation()
-        cached = self._vocab.get(kind)
-        if cached and cached[0] == version:
-            return cached[1]
-        with ix.searcher() as s:
-            words = [t.decode() if isinstance(t, bytes) else t for t in s.lexicon("title")]
-        words = [w for w in words if len(w) >= 2]
-        self._vocab[kind] = (version, words)
-        return words
+        def read(ix):
+            version = ix.latest_generation()
+            cached = self._vocab.get(kind)
+            if cached and cached[0] == version:
+                return cached[1]
+            with ix.searcher() as s:
+                words = [t.decode() if isinstance(t, bytes) else t for t in s.lexicon("title")]
+            words = [w for w in words if len(w) >= 2]
+            self._vocab[kind] = (version, words)
+            return words
+        return self._read(kind, read)
 
 
 def _matched_terms(searcher, query: Q.Query, docnums: Sequence[int]) -> dict[int, set[str]]:

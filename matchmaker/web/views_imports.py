@@ -1,6 +1,7 @@
 """Bulk import pages: upload → preview (mapping, counts, problems, changes) → confirm."""
 from __future__ import annotations
 
+import errno
 import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -19,6 +20,12 @@ bp = Blueprint("imports", __name__, url_prefix="/imports")
 
 SUPPLIERS = ("university", "institute")
 POSTERS = ("enterprise", "station")
+# A full disk or quota while storing the upload, writing the report or importing.
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _disk_full(exc: OSError) -> bool:
+    return exc.errno in DISK_FULL
 
 
 @bp.route("/patents", methods=["GET", "POST"])
@@ -53,6 +60,12 @@ def _upload(kind: ImportKind, enterprises):
                 db().rollback()
                 for key, message in exc.errors.items():
                     add_error(form.enterprise_id if key == "enterprise" else form.file, message)
+            except OSError as exc:
+                if not _disk_full(exc):
+                    raise
+                db().rollback()
+                add_error(form.file,
+                          "磁盘空间不足，文件未能保存，没有写入任何数据，请稍后再试或联系管理员")
             else:
                 db().commit()
                 return redirect(url_for("imports.batch", batch_id=batch.id))
@@ -88,6 +101,14 @@ def confirm(batch_id: int):
     except ValidationError as exc:
         db().rollback()
         flash(f"导入未完成，没有写入任何数据：{exc.message}", "error")
+        return redirect(url_for("imports.batch", batch_id=batch_id))
+    except OSError as exc:
+        if not _disk_full(exc):
+            raise
+        # Rolled back: nothing imported and the batch is still "previewed", so it can be
+        # confirmed again once there is space.
+        db().rollback()
+        flash("磁盘空间不足，导入未完成，没有写入任何数据", "error")
         return redirect(url_for("imports.batch", batch_id=batch_id))
     summary = batches.summary_of(item)
     db().commit()

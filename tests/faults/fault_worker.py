@@ -1,0 +1,39 @@
+"""`matchmaker <args>` with one more job kind, for the worker-crash test.
+
+Run as `python -m tests.faults.fault_worker worker ...`: the real CLI and worker loop, plus a
+"fault_effect" handler that records each start (RUNS) and, after `sleep` seconds, its one side
+effect (EFFECTS, primary key `n`: doing a job's work twice fails loudly).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from sqlalchemy import Column, Integer, MetaData, Table, insert
+
+from matchmaker.jobs.worker import handler
+
+KIND = "fault_effect"
+METADATA = MetaData()
+RUNS = Table("fault_runs", METADATA, Column("id", Integer, primary_key=True, autoincrement=True),
+             Column("n", Integer, nullable=False), Column("pid", Integer, nullable=False))
+EFFECTS = Table("fault_effects", METADATA, Column("n", Integer, primary_key=True,
+                                                   autoincrement=False),
+                Column("pid", Integer, nullable=False))
+
+
+@handler(KIND)
+def fault_effect(rt, payload: dict) -> None:
+    n = int(payload["n"])
+    with rt.transaction() as session:
+        session.execute(insert(RUNS).values(n=n, pid=os.getpid()))
+    time.sleep(float(payload.get("sleep", 0)))
+    with rt.transaction() as session:
+        session.execute(insert(EFFECTS).values(n=n, pid=os.getpid()))
+
+
+if __name__ == "__main__":
+    from matchmaker.cli import main
+    sys.argv = ["matchmaker", *sys.argv[1:]]
+    main()
