@@ -53,8 +53,13 @@ def register(app: Flask) -> None:
             close_session()
         except Exception:  # the session may be unusable; it is being dropped anyway
             pass
-        response = make_response(error_response(503, "数据库暂时不可用，请稍后再试",
-                                                 "DatabaseUnavailable"))
+        text = str(exc).lower()
+        disk_full = "disk is full" in text or "no space left" in text or \
+            getattr(getattr(exc, "orig", None), "sqlstate", "") == "53100"
+        message = ("服务器磁盘空间不足，操作未完成，没有写入任何数据；请联系平台运营方" if disk_full
+                   else "数据库暂时不可用，请稍后再试")
+        response = make_response(error_response(503, message, "DiskFull" if disk_full
+                                                 else "DatabaseUnavailable"))
         response.headers["Retry-After"] = "5"
         return response
 

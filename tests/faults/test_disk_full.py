@@ -193,13 +193,13 @@ def test_web_confirm_on_a_full_disk_says_so_and_can_be_retried(client, runtime, 
 
 
 def test_web_confirm_when_the_database_is_full_is_a_503(client, runtime, uni_user):
-    """SQLite reports a full disk as an OperationalError: the app's database-unavailable 503."""
+    """SQLite reports a full disk as an OperationalError: a 503 that says the disk is full."""
     batch_id = web_preview(client, uni_user)
     before = table_counts(runtime)
     with pytest.MonkeyPatch.context() as mp:
         database_full(mp)
         response = post_confirm(client, batch_id)
-    assert response.status_code == 503 and "数据库暂时不可用" in text(response)
+    assert response.status_code == 503 and "服务器磁盘空间不足" in text(response)
     assert table_counts(runtime) == before
     assert batch_state(runtime, batch_id) == ImportState.PREVIEWED
 
