@@ -1,10 +1,12 @@
-"""JSON API: search endpoints answering structured JSON (errors too, see errors.py)."""
+"""JSON API: search endpoints answering structured JSON (errors too, see errors.py), and their
+OpenAPI description."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
 from ..search.service import SearchPage, search_needs, search_patents
 from .context import actor, db, runtime
+from .openapi import build_spec
 from .search_params import search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -34,3 +36,9 @@ def needs_search():
         return jsonify({"error": {"code": "Unauthorized", "message": "请先登录"}}), 401
     page = search_needs(db(), runtime().search, actor(), search_request(request.args, "need"))
     return jsonify(_page_json(page))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of this API (public, like the API's documentation)."""
+    return jsonify(build_spec())

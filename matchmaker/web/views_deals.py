@@ -45,6 +45,8 @@ def new_offer(patent_id: int):
 @bp.route("/offers/<int:offer_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(offer_id: int):
+    # An offer on a patent the user may not see is "not found", like the patent itself.
+    view_patent(db(), actor(), get_offer(db(), offer_id).patent_id)
     offer = withdraw_offer(db(), actor(), offer_id)
     db().commit()
     flash("许可已撤回；已经提出的申请不受影响", "info")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from .. import clock
+from .. import clock, permissions
+from ..catalog.needs import view_need
 from ..licensing.deals import add_follow_up
 from ..licensing.station import workspace
 from .auth import require_kinds
@@ -25,6 +26,9 @@ def index():
 @require_kinds("station")
 def need_note(need_id: int):
     """A broker's note on a client's need (its first response when none came before)."""
+    # Only for the enterprises the station serves: a note would also count as the need's first
+    # response and drop it from the serving station's waiting list.
+    permissions.ensure_acts_for(actor(), view_need(db(), actor(), need_id).enterprise)
     form = FollowUpForm()
     if form.validate_on_submit():
         ok, _ = commit_or_show_errors(form, lambda: add_follow_up(db(), actor(), form.body.data,

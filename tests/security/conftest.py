@@ -1,0 +1,217 @@
+"""A world with two of everything, so each role has its own objects and someone else's.
+
+Roles (the columns of the authorization matrix): anonymous visitor, university, institute,
+enterprise, station broker, operator. Every object is committed through the real services
+where one exists (offers, deals, import batches), so the pages see what users would create.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from matchmaker.catalog.organizations import link_station_client
+from matchmaker.db import Base
+from matchmaker.imports import batches
+from matchmaker.licensing.deals import StepInput, request_deal, transition
+from matchmaker.licensing.offers import OfferInput, create_offer
+from matchmaker.models import (Deal, DealState, ImportBatch, ImportKind, LicenceOffer, ListingState,
+                               Match, Need, Notification, Organization, OrgKind, OrgStatus, Patent,
+                               User)
+from tests.factories import make_need, make_org, make_patent, make_user, valid_app_no
+from tests.web.helpers import csrf_token, login
+
+ROLES = ("anon", "uni", "inst", "ent", "stn", "op")
+ROLE_KINDS = {"uni": OrgKind.UNIVERSITY, "inst": OrgKind.INSTITUTE, "ent": OrgKind.ENTERPRISE,
+              "stn": OrgKind.STATION, "op": OrgKind.OPERATOR}
+
+PATENT_HEADERS = ["申请号", "专利名称", "摘要", "法律状态", "申请日"]
+NEED_HEADERS = ["需求编号", "需求名称", "需求描述", "所属行业", "合作方式", "有效期至"]
+
+
+def csv_bytes(headers: list, rows: list[list]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def patent_file(serial: int, title: str = "一种耐盐碱苜蓿的组织培养快繁方法") -> bytes:
+    """One acceptable row and one rejected row (bad application number), so a report exists."""
+    return csv_bytes(PATENT_HEADERS, [
+        [valid_app_no(2019, "1", serial), title, f"{title}。本发明提高了繁殖效率。", "有效", "2019-03-01"],
+        ["不是申请号", "缺少有效申请号的专利", "摘要", "有效", "2019-03-01"],
+    ])
+
+
+def need_file(source: str, title: str = "棉花秸秆综合利用技术") -> bytes:
+    until = (date.today() + timedelta(days=90)).isoformat()
+    return csv_bytes(NEED_HEADERS, [
+        [source, title, "每年产生大量棉秆，希望引进制板或制肥技术。", "农产品加工", "许可", until],
+        [source + "-bad", "", "没有标题的需求会被拒绝", "农产品加工", "许可", until],
+    ])
+
+
+@dataclass
+class SecWorld:
+    """Named objects; `user[role]` is the user each role column logs in as."""
+
+    orgs: dict[str, Organization] = field(default_factory=dict)
+    user: dict[str, User] = field(default_factory=dict)
+    patent: dict[str, Patent] = field(default_factory=dict)
+    need: dict[str, Need] = field(default_factory=dict)
+    offer: dict[str, LicenceOffer] = field(default_factory=dict)
+    deal: dict[str, Deal] = field(default_factory=dict)
+    batch: dict[str, ImportBatch] = field(default_factory=dict)
+    match: dict[str, Match] = field(default_factory=dict)
+    notification: dict[str, Notification] = field(default_factory=dict)
+
+
+def offer_input(**fields) -> OfferInput:
+    values = dict(licence_type="ordinary", free_months=6, payment_mode="lump_sum",
+                  lump_sum_wan="10", term_months=36)
+    values.update(fields)
+    return OfferInput(**values)
+
+
+def build_sec_world(session, settings) -> SecWorld:
+    """Orgs: uni/uni2, inst, ent (served by stn)/ent2, stn, op, and a pending and a suspended org.
+
+    Objects (the matrix's own/other/hidden variants resolve to these):
+      patents  uni (listed), inst (listed), other (uni2, listed), hidden (uni2, withdrawn)
+      needs    ent, ent2
+      offers   uni, inst, other, hidden (on the withdrawn patent)
+      deals    a = ent × offer uni (free period running), b = ent2 × offer inst (free period running)
+      batches  uni, inst (patents), ent, stn (needs of ent), ent2 (needs)
+      matches  a = need ent × patent uni, b = need ent2 × patent other
+      inbox    one notification per role user, and one of the ent2 user
+    """
+    w = SecWorld()
+    today = date.today()
+
+    def member(key: str, kind: OrgKind, name: str, **org):
+        w.orgs[key] = make_org(session, kind, name=name, **org)
+        w.user[key] = make_user(session, w.orgs[key], display_name=f"{name}用户")
+
+    member("uni", OrgKind.UNIVERSITY, "新疆安全测试大学")
+    member("uni2", OrgKind.UNIVERSITY, "另一所安全测试大学")
+    member("inst", OrgKind.INSTITUTE, "安全测试研究所")
+    member("ent", OrgKind.ENTERPRISE, "昌吉安全测试电池有限公司")
+    member("ent2", OrgKind.ENTERPRISE, "哈密无关纺织有限公司")
+    member("stn", OrgKind.STATION, "昌吉安全测试驿站")
+    member("op", OrgKind.OPERATOR, "平台运营中心")
+    member("pending", OrgKind.ENTERPRISE, "待审核企业有限公司", status=OrgStatus.PENDING)
+    member("suspended", OrgKind.ENTERPRISE, "已停用企业有限公司", status=OrgStatus.SUSPENDED)
+    link_station_client(session, w.orgs["stn"], w.orgs["ent"])
+
+    life = dict(filing_date=today - timedelta(days=400), expiry_date=today + timedelta(days=365 * 18))
+    w.patent["uni"] = make_patent(session, w.orgs["uni"], title="一种高镍正极材料的包覆改性方法",
+                                  industry_tags=["新能源"], **life)
+    w.patent["inst"] = make_patent(session, w.orgs["inst"], title="一种盐碱地改良剂及其制备方法", **life)
+    w.patent["other"] = make_patent(session, w.orgs["uni2"], title="一种滴灌带回收造粒装置", **life)
+    w.patent["hidden"] = make_patent(session, w.orgs["uni2"], title="一种尚未公开的密封结构", **life)
+    w.need["ent"] = make_need(session, w.orgs["ent"], title="提高锂电池正极材料的循环寿命")
+    w.need["ent2"] = make_need(session, w.orgs["ent2"], title="纺织印染废水深度处理")
+    session.flush()
+
+    for key, owner in (("uni", "uni"), ("inst", "inst"), ("other", "uni2"), ("hidden", "uni2")):
+        w.offer[key] = create_offer(session, w.user[owner], w.patent[key].id, offer_input(),
+                                    today=today).offer
+    w.patent["hidden"].listing_state = ListingState.WITHDRAWN   # after its offer was published
+    session.flush()
+
+    def running_deal(offer: str, enterprise: str) -> Deal:
+        deal = request_deal(session, w.user[enterprise], w.offer[offer].id,
+                            enterprise_id=w.orgs[enterprise].id, today=today)
+        for to in (DealState.NEGOTIATING, DealState.FREE_ACTIVE):
+            transition(session, w.user["op"], deal.id, to, expected_version=deal.version,
+                       step=StepInput(), today=today)
+        return deal
+
+    w.deal["a"] = running_deal("uni", "ent")
+    w.deal["b"] = running_deal("inst", "ent2")
+
+    def batch(key: str, uploader: str, kind: ImportKind, data: bytes, filename: str,
+              enterprise: str | None = None) -> None:
+        actor = w.user[uploader]
+        target = batches.import_target(session, actor, kind,
+                                       w.orgs[enterprise].id if enterprise else None)
+        w.batch[key] = batches.create_batch(session, settings, actor, kind, target,
+                                            io.BytesIO(data), filename)
+
+    batch("uni", "uni", ImportKind.PATENTS, patent_file(9001), "uni.csv")
+    batch("inst", "inst", ImportKind.PATENTS, patent_file(9002, "一种红枣烘干设备"), "inst.csv")
+    batch("ent", "ent", ImportKind.NEEDS, need_file("S-ENT"), "ent.csv")
+    batch("stn", "stn", ImportKind.NEEDS, need_file("S-STN", "滴灌系统节水改造"), "stn.csv", "ent")
+    batch("ent2", "ent2", ImportKind.NEEDS, need_file("S-ENT2", "印染污泥资源化"), "ent2.csv")
+
+    def match(key: str, need: str, patent: str) -> None:
+        w.match[key] = Match(need=w.need[need], patent=w.patent[patent], score=72.5,
+                             breakdown={"retrieval": 40.0}, signals={"retrieval": 0.8},
+                             matched_terms=["正极材料"])
+        session.add(w.match[key])
+
+    match("a", "ent", "uni")
+    match("b", "ent2", "other")
+
+    for key in ("uni", "inst", "ent", "stn", "op", "ent2"):
+        w.notification[key] = Notification(user=w.user[key], kind="test", title=f"给{key}的消息",
+                                           link="/deals")
+        session.add(w.notification[key])
+    session.commit()
+    for deal in w.deal.values():
+        assert deal.state == DealState.FREE_ACTIVE
+    for item in w.batch.values():
+        assert batches.report_path(settings, item).exists(), item.filename
+    return w
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch):
+    """One PBKDF2 round instead of scrypt for the many users these tests create and log in
+    (check_password_hash reads the method from the stored hash, so logins stay real)."""
+    from werkzeug.security import generate_password_hash
+
+    from matchmaker.catalog import accounts
+    monkeypatch.setattr(accounts, "generate_password_hash",
+                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1"))
+
+
+@pytest.fixture
+def sec(session, settings, app, fast_hashing) -> SecWorld:
+    """The security world, committed (the app fixture exists first, so its index is set up)."""
+    return build_sec_world(session, settings)
+
+
+def log_in_as(client, sec: SecWorld, role: str) -> None:
+    """Log the client in as the role's user (anonymous: nothing)."""
+    if role == "anon":
+        return
+    response = login(client, sec.user[role].login)
+    assert response.status_code == 302, (role, response.status_code)
+
+
+def session_token(client) -> str:
+    """A valid CSRF token of the client's session (Flask-WTF accepts it on every form)."""
+    page = client.get("/login")
+    if page.status_code == 302:   # logged in: the logout form on the home page has one
+        page = client.get("/")
+    return csrf_token(page.get_data(as_text=True))
+
+
+def fingerprint(session) -> str:
+    """A digest of every row of every table: equal before and after = nothing was written."""
+    session.expire_all()
+    digest = hashlib.sha256()
+    with session.get_bind().connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns) or "1"
+            for row in conn.execute(text(f'SELECT * FROM "{table.name}" ORDER BY {order}')):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()

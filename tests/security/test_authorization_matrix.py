@@ -1,0 +1,363 @@
+"""Authorization matrix: every route of the app × every role × own/other/hidden objects.
+
+The table below is the specification. Every (rule, method) of `app.url_map` must appear in it,
+so a new route fails `test_every_route_is_in_the_matrix` until someone decides who may use it.
+
+Columns: anon (visitor), uni (university), inst (institute), ent (enterprise), stn (station
+broker), op (operator). Each role logs in as its own user of `tests/security/conftest.py`.
+
+Object variants (the `{id}` of the URL):
+  own     an object of the role's organization (for a station: of the enterprise it serves)
+  other   an object of an organization the role has nothing to do with
+  hidden  another organization's patent that is not public (withdrawn), or an offer on it
+  -       the route has no object, or names a fixed one (the organizations of /admin)
+
+Codes:
+  200 / 302  allowed: the page, or a redirect to the place given in the `to` column (a path
+             prefix; never /login); POSTs carry a valid CSRF token and sensible form data
+  K          allowed to reach, refused by a business rule: a redirect (to `to`) with a flash
+             message, and nothing written
+  L          anonymous: a redirect to /login, nothing written
+  401/403/404  refused with that status, nothing written (404 where existence is not revealed)
+  -          not applicable (the role has no object of that kind)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.factories import valid_app_no
+from tests.security.conftest import ROLES, SecWorld, fingerprint, log_in_as, session_token
+
+# -- which object each role's variant means -----------------------------------------------------
+
+ALL = dict.fromkeys(ROLES)
+OWN = {
+    "patent": {"uni": "uni", "inst": "inst"},
+    "offer": {"uni": "uni", "inst": "inst"},
+    "need": {"ent": "ent", "stn": "ent"},
+    "deal": {"uni": "a", "inst": "b", "ent": "a", "stn": "a"},
+    "batch": {"uni": "uni", "inst": "inst", "ent": "ent", "stn": "stn"},
+    "match": {"ent": "a", "stn": "a"},
+    "notification": {"uni": "uni", "inst": "inst", "ent": "ent", "stn": "stn", "op": "op"},
+}
+OTHER = {
+    "patent": dict.fromkeys(ROLES, "other"),
+    "offer": dict.fromkeys(ROLES, "other"),
+    "need": dict.fromkeys(ROLES, "ent2"),
+    # deal a: uni × ent (+ stn brokering); deal b: inst × ent2
+    "deal": {"anon": "a", "uni": "b", "inst": "a", "ent": "b", "stn": "b", "op": "b"},
+    "batch": dict.fromkeys(ROLES, "ent2"),
+    "match": dict.fromkeys(ROLES, "b"),
+    "notification": dict.fromkeys(ROLES, "ent2"),
+}
+HIDDEN = {"patent": dict.fromkeys(ROLES, "hidden"), "offer": dict.fromkeys(ROLES, "hidden")}
+VARIANTS = {"own": OWN, "other": OTHER, "hidden": HIDDEN}
+
+# -- the matrix ---------------------------------------------------------------------------------
+
+APPROVE = "/admin/organizations/<int:org_id>/<any(approve, suspend, reinstate):action>"
+PATENT_STATE = "/patents/<int:patent_id>/<any(list, withdraw, archive):action>"
+
+MATRIX = [
+    # method  rule / url                               object           anon uni  inst ent  stn  op     to
+    ("GET",  "/", "/",                                  None,            "200 200 200 200 200 200", None),
+    ("GET",  "/healthz", "/healthz",                    None,            "200 200 200 200 200 200", None),
+    ("GET",  "/login", "/login",                        None,            "200 302 302 302 302 302", "/"),
+    ("POST", "/login", "/login",                        None,            "200 302 302 302 302 302", "/"),
+    ("POST", "/logout", "/logout",                      None,            "L   302 302 302 302 302", "/"),
+    ("GET",  "/register", "/register",                  None,            "200 302 302 302 302 302", "/"),
+    ("POST", "/register", "/register",                  None,            "200 302 302 302 302 302", "/"),
+    ("GET",  "/register/done", "/register/done",        None,            "200 200 200 200 200 200", None),
+    # operator back office
+    ("GET",  "/admin", "/admin",                        None,            "L   403 403 403 403 200", None),
+    ("GET",  "/admin/organizations", "/admin/organizations", None,       "L   403 403 403 403 200", None),
+    ("GET",  "/admin/audit", "/admin/audit",            None,            "L   403 403 403 403 200", None),
+    ("POST", APPROVE, "/admin/organizations/{id}/approve", "org pending", "L  403 403 403 403 302", "/admin/organizations"),
+    ("POST", APPROVE, "/admin/organizations/{id}/suspend", "org ent2",   "L   403 403 403 403 302", "/admin/organizations"),
+    ("POST", APPROVE, "/admin/organizations/{id}/reinstate", "org suspended", "L 403 403 403 403 302", "/admin/organizations"),
+    # JSON API (401 instead of a login redirect)
+    ("GET",  "/api/patents/search", "/api/patents/search", None,         "200 200 200 200 200 200", None),
+    ("GET",  "/api/needs/search", "/api/needs/search",  None,            "401 200 200 403 200 200", None),
+    ("GET",  "/api/openapi.json", "/api/openapi.json",  None,            "200 200 200 200 200 200", None),
+    # deals
+    ("GET",  "/deals", "/deals",                        None,            "L   200 200 200 200 200", None),
+    ("GET",  "/deals/<int:deal_id>", "/deals/{id}",     "deal own",      "-   200 200 200 200 -  ", None),
+    ("GET",  "/deals/<int:deal_id>", "/deals/{id}",     "deal other",    "L   404 404 404 404 200", None),
+    ("POST", "/deals/<int:deal_id>/filing", "/deals/{id}/filing", "deal own", "- 302 302 K  302 -  ", "/deals/{id}"),
+    ("POST", "/deals/<int:deal_id>/filing", "/deals/{id}/filing", "deal other", "L 404 404 404 404 302", "/deals/{id}"),
+    ("POST", "/deals/<int:deal_id>/notes", "/deals/{id}/notes", "deal own", "-  302 302 302 302 -  ", "/deals/{id}"),
+    ("POST", "/deals/<int:deal_id>/notes", "/deals/{id}/notes", "deal other", "L 404 404 404 404 302", "/deals/{id}"),
+    ("POST", "/deals/<int:deal_id>/step", "/deals/{id}/step", "deal own",  "-  302 302 302 302 -  ", "/deals/{id}"),
+    ("POST", "/deals/<int:deal_id>/step", "/deals/{id}/step", "deal other", "L 404 404 404 404 302", "/deals/{id}"),
+    # bulk imports
+    ("GET",  "/imports/batch/<int:batch_id>", "/imports/batch/{id}", "batch own", "- 200 200 200 200 - ", None),
+    ("GET",  "/imports/batch/<int:batch_id>", "/imports/batch/{id}", "batch other", "L 404 404 404 404 200", None),
+    ("POST", "/imports/batch/<int:batch_id>/cancel", "/imports/batch/{id}/cancel", "batch own", "- 302 302 302 302 -", "/imports/"),
+    ("POST", "/imports/batch/<int:batch_id>/cancel", "/imports/batch/{id}/cancel", "batch other", "L 404 404 404 404 302", "/imports/"),
+    ("POST", "/imports/batch/<int:batch_id>/confirm", "/imports/batch/{id}/confirm", "batch own", "- 302 302 302 302 -", "/imports/batch/{id}"),
+    ("POST", "/imports/batch/<int:batch_id>/confirm", "/imports/batch/{id}/confirm", "batch other", "L 404 404 404 404 302", "/imports/batch/{id}"),
+    ("GET",  "/imports/batch/<int:batch_id>/rejections.csv", "/imports/batch/{id}/rejections.csv", "batch own", "- 200 200 200 200 -", None),
+    ("GET",  "/imports/batch/<int:batch_id>/rejections.csv", "/imports/batch/{id}/rejections.csv", "batch other", "L 404 404 404 404 200", None),
+    ("GET",  "/imports/needs", "/imports/needs",        None,            "L   403 403 200 200 403", None),
+    ("POST", "/imports/needs", "/imports/needs",        None,            "L   403 403 200 200 403", None),
+    ("GET",  "/imports/patents", "/imports/patents",    None,            "L   200 200 403 403 403", None),
+    ("POST", "/imports/patents", "/imports/patents",    None,            "L   200 200 403 403 403", None),
+    ("GET",  "/imports/template/<any(patents, needs):kind>.<any(csv, xlsx):fmt>",
+             "/imports/template/needs.csv",             None,            "L   200 200 200 200 200", None),
+    # inbox
+    ("GET",  "/inbox", "/inbox",                        None,            "L   200 200 200 200 200", None),
+    ("GET",  "/inbox/", "/inbox/",                      None,            "L   200 200 200 200 200", None),
+    ("POST", "/inbox/<int:notification_id>/open", "/inbox/{id}/open", "notification own", "- 302 302 302 302 302", "/deals"),
+    ("POST", "/inbox/<int:notification_id>/open", "/inbox/{id}/open", "notification other", "L 404 404 404 404 404", None),
+    ("POST", "/inbox/read-all", "/inbox/read-all",      None,            "L   302 302 302 302 302", "/inbox"),
+    # KPIs
+    ("GET",  "/kpis/", "/kpis/",                        None,            "L   403 403 403 200 200", None),
+    ("GET",  "/kpis/export.<fmt>", "/kpis/export.csv",  None,            "L   403 403 403 200 200", None),
+    # matches
+    ("GET",  "/matches/", "/matches/",                  None,            "L   403 403 200 403 403", None),
+    ("POST", "/matches/<int:match_id>/react", "/matches/{id}/react", "match own", "- - - 302 302 -", "/matches/need/"),
+    ("POST", "/matches/<int:match_id>/react", "/matches/{id}/react", "match other", "L 404 404 404 404 404", None),
+    ("POST", "/matches/<int:match_id>/request", "/matches/{id}/request", "match own", "- - - 302 302 -", "/patents/"),
+    ("POST", "/matches/<int:match_id>/request", "/matches/{id}/request", "match other", "L 404 404 404 404 404", None),
+    ("GET",  "/matches/need/<int:need_id>", "/matches/need/{id}", "need own", "- -   -   200 200 -  ", None),
+    ("GET",  "/matches/need/<int:need_id>", "/matches/need/{id}", "need other", "L 404 404 404 404 200", None),
+    ("GET",  "/matches/patent/<int:patent_id>", "/matches/patent/{id}", "patent own", "- 200 200 - - -", None),
+    ("GET",  "/matches/patent/<int:patent_id>", "/matches/patent/{id}", "patent other", "L 404 404 404 404 200", None),
+    ("GET",  "/matches/patent/<int:patent_id>", "/matches/patent/{id}", "patent hidden", "L 404 404 404 404 200", None),
+    ("GET",  "/matches/station", "/matches/station",    None,            "L   403 403 403 200 403", None),
+    # needs
+    ("GET",  "/needs/", "/needs/",                      None,            "L   200 200 200 200 200", None),
+    ("GET",  "/needs/<int:need_id>", "/needs/{id}",     "need own",      "-   -   -   200 200 -  ", None),
+    ("GET",  "/needs/<int:need_id>", "/needs/{id}",     "need other",    "L   200 200 404 200 200", None),
+    ("POST", "/needs/<int:need_id>/close", "/needs/{id}/close", "need own", "-  -   -   302 302 -  ", "/needs/{id}"),
+    ("POST", "/needs/<int:need_id>/close", "/needs/{id}/close", "need other", "L 403 403 404 403 403", None),
+    ("GET",  "/needs/<int:need_id>/edit", "/needs/{id}/edit", "need own", "-   -   -   200 200 -  ", None),
+    ("GET",  "/needs/<int:need_id>/edit", "/needs/{id}/edit", "need other", "L  403 403 404 403 403", None),
+    ("POST", "/needs/<int:need_id>/edit", "/needs/{id}/edit", "need own", "-   -   -   302 302 -  ", "/needs/{id}"),
+    ("POST", "/needs/<int:need_id>/edit", "/needs/{id}/edit", "need other", "L  403 403 404 403 403", None),
+    ("GET",  "/needs/clients", "/needs/clients",        None,            "L   403 403 403 200 403", None),
+    ("GET",  "/needs/new", "/needs/new",                None,            "L   403 403 200 200 403", None),
+    ("POST", "/needs/new", "/needs/new",                None,            "L   403 403 302 302 403", "/needs/"),
+    # offers and licence requests
+    ("GET",  "/offers/<int:offer_id>/request", "/offers/{id}/request", "offer own", "- 403 403 - - -", None),
+    ("GET",  "/offers/<int:offer_id>/request", "/offers/{id}/request", "offer other", "L 403 403 200 200 403", None),
+    ("GET",  "/offers/<int:offer_id>/request", "/offers/{id}/request", "offer hidden", "L 403 403 404 404 403", None),
+    ("POST", "/offers/<int:offer_id>/request", "/offers/{id}/request", "offer own", "- 403 403 - - -", None),
+    ("POST", "/offers/<int:offer_id>/request", "/offers/{id}/request", "offer other", "L 403 403 302 302 403", "/deals/"),
+    ("POST", "/offers/<int:offer_id>/request", "/offers/{id}/request", "offer hidden", "L 403 403 404 404 403", None),
+    ("POST", "/offers/<int:offer_id>/withdraw", "/offers/{id}/withdraw", "offer own", "- 302 302 - - -", "/patents/"),
+    ("POST", "/offers/<int:offer_id>/withdraw", "/offers/{id}/withdraw", "offer other", "L 403 403 403 403 403", None),
+    ("POST", "/offers/<int:offer_id>/withdraw", "/offers/{id}/withdraw", "offer hidden", "L 404 404 404 404 403", None),
+    # patents
+    ("GET",  "/patents/", "/patents/",                  None,            "200 200 200 200 200 200", None),
+    ("GET",  "/patents/<int:patent_id>", "/patents/{id}", "patent own",  "-   200 200 -   -   -  ", None),
+    ("GET",  "/patents/<int:patent_id>", "/patents/{id}", "patent other", "200 200 200 200 200 200", None),
+    ("GET",  "/patents/<int:patent_id>", "/patents/{id}", "patent hidden", "404 404 404 404 404 200", None),
+    ("POST", PATENT_STATE, "/patents/{id}/withdraw",    "patent own",    "-   302 302 -   -   -  ", "/patents/{id}"),
+    ("POST", PATENT_STATE, "/patents/{id}/withdraw",    "patent other",  "L   403 403 403 403 403", None),
+    ("POST", PATENT_STATE, "/patents/{id}/list",        "patent hidden", "L   404 404 404 404 403", None),
+    ("POST", PATENT_STATE, "/patents/{id}/archive",     "patent own",    "-   302 302 -   -   -  ", "/patents/{id}"),
+    ("POST", PATENT_STATE, "/patents/{id}/archive",     "patent other",  "L   403 403 403 403 403", None),
+    ("GET",  "/patents/<int:patent_id>/edit", "/patents/{id}/edit", "patent own", "- 200 200 - - -", None),
+    ("GET",  "/patents/<int:patent_id>/edit", "/patents/{id}/edit", "patent other", "L 403 403 403 403 403", None),
+    ("GET",  "/patents/<int:patent_id>/edit", "/patents/{id}/edit", "patent hidden", "L 404 404 404 404 403", None),
+    ("POST", "/patents/<int:patent_id>/edit", "/patents/{id}/edit", "patent own", "- 302 302 - - -", "/patents/{id}"),
+    ("POST", "/patents/<int:patent_id>/edit", "/patents/{id}/edit", "patent other", "L 403 403 403 403 403", None),
+    ("POST", "/patents/<int:patent_id>/edit", "/patents/{id}/edit", "patent hidden", "L 404 404 404 404 403", None),
+    ("GET",  "/patents/<int:patent_id>/offers/new", "/patents/{id}/offers/new", "patent own", "- 200 200 - - -", None),
+    ("GET",  "/patents/<int:patent_id>/offers/new", "/patents/{id}/offers/new", "patent other", "L 403 403 403 403 403", None),
+    ("GET",  "/patents/<int:patent_id>/offers/new", "/patents/{id}/offers/new", "patent hidden", "L 404 404 403 403 403", None),
+    ("POST", "/patents/<int:patent_id>/offers/new", "/patents/{id}/offers/new", "patent own", "- 302 302 - - -", "/patents/{id}"),
+    ("POST", "/patents/<int:patent_id>/offers/new", "/patents/{id}/offers/new", "patent other", "L 403 403 403 403 403", None),
+    ("POST", "/patents/<int:patent_id>/offers/new", "/patents/{id}/offers/new", "patent hidden", "L 404 404 403 403 403", None),
+    ("GET",  "/patents/mine", "/patents/mine",          None,            "L   200 200 403 403 403", None),
+    ("GET",  "/patents/new", "/patents/new",            None,            "L   200 200 403 403 403", None),
+    ("POST", "/patents/new", "/patents/new",            None,            "L   302 302 403 403 403", "/patents/"),
+    # search pages, static files
+    ("GET",  "/search/needs", "/search/needs",          None,            "L   200 200 403 200 200", None),
+    ("GET",  "/search/patents", "/search/patents",      None,            "200 200 200 200 200 200", None),
+    ("GET",  "/static/<path:filename>", "/static/js/app.js", None,       "200 200 200 200 200 200", None),
+    # station workspace
+    ("GET",  "/station/", "/station/",                  None,            "L   403 403 403 200 403", None),
+    ("POST", "/station/needs/<int:need_id>/note", "/station/needs/{id}/note", "need own", "- - - - 302 -", "/station/"),
+    ("POST", "/station/needs/<int:need_id>/note", "/station/needs/{id}/note", "need other", "L 403 403 403 403 403", None),
+]
+
+
+@dataclass(frozen=True)
+class Cell:
+    method: str
+    rule: str
+    url: str
+    obj: str | None        # "deal own", "org pending", ...
+    role: str
+    expect: str            # one code of the table
+    to: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.url} [{self.obj or '-'}] as {self.role}"
+
+    @property
+    def refusal(self) -> bool:
+        return self.expect in ("L", "K", "401", "403", "404")
+
+
+def cells() -> list[Cell]:
+    out = []
+    for method, rule, url, obj, codes, to in MATRIX:
+        expects = codes.split()
+        assert len(expects) == len(ROLES), (method, url, obj, codes)
+        for role, expect in zip(ROLES, expects):
+            if expect != "-":
+                out.append(Cell(method, rule, url, obj, role, expect, to))
+    return out
+
+
+CELLS = cells()
+
+
+def resolve(sec: SecWorld, cell: Cell):
+    """The object the cell's URL names for its role (None for routes without one)."""
+    if cell.obj is None:
+        return None
+    kind, variant = cell.obj.split()
+    if kind == "org":
+        return sec.orgs[variant]
+    key = VARIANTS[variant][kind].get(cell.role)
+    assert key is not None, f"{cell.label}: no {variant} {kind} for this role"
+    return getattr(sec, kind)[key]
+
+
+# -- form data for the POSTs (valid, so an allowed request really does its work) -----------------
+
+def _patent_form(sec, patent) -> dict:
+    if patent is None:   # a new one
+        return {"title": "一种新的沙漠光伏板清洁装置", "app_no": valid_app_no(2020, "2", 777),
+                "legal_status": "valid", "filing_date": "2020-05-06", "listing_state": "draft",
+                "abstract": "本实用新型公开了一种清洁装置。"}
+    return {"title": patent.title, "app_no": patent.app_no or "", "legal_status": patent.legal_status.value,
+            "patent_type": patent.patent_type.value if patent.patent_type else "",
+            "filing_date": patent.filing_date.isoformat() if patent.filing_date else "",
+            "abstract": patent.abstract + "（已修改）", "listing_state": patent.listing_state.value}
+
+
+def _need_form(sec, need) -> dict:
+    return {"enterprise_id": str(sec.orgs["ent"].id), "title": need.title if need else "滴灌带回收再利用",
+            "description": "修改后的需求描述", "industry": "新能源", "region": "",
+            "wanted_forms": "licence", "valid_until": (date.today() + timedelta(days=60)).isoformat()}
+
+
+DATA: dict[tuple[str, str], Callable[[SecWorld, object], dict]] = {
+    ("POST", "/login"): lambda sec, obj: {"login": "nobody@example.com", "password": "wrong-pass-1"},
+    ("POST", "/deals/{id}/filing"): lambda sec, deal: {
+        "version": str(deal.version), "recordal_no": "2024990000123",
+        "recordal_date": date.today().isoformat(), "contract_reg_no": ""},
+    ("POST", "/deals/{id}/notes"): lambda sec, deal: {"body": "电话沟通了付款安排"},
+    ("POST", "/deals/{id}/step"): lambda sec, deal: {"to_state": "terminated", "version": str(deal.version),
+                                                     "note": "双方协商终止"},
+    ("POST", "/matches/{id}/react"): lambda sec, match: {"state": "interested"},
+    ("POST", "/needs/{id}/edit"): _need_form,
+    ("POST", "/needs/new"): lambda sec, obj: _need_form(sec, None),
+    ("POST", "/offers/{id}/request"): lambda sec, offer: {"enterprise_id": str(sec.orgs["ent"].id),
+                                                           "need_id": "", "note": "用于产线"},
+    ("POST", "/patents/{id}/edit"): _patent_form,
+    ("POST", "/patents/new"): lambda sec, obj: _patent_form(sec, None),
+    ("POST", "/patents/{id}/offers/new"): lambda sec, patent: {
+        "licence_type": "ordinary", "free_months": "3", "payment_mode": "lump_sum",
+        "lump_sum_wan": "8", "term_months": "24", "territory": "中国大陆"},
+    ("POST", "/station/needs/{id}/note"): lambda sec, need: {"body": "已电话联系企业"},
+}
+
+
+def perform(client, sec: SecWorld, cell: Cell):
+    obj = resolve(sec, cell)
+    url = cell.url.format(id=obj.id) if obj is not None else cell.url
+    if cell.method == "GET":
+        return client.get(url), obj
+    data = DATA.get((cell.method, cell.url), lambda s, o: {})(sec, obj)
+    return client.post(url, data={**data, "csrf_token": session_token(client)}), obj
+
+
+def check(cell: Cell, response, obj, before: str | None, after: str | None) -> str | None:
+    """None when the response is what the table says, else a description of the difference."""
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    path = urlsplit(location).path
+    got = f"{status} {location}".strip()
+    to = cell.to.format(id=obj.id) if cell.to and obj is not None else cell.to
+    if cell.expect == "L":
+        ok = status == 302 and path == "/login"
+    elif cell.expect in ("302", "K"):
+        ok = status == 302 and path != "/login" and (to is None or path.startswith(to))
+    else:
+        ok = status == int(cell.expect)
+    if ok and cell.expect in ("401", "403", "404") and cell.rule.startswith("/api/"):
+        body = response.get_json(silent=True) or {}
+        ok = isinstance(body.get("error"), dict) and {"code", "message"} <= set(body["error"])
+    if ok and cell.refusal and before is not None and before != after:
+        return f"{cell.label}: expected {cell.expect}, got {got} but the database changed"
+    if ok and cell.expect == "302" and cell.method == "POST" and before is not None and before == after \
+            and cell.url not in NO_WRITE_POSTS:
+        return f"{cell.label}: allowed, but nothing was written"
+    return None if ok else f"{cell.label}: expected {cell.expect}, got {got}"
+
+
+# Allowed POSTs that legitimately write nothing (login/logout only touch the session; a logged-in
+# user posting /login or /register is sent home).
+NO_WRITE_POSTS = {"/login", "/register"}
+
+
+def _run(client, session, sec, cell: Cell) -> str | None:
+    before = fingerprint(session) if cell.method == "POST" else None
+    response, obj = perform(client, sec, cell)
+    after = fingerprint(session) if cell.method == "POST" else None
+    return check(cell, response, obj, before, after)
+
+
+# -- tests --------------------------------------------------------------------------------------
+
+def test_every_route_is_in_the_matrix(app):
+    """A new route (or method) must be classified here before it can ship."""
+    routes = {(rule.rule, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    table = {(rule, method) for method, rule, *_ in MATRIX}
+    assert routes - table == set(), "routes missing from the authorization matrix"
+    assert table - routes == set(), "matrix rows for routes that no longer exist"
+
+
+def test_every_role_and_variant_is_covered():
+    """Sanity of the table itself: each object route is tried with someone else's object by
+    every role, and anonymous visitors are tried on every route."""
+    for method, rule, url, obj, codes, _to in MATRIX:
+        if obj and obj.split()[1] == "other":
+            assert "-" not in codes.split(), (method, url, obj)
+    anon = {(m, r) for m, r, _u, _o, codes, _t in MATRIX if codes.split()[0] != "-"}
+    assert anon == {(m, r) for m, r, *_ in MATRIX}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reads_and_refusals(client, session, sec, role):
+    """Every GET cell and every refused POST cell of one role, in one world (refusals write
+    nothing, so they cannot disturb each other; that is asserted for each of them)."""
+    log_in_as(client, sec, role)
+    todo = [c for c in CELLS if c.role == role and (c.method == "GET" or c.refusal)]
+    failures = [problem for cell in todo if (problem := _run(client, session, sec, cell))]
+    assert not failures, "\n".join(failures)
+    assert len(todo) > 20
+
+
+ALLOWED_POSTS = [c for c in CELLS if c.method == "POST" and not c.refusal]
+
+
+@pytest.mark.parametrize("cell", ALLOWED_POSTS, ids=lambda c: f"{c.url}[{c.obj or '-'}]-{c.role}")
+def test_allowed_post(client, session, sec, cell):
+    """Each allowed POST in a fresh world: it passes authorization and does its work."""
+    log_in_as(client, sec, cell.role)
+    problem = _run(client, session, sec, cell)
+    assert problem is None, problem
