@@ -153,7 +153,9 @@ def _run(session, backend, kind, req, must, ranges, filters, allowed, load, text
         title, body = texts(obj)
         terms = set(h.matched_terms) | set(text_query.words)
         hits.append(SearchHit(id=h.id, title=snippet(title, terms, width=200),
-                              snippet=snippet(body, terms), score=round(h.score, 3), obj=obj))
+                              snippet=snippet(body, terms), obj=obj,
+                              # sorted by date, Whoosh's "score" is the sort key: no relevance
+                              score=round(h.score, 3) if sort == "relevance" else 0.0))
     facets = {name: sorted((FacetValue(v, allowed[name].get(v, v), c, filters.get(name) == v)
                             for v, c in res.facets.get(name, {}).items() if v in allowed[name]),
                            key=lambda f: -f.count)
