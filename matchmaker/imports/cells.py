@@ -184,3 +184,17 @@ def split_list(value) -> list[str]:
     """Names or codes separated by ; ； , ， 、 or new lines."""
     text = as_text(value)
     return [p.strip() for p in re.split(r"[;；,，、\n|]+", text) if p.strip()]
+
+
+def read_into(data, values: dict[str, list], readers, errors: list[str]) -> None:
+    """Set `data.<name> = reader(first non-empty value)` for each (name, reader, label);
+    a CellError becomes a message naming the column (unless it already does)."""
+    for name, reader, label in readers:
+        raw = next((x for x in values.get(name, []) if x not in (None, "")), None)
+        if raw is None:
+            continue
+        try:
+            setattr(data, name, reader(raw))
+        except CellError as exc:
+            message = str(exc)
+            errors.append(message if message.startswith(label) else f"{label}：{message}")

@@ -110,20 +110,10 @@ class NeedRows:
         data.industry = self._choice(texts.get("industry", ""), INDUSTRIES, "其他", "所属行业", result)
         data.region = self._choice(texts.get("region", ""), REGIONS, self.enterprise.region,
                                    "所在地区", result)
-        for name, label in (("budget_min_wan", "预算下限"), ("budget_max_wan", "预算上限")):
-            raw = next((x for x in values.get(name, []) if x not in (None, "")), None)
-            if raw is not None:
-                setattr(data, name, cells.as_int_text(raw))
-        for name, reader, label in (("wanted_forms", cells.wanted_forms, "合作方式"),
-                                    ("valid_until", cells.as_date, "有效期至")):
-            raw = next((x for x in values.get(name, []) if x not in (None, "")), None)
-            if raw is None:
-                continue
-            try:
-                setattr(data, name, reader(raw))
-            except cells.CellError as exc:
-                message = str(exc)   # enumerations name their column already
-                result.errors.append(message if message.startswith(label) else f"{label}：{message}")
+        cells.read_into(data, values, (("budget_min_wan", cells.as_int_text, "预算下限"),
+                                       ("budget_max_wan", cells.as_int_text, "预算上限"),
+                                       ("wanted_forms", cells.wanted_forms, "合作方式"),
+                                       ("valid_until", cells.as_date, "有效期至")), result.errors)
         if converted:
             result.warnings.append("已将繁体字转换为简体")
         present = {name for name, raw in values.items() if any(cells.as_text(x) for x in raw)}

@@ -171,20 +171,13 @@ class PatentRows:
             source=texts.get("source", ""),
             industry_tags=[t for x in values.get("industry_tags", []) for t in cells.split_list(x)],
         )
-        for name, reader, label in (("patent_type", cells.patent_type, "专利类型"),
-                                    ("legal_status", cells.legal_status, "法律状态"),
-                                    ("filing_date", cells.as_date, "申请日"),
-                                    ("grant_date", cells.as_date, "授权公告日"),
-                                    ("readiness", cells.as_int_text, "技术成熟度"),
-                                    ("knowhow_included", cells.as_bool, "提供技术支持")):
-            raw = next((x for x in values.get(name, []) if x not in (None, "")), None)
-            if raw is None:
-                continue
-            try:
-                setattr(data, name, reader(raw))
-            except cells.CellError as exc:
-                message = str(exc)   # enumerations name their column already
-                result.errors.append(message if message.startswith(label) else f"{label}：{message}")
+        cells.read_into(data, values, (("patent_type", cells.patent_type, "专利类型"),
+                                       ("legal_status", cells.legal_status, "法律状态"),
+                                       ("filing_date", cells.as_date, "申请日"),
+                                       ("grant_date", cells.as_date, "授权公告日"),
+                                       ("readiness", cells.as_int_text, "技术成熟度"),
+                                       ("knowhow_included", cells.as_bool, "提供技术支持")),
+                        result.errors)
         if converted:
             result.warnings.append("已将繁体字转换为简体")
         present = {name for name, raw in values.items()
