@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from ..models import Deal, DealState, FollowUp, Need, NeedState, Organization, User
+from ..models import Deal, DealState, FollowUp, Need, NeedState, Organization, Patent, User
 from .transitions import PIPELINE
 
 
@@ -37,21 +37,26 @@ class Workspace:
 
 def workspace(session: Session, station: Organization, *, today: date, per_column: int = 50) -> Workspace:
     client_ids = [c.id for c in station.clients]
-    deals = list(session.scalars(select(Deal).where(or_(
-        Deal.station_id == station.id, Deal.enterprise_id.in_(client_ids)))
-        .order_by(Deal.updated_at.desc())))
+    mine = or_(Deal.station_id == station.id, Deal.enterprise_id.in_(client_ids))
+    # Each column's newest cards, with what a card shows loaded in bulk (not a query per card).
+    ranked = select(Deal.id, func.row_number().over(
+        partition_by=Deal.state, order_by=(Deal.updated_at.desc(), Deal.id.desc())).label("n")
+    ).where(mine).subquery()
+    deals = list(session.scalars(
+        select(Deal).join(ranked, ranked.c.id == Deal.id).where(ranked.c.n <= per_column)
+        .options(selectinload(Deal.patent).load_only(Patent.id, Patent.title, Patent.app_no),
+                 selectinload(Deal.enterprise), selectinload(Deal.station))
+        .order_by(Deal.updated_at.desc(), Deal.id.desc())))
     by_state: dict[DealState, list[Deal]] = defaultdict(list)
     for deal in deals:
         by_state[deal.state].append(deal)
-    ws = Workspace(station, columns=[(s, by_state[s][:per_column]) for s in PIPELINE])
+    ws = Workspace(station, columns=[(s, by_state[s]) for s in PIPELINE])
     open_needs = dict(session.execute(select(Need.enterprise_id, func.count()).where(
         Need.enterprise_id.in_(client_ids), Need.state == NeedState.OPEN)
         .group_by(Need.enterprise_id)).all())
-    open_deals: dict[int, int] = defaultdict(int)
-    for deal in deals:
-        if deal.state not in (DealState.DECLINED, DealState.LAPSED, DealState.TERMINATED,
-                              DealState.TRANSFERRED):
-            open_deals[deal.enterprise_id] += 1
+    open_deals = dict(session.execute(select(Deal.enterprise_id, func.count()).where(
+        mine, Deal.state.not_in([DealState.DECLINED, DealState.LAPSED, DealState.TERMINATED,
+                                 DealState.TRANSFERRED])).group_by(Deal.enterprise_id)).all())
     ws.clients = [ClientRow(c, open_needs.get(c.id, 0), open_deals.get(c.id, 0))
                   for c in sorted(station.clients, key=lambda o: o.name)]
     waiting = session.scalars(select(Need).where(

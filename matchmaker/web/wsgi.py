@@ -20,7 +20,20 @@ def create_wsgi_app(settings: Settings | None = None) -> Flask:
     from . import create_app
     settings = replace(settings or Settings.from_env(), index_on_commit=False)
     warm_up()
-    return create_app(settings)
+    app = create_app(settings)
+    _warm_search(app)
+    return app
+
+
+def _warm_search(app: Flask) -> None:
+    """One search before the fork: the per-segment caches (field lengths, facet values,
+    filter sets: ~0.4 s at 25k patents) are then inherited by every worker instead of being
+    built by all of them at once on their first request."""
+    import logging
+    try:
+        app.test_client().get("/search/patents?q=%E6%96%B9%E6%B3%95")
+    except Exception:  # a missing index must not stop the server; /healthz reports it
+        logging.getLogger(__name__).warning("search warm-up failed", exc_info=True)
 
 
 def post_fork(_server, _worker) -> None:
@@ -42,7 +55,7 @@ def run(bind: str, workers: int, threads: int, timeout: int, access_log: bool) -
         def load_config(self) -> None:
             for key, value in {"bind": bind, "workers": workers, "threads": threads,
                                "timeout": timeout, "preload_app": True,
-                               "post_fork": post_fork, "graceful_timeout": 30,
+                               "post_fork": post_fork, "graceful_timeout": 30, "keepalive": 5,
                                "accesslog": "-" if access_log else None,
                                "worker_class": "gthread" if threads > 1 else "sync"}.items():
                 if value is not None:
