@@ -2,36 +2,22 @@
 confirms; a station broker imports needs for a client enterprise chosen in the select."""
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 
-from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from matchmaker.catalog.numbers import app_no_check_char
 from matchmaker.catalog.organizations import link_station_client
 from matchmaker.models import ListingState, Need, OrgKind, Patent
 from tests.browser.helpers import log_in_as
-from tests.factories import make_org, make_user
+from tests.factories import make_org, make_user, valid_app_no
+from tests.web.test_import_pages import xlsx_bytes
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def app_no(serial: int, year: int = 2019) -> str:
-    body = f"{year}1{serial:07d}"
-    return f"{body}.{app_no_check_char(body)}"
-
-
-def xlsx(headers: list, rows: list[list]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(headers)
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return valid_app_no(year, "1", serial)
 
 
 def choose_file(page: Page, name: str, data: bytes) -> None:
@@ -45,7 +31,7 @@ def test_university_imports_a_spreadsheet_of_patents(page: Page, page_problems, 
     titles = ["一种基于深度学习的棉花病虫害识别方法", "一种沙漠光伏电站组件自动清扫装置"]
     bad_body = "201910000903"
     wrong_check = "0" if app_no_check_char(bad_body) != "0" else "1"
-    data = xlsx(["申请号", "专利名称", "摘要", "法律状态", "申请日"], [
+    data = xlsx_bytes(["申请号", "专利名称", "摘要", "法律状态", "申请日"], [
         [app_no(901), titles[0], "本发明公开了一种识别棉花病虫害的方法，准确率高。", "有效", date(2019, 5, 6)],
         [app_no(902), titles[1], "本实用新型涉及光伏组件清扫，适用于风沙大的地区。", "有效", date(2019, 6, 7)],
         [f"{bad_body}.{wrong_check}", "一种校验位错误的专利", "摘要", "有效", date(2019, 6, 8)],
@@ -99,7 +85,7 @@ def test_station_broker_imports_needs_for_a_client(page: Page, page_problems, se
     link_station_client(session, station, other_client)
     session.commit()
     until = date.today() + timedelta(days=120)
-    data = xlsx(["需求编号", "需求名称", "需求描述", "所属行业", "合作方式", "有效期至"], [
+    data = xlsx_bytes(["需求编号", "需求名称", "需求描述", "所属行业", "合作方式", "有效期至"], [
         ["LY-01", "棉花秸秆高值化综合利用技术", "每年产生棉花秸秆约三万吨，希望引进制板技术。", "农产品加工", "许可", until],
         ["LY-02", "轧花车间粉尘治理", "轧花车间粉尘浓度高，希望找到经济的除尘方案。", "节能环保", "合作开发", until],
     ])
