@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from matchmaker.catalog.numbers import app_no_check_char
 from matchmaker.catalog.organizations import link_station_client
 from matchmaker.models import ListingState, Need, OrgKind, Patent
 from tests.browser.helpers import log_in_as
