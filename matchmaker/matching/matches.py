@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from .. import permissions
@@ -182,6 +182,17 @@ def react(session: Session, actor: User, match_id: int, reaction: Reaction) -> M
     match.decided_by = actor
     session.flush()
     return match
+
+
+def mark_viewed(session: Session, actor: User, need: Need, match_ids: set[int]) -> int:
+    """The enterprise saw these suggestions: one UPDATE for all of them (only suggestions move;
+    a decision is never downgraded)."""
+    if not match_ids or not permissions.acts_for(actor, need.enterprise):
+        return 0
+    return session.execute(update(Match).where(
+        Match.id.in_(match_ids), Match.need_id == need.id, Match.state == MatchState.SUGGESTED)
+        .values(state=MatchState.VIEWED, decided_by_id=actor.id, updated_at=utcnow())
+        .execution_options(synchronize_session="fetch")).rowcount or 0
 
 
 def station_matches(session: Session, actor: User, *, min_score: float = 0.0) -> list[Match]:

@@ -111,8 +111,7 @@ def _mark_viewed(need: Need, matches: list[Match]) -> set[int]:
     fresh = {m.id for m in matches if m.state == MatchState.SUGGESTED}
     if not fresh or actor().organization_id != need.enterprise_id:
         return fresh
-    for match_id in fresh:
-        svc.react(db(), actor(), match_id, Reaction(MatchState.VIEWED))
+    svc.mark_viewed(db(), actor(), need, fresh)
     db().commit()
     return fresh
 
