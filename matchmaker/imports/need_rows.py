@@ -45,26 +45,26 @@ class NeedRows:
     def plan(self, row: SourceRow, values: dict[str, list]) -> RowResult:
         result = RowResult(row.number, RowStatus.NEW)
         if row.problems:
-            return _reject(result, row.problems)
+            return result.reject(row.problems)
         data, present = self._input(values, result)
         result.key = (data.source_id or data.title or "")[:40]
         if result.errors:
-            return _reject(result)
+            return result.reject()
         try:
             v = validate_need(data, today=self.today, default_region=self.enterprise.region)
         except ValidationError as exc:
-            return _reject(result, list(exc.errors.values()))
+            return result.reject(list(exc.errors.values()))
         result.key, result.title = v["source_id"] or v["title"], v["title"]
         for name, label in (("source_id", "需求编号"), ("title", "需求名称")):
             if name == "title" and v["source_id"]:
                 continue
             if v[name] and (name, v[name]) in self.seen:
-                return _reject(result, [f"与第 {self.seen[name, v[name]]} 行的{label}相同（文件内重复）"])
+                return result.reject([f"与第 {self.seen[name, v[name]]} 行的{label}相同（文件内重复）"])
             if v[name]:
                 self.seen[name, v[name]] = row.number
         sid = v["source_id"]
         if sid and self.by_source.get(sid, self.enterprise.id) != self.enterprise.id:
-            return _reject(result, [f"需求编号 {sid} 已被其他企业的需求使用"])
+            return result.reject([f"需求编号 {sid} 已被其他企业的需求使用"])
         target = self.own_by_source.get(sid) if sid else self.by_title.get(v["title"])
         if target is None:
             result.payload = ("new", v, present)
@@ -140,9 +140,3 @@ def _shown(name: str, value) -> str:
         value = [labels.get(f, f) for f in value]
     return display(value)
 
-
-def _reject(result: RowResult, errors: list[str] | None = None) -> RowResult:
-    result.status = RowStatus.REJECTED
-    result.errors.extend(errors or [])
-    result.payload = None
-    return result

@@ -92,19 +92,19 @@ class PatentRows:
     def plan(self, row: SourceRow, values: dict[str, list]) -> RowResult:
         result = RowResult(row.number, RowStatus.NEW)
         if row.problems:
-            return _reject(result, row.problems)
+            return result.reject(row.problems)
         data, applicant, present = self._input(values, result)
         result.key = (data.app_no or data.source_id or "")[:40]
         if result.errors:
-            return _reject(result)
+            return result.reject()
         try:
             v = validate_patent(data, today=self.today, require_title=False)
         except ValidationError as exc:
-            return _reject(result, list(exc.errors.values()))
+            return result.reject(list(exc.errors.values()))
         result.key, result.title = v["app_no"] or v["source_id"] or "", v["title"]
         for name, label in (("app_no", "申请号"), ("source_id", "来源编号")):
             if v[name] and (name, v[name]) in self.seen:
-                return _reject(result, [f"与第 {self.seen[name, v[name]]} 行的{label}相同（文件内重复）"])
+                return result.reject([f"与第 {self.seen[name, v[name]]} 行的{label}相同（文件内重复）"])
         for name in ("app_no", "source_id"):
             if v[name]:
                 self.seen[name, v[name]] = row.number
@@ -112,11 +112,11 @@ class PatentRows:
             present.add("patent_type")
         hit = self.by_app_no.get(v["app_no"] or "") or self.by_source.get(v["source_id"] or "")
         if hit and v["source_id"] and self.by_source.get(v["source_id"], hit) != hit:
-            return _reject(result, [f"来源编号 {v['source_id']} 已属于另一件专利"])
+            return result.reject([f"来源编号 {v['source_id']} 已属于另一件专利"])
         if hit:     # empty cells keep what is stored, the title and abstract included
             return self._plan_update(result, v, present, hit)
         if not v["title"] and not v["abstract"]:
-            return _reject(result, ["专利名称和摘要不能都为空"])
+            return result.reject(["专利名称和摘要不能都为空"])
         return self._plan_new(result, v, applicant)
 
     def write(self, result: RowResult) -> Patent:
@@ -193,7 +193,7 @@ class PatentRows:
         pid, owner_id = hit
         result.target_id = pid
         if self.owner is not None and owner_id != self.owner.id:
-            return _reject(result, [f"{result.key} 已由其他机构登记（专利 #{pid}），不能作为本机构的专利导入"])
+            return result.reject([f"{result.key} 已由其他机构登记（专利 #{pid}），不能作为本机构的专利导入"])
         patent = self.fetched[pid]
         for name in COMPARED:
             if name in present and name in v and getattr(patent, name) != v[name]:
@@ -210,7 +210,7 @@ class PatentRows:
         if owner is None:
             owner = (first_applicant(applicant) or "")[:200]
             if not owner:
-                return _reject(result, ["没有专利权人：请指定专利权人机构（命令行用 --owner），或在文件中提供“专利权人/申请人”列"])
+                return result.reject(["没有专利权人：请指定专利权人机构（命令行用 --owner），或在文件中提供“专利权人/申请人”列"])
         elif applicant and owner.name not in applicant:
             result.warnings.append(f"申请人“{applicant[:40]}”中没有“{owner.name}”，请确认专利权归属")
         probe = _Probe(v)
@@ -335,9 +335,3 @@ def _key(name: str, raw) -> str:
             return ""
     return text
 
-
-def _reject(result: RowResult, errors: list[str] | None = None) -> RowResult:
-    result.status = RowStatus.REJECTED
-    result.errors.extend(errors or [])
-    result.payload = None
-    return result

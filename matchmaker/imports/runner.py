@@ -47,6 +47,13 @@ class RowResult:
     target_id: int | None = None           # existing record updated / compared
     payload: object = None                 # the handler's validated values, for `write`
 
+    def reject(self, errors: list[str] | None = None) -> "RowResult":
+        """Mark the row rejected with these messages (added to any collected already)."""
+        self.status = RowStatus.REJECTED
+        self.errors.extend(errors or [])
+        self.payload = None
+        return self
+
 
 class RowHandler(Protocol):
     """One kind of record (patents, needs): how to read, classify and write a row."""

@@ -328,11 +328,18 @@ def _title(deal: Deal) -> str:
     return (deal.patent.title or deal.patent.app_no or f"专利 #{deal.patent_id}")[:40]
 
 
-def _notify_parties(session: Session, deal: Deal, actor: User | None, title: str, body: str) -> None:
-    """Everyone on the deal (owner, enterprise, the station serving it) except the actor."""
-    from ..notifications import enterprise_audience, notify, organization_audience
+def deal_audience(deal: Deal) -> list[User]:
+    """Everyone on the deal: the owner's staff, the enterprise's users and the brokers of the
+    stations serving it, and the station that handles the deal."""
+    from ..notifications import enterprise_audience, organization_audience
     users = organization_audience(deal.patent.owner) + enterprise_audience(deal.enterprise)
     if deal.station is not None:
         users += organization_audience(deal.station)
-    notify(session, [u for u in users if actor is None or u.id != actor.id], "deal", title, body,
-           f"/deals/{deal.id}")
+    return users
+
+
+def _notify_parties(session: Session, deal: Deal, actor: User | None, title: str, body: str) -> None:
+    """Everyone on the deal except the actor."""
+    from ..notifications import notify
+    notify(session, [u for u in deal_audience(deal) if actor is None or u.id != actor.id],
+           "deal", title, body, f"/deals/{deal.id}")

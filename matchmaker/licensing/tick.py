@@ -11,11 +11,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import (Deal, DealState, ListingState, Need, NeedState, Notification, Patent, User)
-from ..notifications import enterprise_audience, organization_audience
 from ..clock import add_months
 from ..errors import Conflict, InvalidTransition
-from .deals import StepInput, transition
+from ..models import Deal, DealState, ListingState, Need, NeedState, Notification, Patent, User
+from ..notifications import organization_audience
+from .deals import StepInput, deal_audience, transition
 
 FREE_END_REMINDERS = (30, 7)      # days before the free period ends
 RECORDAL_WARNING_DAYS = 14        # flag recordals due within this many days
@@ -49,13 +49,6 @@ def tick(session: Session, *, today: date) -> TickReport:
     return report
 
 
-def _deal_audience(deal: Deal) -> list[User]:
-    users = enterprise_audience(deal.enterprise) + organization_audience(deal.patent.owner)
-    if deal.station is not None:
-        users += organization_audience(deal.station)
-    return users
-
-
 def _remind(session: Session, users: list[User], key: str, title: str, body: str, link: str) -> int:
     """One reminder per user and key, ever: existing keys are skipped."""
     keys = {f"{key}:u{u.id}": u for u in users}
@@ -81,7 +74,7 @@ def _free_period_reminders(session: Session, today: date, report: TickReport) ->
         step = min(d for d in FREE_END_REMINDERS if left <= d)
         title = f"免费许可将于 {deal.free_end} 结束（还剩 {left} 天）"
         body = f"《{deal.patent.title or deal.patent.app_no}》与{deal.enterprise.name}的免费许可即将到期，请商定是否转为有偿许可或转让。"
-        report.reminders += _remind(session, _deal_audience(deal), f"deal{deal.id}:free-end:{step}",
+        report.reminders += _remind(session, deal_audience(deal), f"deal{deal.id}:free-end:{step}",
                                     title, body, f"/deals/{deal.id}")
 
 
@@ -105,7 +98,7 @@ def _conversion_due(session: Session, today: date, report: TickReport) -> None:
         if deal is None:
             continue
         report.conversion_due.append(deal_id)
-        _remind(session, _deal_audience(deal), f"deal{deal.id}:conversion-due",
+        _remind(session, deal_audience(deal), f"deal{deal.id}:conversion-due",
                 "免费许可期已结束，等待转化",
                 f"《{deal.patent.title or deal.patent.app_no}》的免费许可期已于 {deal.free_end} 结束，请登记转为有偿许可、转让或不再转化。",
                 f"/deals/{deal.id}")
