@@ -53,8 +53,8 @@ def main(argv=None) -> int:
     ap.add_argument("--queries", type=int, default=200, help="how many need texts to time")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    from matchmaker.matching.engine import MatchOptions, match_to_patents
-    from matchmaker.matching.profile import build_profile, candidate_query
+    from matchmaker.matching.engine import MatchOptions, channel_queries, match_to_patents
+    from matchmaker.matching.profile import build_profile
     from matchmaker.text import warm_up
 
     directory = args.instance or ROOT / "instance" / f"bench-match-{args.scale or 'corpus'}"
@@ -69,7 +69,8 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         profile = build_profile(title, body)
         t1 = time.perf_counter()
-        rt.search.search("patent", candidate_query(profile), limit=options.candidates, count=False)
+        for query in channel_queries(profile, options).values():   # retrieval alone
+            rt.search.search("patent", query, limit=options.candidates, count=False)
         t2 = time.perf_counter()
         match_to_patents(rt.search, profile, options)
         t3 = time.perf_counter()

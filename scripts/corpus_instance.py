@@ -91,6 +91,16 @@ class CorpusInstance:
             return [ids[i] for _c, _s, i in found]
         return run
 
+    def baseline_bigram(self, depth: int, require_parts: bool = False):
+        """Character-bigram BM25 over title + abstract (scripts/bigram_bm25.py)."""
+        from bigram_bm25 import load_or_build
+        model = load_or_build(self.directory / "baseline-bigram.pickle",
+                              lambda: ((self.source_ids[pid], t, a) for pid, t, a in self._texts()))
+
+        def run(title: str, text: str = "") -> list[str]:
+            return model.search(f"{title} {text}".strip(), depth, require_parts)
+        return run
+
     def _texts(self):
         with self.runtime.session_factory() as s:
             yield from s.execute(select(Patent.id, Patent.title, Patent.abstract).order_by(Patent.id))

@@ -90,8 +90,10 @@ def main() -> None:
     methods = {
         "(a) whoosh bm25 + jieba ChineseAnalyzer": corpus.baseline_bm25(DEPTH),
         "(b) rapidfuzz alone": corpus.baseline_fuzzy(DEPTH),
+        "(b') char-bigram BM25": corpus.baseline_bigram(DEPTH),
         "(c) engine": engine_method(corpus, full),
-        "  − bigram field": engine_method(corpus, replace(full, use_bigrams=False)),
+        "  − character channel": engine_method(corpus, replace(full, channels=("words",))),
+        "  − word channel": engine_method(corpus, replace(full, channels=("chars",))),
         "  − fuzzy re-rank": engine_method(corpus, replace(full, rerank=False)),
         "  − keyword extraction": engine_method(corpus, replace(full, use_keywords=False)),
     }

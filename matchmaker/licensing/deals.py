@@ -325,7 +325,7 @@ def _check_start(session: Session, deal: Deal, start: date, today: date) -> None
 
 
 def _title(deal: Deal) -> str:
-    return (deal.patent.title or deal.patent.app_no or f"专利 #{deal.patent_id}")[:40]
+    return deal.patent.display_title[:40]
 
 
 def deal_audience(deal: Deal) -> list[User]:

@@ -73,7 +73,7 @@ def _free_period_reminders(session: Session, today: date, report: TickReport) ->
         left = (deal.free_end - today).days
         step = min(d for d in FREE_END_REMINDERS if left <= d)
         title = f"免费许可将于 {deal.free_end} 结束（还剩 {left} 天）"
-        body = f"《{deal.patent.title or deal.patent.app_no}》与{deal.enterprise.name}的免费许可即将到期，请商定是否转为有偿许可或转让。"
+        body = f"《{deal.patent.display_title}》与{deal.enterprise.name}的免费许可即将到期，请商定是否转为有偿许可或转让。"
         report.reminders += _remind(session, deal_audience(deal), f"deal{deal.id}:free-end:{step}",
                                     title, body, f"/deals/{deal.id}")
 
@@ -100,7 +100,7 @@ def _conversion_due(session: Session, today: date, report: TickReport) -> None:
         report.conversion_due.append(deal_id)
         _remind(session, deal_audience(deal), f"deal{deal.id}:conversion-due",
                 "免费许可期已结束，等待转化",
-                f"《{deal.patent.title or deal.patent.app_no}》的免费许可期已于 {deal.free_end} 结束，请登记转为有偿许可、转让或不再转化。",
+                f"《{deal.patent.display_title}》的免费许可期已于 {deal.free_end} 结束，请登记转为有偿许可、转让或不再转化。",
                 f"/deals/{deal.id}")
 
 

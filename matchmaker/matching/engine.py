@@ -9,8 +9,11 @@ from ..models import LegalStatus, ListingState, NeedState
 from ..search.backend import Hit, SearchBackend
 from ..search.documents import day_number
 from ..search.schemas import NEED, PATENT
-from .profile import Profile, candidate_query, profile_from_tokens
+from .fusion import reciprocal_rank_fusion
+from .profile import Profile, char_query, profile_from_tokens, word_query
 from .scorers import DEFAULT_WEIGHTS, SCORERS, Candidate, combine
+
+CHANNELS = ("words", "chars")
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,7 @@ class MatchOptions:
     top: int = 10
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     use_keywords: bool = True      # ablation switches, see scripts/eval_matching.py
-    use_bigrams: bool = True
+    channels: tuple[str, ...] = CHANNELS
     rerank: bool = True
     min_score: float = 0.0
 
@@ -56,18 +59,18 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _candidates(hits: list[Hit], best: float) -> list[Candidate]:
-    """Candidates with retrieval relative to `best`, the top hit before any exclusion (so
-    declining the best patent does not inflate the runner-up)."""
-    best = best or max((h.score for h in hits), default=0.0) or 1.0
+def _candidates(hits: dict[int, Hit], fused: dict[int, float], best: float) -> list[Candidate]:
+    """Candidates in fused order, retrieval relative to `best`, the best fused score before
+    any exclusion (so declining the best patent does not inflate the runner-up)."""
+    best = best or 1.0
     out = []
-    for h in hits:
-        f = h.fields
+    for doc_id, score in sorted(fused.items(), key=lambda kv: (-kv[1], kv[0])):
+        f = hits[doc_id].fields
         ipc = {c for c in (f.get("ipc") or "").split() if len(c) == 4}
         industries = {i for i in (f.get("industry") or "").split(",") if i}
         prof = profile_from_tokens("", "", f.get("title") or "", f.get("abstract") or "",
                                    industries=industries, ipc_subclasses={c.upper() for c in ipc})
-        out.append(Candidate(h.id, prof, h.score / best, h.matched_terms))
+        out.append(Candidate(doc_id, prof, score / best, hits[doc_id].matched_terms))
     return out
 
 
@@ -96,13 +99,28 @@ def match_to_needs(backend: SearchBackend, query: Profile, options: MatchOptions
     return _match(backend, NEED, query, options, filters, ranges, exclude)
 
 
+def channel_queries(query: Profile, options: MatchOptions) -> dict[str, object]:
+    """The retrieval query of each enabled channel (see :mod:`.fusion`)."""
+    queries = {"words": word_query(query, use_keywords=options.use_keywords),
+               "chars": char_query(query)}
+    return {name: q for name, q in queries.items() if name in options.channels and not q.is_empty}
+
+
 def _match(backend, kind, query, options, filters, ranges, exclude) -> list[ScoredMatch]:
-    tq = candidate_query(query, use_keywords=options.use_keywords, use_bigrams=options.use_bigrams)
-    if tq.is_empty:
+    queries = channel_queries(query, options)
+    if not queries:
         return []
-    res = backend.search(kind, tq, filters=filters, ranges=ranges,
-                         limit=options.candidates + len(exclude), stored=True, count=False)
-    best = max((h.score for h in res.hits), default=0.0)
-    hits = [h for h in res.hits if h.id not in exclude][:options.candidates]
-    ranked = rank(query, _candidates(hits, best), options.weights, options.rerank)
+    rankings: dict[str, list[int]] = {}
+    hits: dict[int, Hit] = {}
+    for name, tq in queries.items():
+        res = backend.search(kind, tq, filters=filters, ranges=ranges,
+                             limit=options.candidates + len(exclude), stored=True, count=False)
+        rankings[name] = [h.id for h in res.hits]
+        for h in res.hits:
+            hits.setdefault(h.id, h)
+    fused = reciprocal_rank_fusion(rankings)
+    best = max(fused.values(), default=0.0)
+    kept = {d: s for d, s in fused.items() if d not in exclude}
+    kept = dict(sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))[:options.candidates])
+    ranked = rank(query, _candidates(hits, kept, best), options.weights, options.rerank)
     return [m for m in ranked if m.score >= options.min_score][:options.top]

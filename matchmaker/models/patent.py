@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, utcnow
+from ..text.titles import derived_title
 from .enums import LegalStatus, ListingState, PatentType
 from .organization import Organization
 from .types import UTCDateTime, enum_column
@@ -46,6 +47,16 @@ class Patent(Base):
     owner: Mapped[Organization] = relationship()
     ipc_entries: Mapped[list["PatentIPC"]] = relationship(
         back_populates="patent", cascade="all, delete-orphan", order_by="PatentIPC.position")
+
+    @property
+    def display_title(self) -> str:
+        """The title, or for records imported without one the abstract's "一种…" phrase,
+        else its opening words: lists never show an empty heading."""
+        if self.title:
+            return self.title
+        abstract = self.abstract or ""
+        return (derived_title(abstract) or (abstract[:40] + "…" if len(abstract) > 40 else abstract)
+                or self.app_no or "（无标题）")
 
     def is_expired(self, today: date) -> bool:
         return self.expiry_date is not None and self.expiry_date < today

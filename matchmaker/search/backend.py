@@ -6,16 +6,58 @@ from typing import Iterable, Mapping, Protocol, Sequence
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """One way a concept may appear in a document: the text the user typed or a synonym.
+
+    ``words`` are its content words. A one-word alternative (甜菜, 正极材料) matches that word
+    (including as a dictionary sub-word of a longer one, 锂离子电池 → 电池, but never inside a
+    false friend, 甜菜碱); a single character (砖) matches the character; a longer one (滴灌带,
+    光伏支架) matches the contiguous characters, or, when it has several words and no lone
+    character among them, all of its words.
+    """
+
+    text: str
+    words: tuple[str, ...]
+    weight: float = 1.0
+
+    @property
+    def is_word(self) -> bool:
+        return self.words == (self.text,)
+
+    @property
+    def words_may_match(self) -> bool:
+        """All words present is enough (光伏 … 支架) for what the user typed, unless a lone
+        character would carry it; a synonym (压裂流体) must appear as written."""
+        return self.weight == 1.0 and len(self.words) >= 2 and all(len(w) >= 2 for w in self.words)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A part of a short query (what the user separated with spaces)."""
+
+    text: str
+    alternatives: tuple[Alternative, ...]
+
+
+@dataclass(frozen=True)
 class TextQuery:
-    """A free-text query already analyzed into words and character bigrams."""
+    """A free-text query already analyzed.
+
+    ``concepts`` (short queries typed into a search box): every concept is required, or, with
+    ``require_all=False`` (the labelled fallback), any of them, ranked by how many match.
+    Without concepts (needs turned into queries): an OR of ``words`` (with ``word_boosts``)
+    over the word fields and ``bigrams`` over the character fields.
+    """
 
     words: tuple[str, ...] = ()
     bigrams: tuple[str, ...] = ()
     word_boosts: Mapping[str, float] = field(default_factory=dict)
+    concepts: tuple[Concept, ...] = ()
+    require_all: bool = True
 
     @property
     def is_empty(self) -> bool:
-        return not self.words and not self.bigrams
+        return not self.words and not self.bigrams and not self.concepts
 
 
 @dataclass(frozen=True)

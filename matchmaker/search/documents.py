@@ -3,13 +3,22 @@ from __future__ import annotations
 
 from datetime import date
 
+import re
+
 from ..models import Need, Patent
-from ..text.tokenize import char_bigrams, tokenize_for_search
+from ..text.normalize import normalize
+from ..text.titles import derived_title
+from ..text.tokenize import CJK_CLASS, char_bigrams, tokenize_for_search
 
 NO_EXPIRY = 99991231
-# The bigram field covers the title and the opening of the abstract, where the problem and the
-# solution are stated; the whole abstract would triple the index vocabulary for little recall.
-BIGRAM_ABSTRACT_CHARS = 400
+# Character fields cover this much of a body: the whole of nearly every abstract, but not the
+# OCR-noise tails of the few 10k-character ones.
+CHAR_BODY_CHARS = 3000
+# Between runs of text (punctuation, spaces) the character fields hold this separator; the
+# analyzer drops it but keeps its position, so a phrase never spans "电池。池子".
+RUN_BREAK = "|"
+_RUNS = re.compile(r"[\W_]+")
+_CJK = re.compile(f"[{CJK_CLASS}]")
 
 
 def day_number(d: date | None, default: int = 0) -> int:
@@ -21,8 +30,20 @@ def analyzed(text: str) -> str:
     return " ".join(tokenize_for_search(text))
 
 
-def bigram_text(*parts: str) -> str:
-    return " ".join(char_bigrams(" ".join(p for p in parts if p)))
+def char_field_text(text: str) -> str:
+    """Character bigrams of each run of ``text`` (:func:`char_bigrams`), runs separated by
+    :data:`RUN_BREAK`: the phrase-capable character field.
+
+    >>> char_field_text("滴灌带。ro膜")
+    '滴灌 灌带 | ro 膜'
+    """
+    runs = (" ".join(char_bigrams(run)) for run in _RUNS.split(normalize(text)))
+    return f" {RUN_BREAK} ".join(r for r in runs if r)
+
+
+def unigram_text(text: str) -> str:
+    """The distinct CJK characters of ``text``, for one-character queries (砖, 膜)."""
+    return " ".join(dict.fromkeys(_CJK.findall(normalize(text))))
 
 
 def patent_document(p: Patent) -> dict:
@@ -56,14 +77,23 @@ def need_document(n: Need) -> dict:
 
 
 def analyze_document(doc: dict) -> dict:
-    """Replace raw text by analyzed tokens, add the bigram field, drop empty fields (Whoosh
-    rejects None). Pure and picklable: safe to run in worker processes."""
+    """Replace raw text by analyzed tokens, add the character fields, drop empty fields (Whoosh
+    rejects None). A record without a title is indexed under its abstract's "一种…" phrase
+    (:func:`derived_title`), so title signals do not punish it. Pure and picklable: safe to
+    run in worker processes."""
     out = {k: v for k, v in doc.items() if v is not None}
-    out["bigrams"] = bigram_text(doc.get("title") or "", (doc.get("abstract") or "")[:BIGRAM_ABSTRACT_CHARS])
+    abstract = (doc.get("abstract") or "")[:CHAR_BODY_CHARS]
+    title = doc.get("title") or derived_title(abstract)
+    if title:
+        out["title"] = title
+        out["tchars"] = char_field_text(title)
+    if abstract:
+        out["bchars"] = char_field_text(abstract)
+    out["chars"] = unigram_text(f"{title} {abstract}")
     for name in ("title", "abstract", "claims"):
         if name in out:
             out[name] = analyzed(out[name])
-    return out
+    return {k: v for k, v in out.items() if v != ""}
 
 
 def analyze_batch(docs: list[dict]) -> list[dict]:

@@ -61,3 +61,12 @@ def snippet(text: str, terms: Iterable[str], width: int = 120) -> str:
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     return prefix + "".join(out) + suffix
+
+
+def unmark(marked: str) -> str:
+    """Plain text of a :func:`snippet` result: marks removed, entities unescaped.
+
+    >>> unmark("一种<mark>锂电池</mark> &amp; 隔膜")
+    '一种锂电池 & 隔膜'
+    """
+    return html.unescape(marked.replace(MARK_OPEN, "").replace(MARK_CLOSE, ""))

@@ -2,20 +2,29 @@
 tokens), so the index and the queries share one tokenizer and the writer stays cheap."""
 from __future__ import annotations
 
-from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.analysis import SpaceSeparatedTokenizer, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+
+from .documents import RUN_BREAK
 
 PATENT = "patent"
 NEED = "need"
 KINDS = (PATENT, NEED)
 
-# Field boosts, tuned with scripts/eval_matching.py later; title counts most.
+# Field boosts; title counts most (scripts/eval_search.py, scripts/eval_matching.py).
 TITLE_BOOST = 3.0
-BIGRAM_BOOST = 0.6
 
 
 def _text(boost: float = 1.0, stored: bool = False) -> TEXT:
     return TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False, field_boost=boost, stored=stored)
+
+
+def _chars() -> TEXT:
+    """Character bigrams with positions (phrase queries: 滴灌带 = 滴灌 then 灌带); run breaks
+    are dropped but keep their position, so phrases never span punctuation."""
+    analyzer = SpaceSeparatedTokenizer() | StopFilter(stoplist=[RUN_BREAK], minsize=1,
+                                                      renumber=False, lang=None)
+    return TEXT(analyzer=analyzer, phrase=True)
 
 
 def _facet() -> ID:
@@ -27,7 +36,7 @@ def patent_schema() -> Schema:
         id=ID(stored=True, unique=True),
         # Analyzed title/abstract are stored so the matcher re-ranks without re-tokenizing.
         title=_text(TITLE_BOOST, stored=True), abstract=_text(stored=True), claims=_text(0.5),
-        bigrams=_text(BIGRAM_BOOST),
+        tchars=_chars(), bchars=_chars(), chars=_text(),
         ipc=KEYWORD(lowercase=True, scorable=False, stored=True),
         ipc_section=KEYWORD(lowercase=False, scorable=False),   # "A".."H", as filters use
         patent_type=_facet(), legal_status=_facet(), owner_kind=_facet(), region=_facet(),
@@ -41,7 +50,7 @@ def need_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         title=_text(TITLE_BOOST, stored=True), abstract=_text(stored=True),
-        bigrams=_text(BIGRAM_BOOST),
+        tchars=_chars(), bchars=_chars(), chars=_text(),
         industry=ID(stored=True, sortable=True), region=_facet(), state=_facet(),
         enterprise_id=ID(),
         date=NUMERIC(int, bits=32, sortable=True), expiry=NUMERIC(int, bits=32, sortable=True),
@@ -49,5 +58,7 @@ def need_schema() -> Schema:
 
 
 SCHEMAS = {PATENT: patent_schema, NEED: need_schema}
-# Fields a free-text query looks in, per kind.
+# Fields a free-text query looks in, per kind: words, and character bigrams (title, body).
 TEXT_FIELDS = {PATENT: ("title", "abstract", "claims"), NEED: ("title", "abstract")}
+CHAR_FIELDS = ("tchars", "bchars")
+UNIGRAM_FIELD = "chars"

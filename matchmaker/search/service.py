@@ -1,7 +1,7 @@
 """Search patents and needs: one service for the pages and the JSON API."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Mapping
 
@@ -15,7 +15,7 @@ from ..models import (INDUSTRIES, REGIONS, LegalStatus, ListingState, Need, Need
                       Patent, PatentType, User)
 from .backend import SearchBackend, TextQuery
 from .documents import day_number
-from .highlight import snippet
+from .highlight import snippet, unmark
 from .query import parse_text
 from .schemas import NEED, PATENT
 
@@ -53,10 +53,19 @@ class SearchRequest:
 @dataclass(frozen=True)
 class SearchHit:
     id: int
-    title: str
-    snippet: str
+    title: str      # escaped HTML with <mark> around matched words (pages)
+    snippet: str    # the same, an excerpt of the body
     score: float
     obj: object
+
+    @property
+    def plain_title(self) -> str:
+        """The title as text, without markup (the JSON API's `title`)."""
+        return unmark(self.title)
+
+    @property
+    def plain_snippet(self) -> str:
+        return unmark(self.snippet)
 
 
 @dataclass(frozen=True)
@@ -76,15 +85,11 @@ class SearchPage:
     suggestions: list[str] = field(default_factory=list)
     relaxable: list[str] = field(default_factory=list)
     truncated: bool = False
+    partial: bool = False    # nothing had every query word: these hits have some of them
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.request.per_page))
-
-
-def display_title(title: str, abstract: str) -> str:
-    """Imported corpus records may lack a title: show the opening of the abstract instead."""
-    return title or (abstract[:40] + "…" if len(abstract) > 40 else abstract) or "（无标题）"
 
 
 def _clean_filters(raw: Mapping[str, str], allowed: dict[str, dict[str, str]]) -> dict[str, str]:
@@ -112,7 +117,7 @@ def search_patents(session: Session, backend: SearchBackend, actor: User | None,
     visible = {k: must[k] for k in ("listing_state", "legal_status") if k in must}
     return _run(session, backend, PATENT, req, must, ranges, filters, PATENT_FILTERS,
                 lambda ids: _load(session, Patent, ids, selectinload(Patent.owner)),
-                lambda p: (display_title(p.title, p.abstract), p.abstract), visible)
+                lambda p: (p.display_title, p.abstract), visible)
 
 
 def search_needs(session: Session, backend: SearchBackend, actor: User | None,
@@ -142,16 +147,25 @@ def _run(session, backend, kind, req, must, ranges, filters, allowed, load, text
     page = min(max(req.page, 1), MAX_PAGE)
     per_page = min(max(req.per_page, 1), 100)
     sort = "date" if req.sort == "date" else "relevance"
-    res = backend.search(kind, text_query, filters=must, ranges=ranges, facets=list(allowed),
-                         sort=sort, offset=(page - 1) * per_page, limit=per_page, with_terms=True)
+    def run(query):
+        return backend.search(kind, query, filters=must, ranges=ranges, facets=list(allowed),
+                              sort=sort, offset=(page - 1) * per_page, limit=per_page,
+                              with_terms=True)
+    res, partial = run(text_query), False
+    nothing = res.total == 0
+    if nothing and relaxable_query(text_query):
+        res = run(replace(text_query, require_all=False))
+        partial = res.total > 0
     objects = load([h.id for h in res.hits])
+    wanted = set(text_query.words) | {alt.text for c in text_query.concepts
+                                      for alt in c.alternatives}
     hits = []
     for h in res.hits:
         obj = objects.get(h.id)
         if obj is None:  # index ahead of the database; the outbox will catch up
             continue
         title, body = texts(obj)
-        terms = set(h.matched_terms) | set(text_query.words)
+        terms = set(h.matched_terms) | wanted
         hits.append(SearchHit(id=h.id, title=snippet(title, terms, width=200),
                               snippet=snippet(body, terms), obj=obj,
                               # sorted by date, Whoosh's "score" is the sort key: no relevance
@@ -161,12 +175,21 @@ def _run(session, backend, kind, req, must, ranges, filters, allowed, load, text
                            key=lambda f: -f.count)
               for name in allowed}
     suggestions, relaxable = [], []
-    if res.total == 0:
-        relaxable = sorted(filters) + (["ipc"] if req.ipc else [])
+    if nothing:   # nothing has every word: a typo (光伏组建) is likelier than a rare topic
+        relaxable = sorted(filters) + (["ipc"] if req.ipc else []) if res.total == 0 else []
         suggestions = [w for w in suggest(backend, kind, text_query.words)
                        if _finds_visible(backend, kind, w, visible, ranges)]
     return SearchPage(request=req, total=res.total, hits=hits, facets=facets,
-                      suggestions=suggestions, relaxable=relaxable, truncated=truncated)
+                      suggestions=suggestions, relaxable=relaxable, truncated=truncated,
+                      partial=partial)
+
+
+def relaxable_query(query: TextQuery) -> bool:
+    """Whether the any-concept fallback can find more than the query did: there are several
+    concepts, or a part of several words (棉花采摘机) whose words may then match alone."""
+    return len(query.concepts) > 1 or any(
+        not c.alternatives[0].is_word and any(len(w) >= 2 for w in c.alternatives[0].words)
+        for c in query.concepts)
 
 
 def _load(session: Session, model, ids: list[int], option) -> dict[int, object]:

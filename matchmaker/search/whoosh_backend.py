@@ -12,7 +12,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 
 from whoosh import index as windex
 from whoosh import query as Q
-from whoosh import sorting
+from whoosh import scoring, sorting
 from whoosh.query.compound import PreloadedOr
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
@@ -25,11 +25,25 @@ from ..errors import MatchmakerError
 from .backend import Hit, Results, TextQuery
 from . import fastpath
 from .bulk import BulkWriter
-from .schemas import KINDS, SCHEMAS, TEXT_FIELDS
+from ..text.tokenize import char_bigrams
+from .backend import Alternative, Concept
+from .schemas import CHAR_FIELDS, KINDS, SCHEMAS, TEXT_FIELDS, UNIGRAM_FIELD
 
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer lock
 MAX_DF_SHARE = 0.08      # in long queries, terms found in more documents than this are dropped
 SHORT_QUERY_TERMS = 12   # ...but never below this many terms (the rarest ones)
+# Concept queries: a phrase found in the title outranks the same phrase in the abstract; the
+# whole query found as one phrase (红枣加工 for "红枣 加工") earns a bonus.
+TITLE_PHRASE_BOOST = 3.0
+WHOLE_PHRASE_BOOST = 2.0
+# A word of this many characters also matches as contiguous characters, whatever the
+# segmentation of the document; a shorter one only as a word (储能 is not in 存储能力).
+MIN_WORD_PHRASE_CHARS = 3
+PARTIAL_WORD_WEIGHT = 0.3   # fallback: one word of a multi-word part counts for this much
+# OR queries (the matcher's character channel): measured with scripts/eval_matching.py, title
+# bigrams at half weight find paraphrased known items best without losing the real needs.
+CHAR_FIELD_BOOSTS = {"tchars": 0.5, "bchars": 1.0}
+FIELD_B: dict[str, float] = {}   # BM25's length normalization per field (0.75 otherwise)
 # What reading a deleted, replaced or damaged index raises (missing files, truncated or garbled
 # TOC and segment files): the cached handle is dropped and the read retried once.
 READ_ERRORS = (OSError, EOFError, ValueError, IndexError, KeyError, struct.error,
@@ -210,7 +224,7 @@ class WhooshBackend:
         filter_q = _filter_query(filters, ranges)
         groupedby = {name: sorting.FieldFacet(name, allow_overlap=name in ("ipc_section", "industry"),
                                               maptype=sorting.Count) for name in facets}
-        with ix.searcher() as s:
+        with ix.searcher(weighting=_weighting()) as s:
             text_q = self._text_query(kind, query, s)
             terms = fastpath.plan(text_q, s) if sort != "date" else None
             fast = fastpath.searcher_for(self.path(kind))
@@ -234,10 +248,16 @@ class WhooshBackend:
             sortedby = None
             if sort == "date" or text_q is None:
                 sortedby = sorting.FieldFacet("date", reverse=True)
+            if query.concepts and text_q is not None and fast.cacheable_facets(s, facets):
+                return _search_concepts(s, fast, text_q, filter_q, facets, sortedby, offset,
+                                        limit, with_terms, stored)
             # terms=True would make Whoosh test every query term against every matching
             # document (~70% of a needs query's time, and nothing at all with PreloadedOr);
             # the terms are looked up for the returned page only, see _matched_terms.
-            res = s.search(text_q or Q.Every(), filter=filter_q, limit=offset + limit,
+            allowed = fast.filter_docs(s, filter_q)
+            if isinstance(allowed, set) and not allowed:   # Whoosh reads an empty set as "all"
+                return Results(total=0, hits=[], facets={name: {} for name in facets})
+            res = s.search(text_q or Q.Every(), filter=allowed, limit=offset + limit,
                            groupedby=groupedby or None, sortedby=sortedby)
             page = res[offset:offset + limit]
             matched = (_matched_terms(s, text_q, [hit.docnum for hit in page])
@@ -258,7 +278,8 @@ class WhooshBackend:
             return Results(total=total, hits=hits, facets=facet_counts)
 
     def _text_query(self, kind: str, query: TextQuery, searcher) -> Q.Query | None:
-        """An OR of the query's words over the text fields plus its bigrams.
+        """The concept query of a short query, else an OR of the query's words over the word
+        fields plus its bigrams over the character fields.
 
         Long queries (needs turned into queries) leave out terms found in more than
         MAX_DF_SHARE of the documents: they barely change the ranking but their long posting
@@ -266,13 +287,15 @@ class WhooshBackend:
         """
         if query.is_empty:
             return None
+        if query.concepts:
+            return _concept_query(kind, query)
         terms: list[tuple[int, Q.Term]] = []
         for word in query.words:
             boost = query.word_boosts.get(word, 1.0)
             for f in TEXT_FIELDS[kind]:
                 terms.append((searcher.doc_frequency(f, word), Q.Term(f, word, boost=boost)))
-        terms += [(searcher.doc_frequency("bigrams", g), Q.Term("bigrams", g))
-                  for g in query.bigrams]
+        terms += [(searcher.doc_frequency(f, g), Q.Term(f, g, boost=boost * query.word_boosts.get(g, 1.0)))
+                  for f, boost in CHAR_FIELD_BOOSTS.items() for g in query.bigrams]
         terms = [(df, t) for df, t in terms if df > 0]
         if len(terms) > SHORT_QUERY_TERMS:
             limit = max(50, int(MAX_DF_SHARE * searcher.doc_count()))
@@ -305,6 +328,82 @@ class WhooshBackend:
             self._vocab[kind] = (version, words)
             return words
         return self._read(kind, read)
+
+
+def _search_concepts(s, fast, text_q: Q.Query, filter_q: Q.Query | None, facets: Sequence[str],
+                     sortedby, offset: int, limit: int, with_terms: bool, stored: bool) -> Results:
+    """A concept query: its matches are few, so collect them all (exact total, facets from
+    the per-segment cache), with the filter's documents from the cache too."""
+    allowed = fast.filter_docs(s, filter_q)
+    if isinstance(allowed, set) and not allowed:   # Whoosh reads an empty set as "all"
+        return Results(total=0, hits=[], facets={name: {} for name in facets})
+    res = s.search(text_q, filter=allowed, limit=None, sortedby=sortedby)
+    docnums = [docnum for _score, docnum in res.top_n]
+    counts = fast.count_facets(s, docnums, facets)
+    page = res[offset:offset + limit]
+    matched = _matched_terms(s, text_q, [hit.docnum for hit in page]) if with_terms else {}
+    hits = [Hit(id=int(hit["id"]), score=float(hit.score or 0.0),
+                matched_terms=tuple(sorted(matched.get(hit.docnum, ()))),
+                fields=hit.fields() if stored else {}) for hit in page]
+    return Results(total=len(docnums), hits=hits,
+                   facets={name: {str(k): v for k, v in counts[name].items() if k is not None}
+                           for name in facets})
+
+
+def _weighting() -> scoring.BM25F:
+    """BM25F with the per-field length normalization of FIELD_B (default B elsewhere)."""
+    return scoring.BM25F(**{f"{name}_B": b for name, b in FIELD_B.items()})
+
+
+def _concept_query(kind: str, query: TextQuery) -> Q.Query:
+    """Every concept required (or, for the fallback, any), each matching as one of its
+    alternatives; see :class:`~.backend.Alternative` for what matching means."""
+    if len(query.concepts) == 1 and all(alt.is_word and 1 < len(alt.text) < MIN_WORD_PHRASE_CHARS
+                                        for alt in query.concepts[0].alternatives):
+        # One word (and its synonyms): a plain OR of terms, which the fast path evaluates.
+        return PreloadedOr([Q.Term(f, alt.text, boost=alt.weight) for alt in
+                            query.concepts[0].alternatives for f in TEXT_FIELDS[kind]])
+    concepts = [_concept(kind, c, partial=not query.require_all) for c in query.concepts]
+    if not query.require_all:
+        return Q.Or(concepts)
+    required = concepts[0] if len(concepts) == 1 else Q.And(concepts)
+    if len(query.concepts) < 2:
+        return required
+    whole = char_bigrams("".join(c.text for c in query.concepts))
+    return Q.AndMaybe(required, Q.Or([_phrase(f, whole, WHOLE_PHRASE_BOOST) for f in CHAR_FIELDS]))
+
+
+def _concept(kind: str, concept: Concept, partial: bool) -> Q.Query:
+    alternatives = [_alternative(kind, alt) for alt in concept.alternatives]
+    if partial:  # the fallback: one word of a multi-word part is a (weak) match too
+        typed = concept.alternatives[0]   # synonyms' words are too loose to match alone
+        words = {w for w in typed.words if len(w) >= 2} if not typed.is_word else set()
+        alternatives += [Q.Term(f, w, boost=PARTIAL_WORD_WEIGHT)
+                         for w in sorted(words) for f in TEXT_FIELDS[kind]]
+    return alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
+
+
+def _alternative(kind: str, alt: Alternative) -> Q.Query:
+    fields = TEXT_FIELDS[kind]
+    if alt.is_word and len(alt.text) == 1:
+        parts: list[Q.Query] = [Q.Term(UNIGRAM_FIELD, alt.text)] + [Q.Term(f, alt.text) for f in fields]
+    elif alt.is_word:
+        parts = [Q.Term(f, alt.text) for f in fields]
+        if len(alt.text) >= MIN_WORD_PHRASE_CHARS:   # also when jieba cut it apart: 锂|电池回收
+            grams = char_bigrams(alt.text)
+            parts += [_phrase("tchars", grams, TITLE_PHRASE_BOOST), _phrase("bchars", grams, 1.0)]
+    else:
+        grams = char_bigrams(alt.text)
+        parts = [_phrase("tchars", grams, TITLE_PHRASE_BOOST), _phrase("bchars", grams, 1.0)]
+        if alt.words_may_match:
+            parts.append(Q.And([Q.Or([Q.Term(f, w) for f in fields]) for w in alt.words]))
+    return Q.Or(parts, boost=alt.weight)
+
+
+def _phrase(field: str, grams: Sequence[str], boost: float) -> Q.Query:
+    if len(grams) == 1:
+        return Q.Term(field, grams[0], boost=boost)
+    return Q.Phrase(field, list(grams), boost=boost)
 
 
 def _matched_terms(searcher, query: Q.Query, docnums: Sequence[int]) -> dict[int, set[str]]:

@@ -65,3 +65,18 @@ def curated_terms() -> list[str]:
     for group in TERM_GROUPS:
         seen.update(dict.fromkeys(group))
     return list(seen)
+
+
+# Compounds that begin with a common word but name something else (false friends): a patent on
+# 甜菜碱 (betaine, a surfactant) is not about 甜菜 (sugar beet), 葡萄糖 (glucose) not about
+# 葡萄 (grapes). Inside these the leading word is not indexed, so searching 甜菜 does not find
+# betaine. Reviewed by hand; the rule below catches the regular chemical cases.
+FALSE_FRIENDS: frozenset[str] = frozenset({
+    "葡萄糖", "葡萄球菌", "葡萄牙", "葡萄柚", "甜菜夜蛾", "番茄红素", "棉花糖", "玻璃体",
+    "有机玻璃", "水玻璃", "玉米螟", "羊毛脂", "苹果酸", "柠檬酸", "茶多酚", "大豆异黄酮",
+    "玻璃化", "玉米赤霉烯酮", "辣椒碱", "辣椒素", "甜菜碱", "薄荷醇", "薄荷脑",
+})
+# A word followed by one of these characters names a chemical obtained from it (甜菜 + 碱,
+# 辣椒 + 素, 柠檬 + 酸): the same rule as FALSE_FRIENDS for compounds nobody listed. 糖 is
+# not here on purpose: 甜菜糖 (beet sugar) is about sugar beet.
+CHEMICAL_SUFFIXES: frozenset[str] = frozenset("碱酸素醇酯苷酮醛胺酚脂")

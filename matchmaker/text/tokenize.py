@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Literal
 
+from .curated import CHEMICAL_SUFFIXES, FALSE_FRIENDS
 from .normalize import normalize
 from .resources import stopwords
 from .segmenter import get_segmenter
@@ -25,6 +26,7 @@ Token = tuple[str, int, int]
 # CJK unified ideographs incl. extensions (OpenCC maps some characters there: 噁 -> 𫫇).
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
+_ALL_CJK = re.compile(f"[{CJK_CLASS}]+")
 # Runs for char bigrams: CJK runs, and Latin/digit words (normalized text is lower-case).
 _BIGRAM_RUNS = re.compile(f"([{CJK_CLASS}]+)|([0-9a-z]+)")
 
@@ -52,6 +54,32 @@ def _keep(token: str) -> bool:
     return is_content_token(token)
 
 
+_FRIEND_LENGTHS = sorted({len(f) for f in FALSE_FRIENDS}, reverse=True)
+
+
+def false_friend_end(text: str, start: int, word: str) -> int:
+    """End offset of a false-friend compound that begins with ``word`` at ``start`` in
+    ``text`` (see :data:`~.curated.FALSE_FRIENDS`), or 0 when ``word`` stands for itself there.
+
+    >>> false_friend_end("甜菜碱表面活性剂", 0, "甜菜"), false_friend_end("甜菜糖", 0, "甜菜")
+    (3, 0)
+    >>> false_friend_end("沃氏葡萄球菌", 2, "葡萄"), false_friend_end("红枣酸奶", 0, "红枣")
+    (6, 0)
+    """
+    if len(word) < 2:
+        return 0
+    if text.startswith(word, start):
+        for size in _FRIEND_LENGTHS:
+            if size > len(word) and text[start:start + size] in FALSE_FRIENDS \
+                    and start + size <= len(text):
+                return start + size
+    end = start + len(word)
+    if end < len(text) and text[end] in CHEMICAL_SUFFIXES \
+            and not get_segmenter().is_word(text[end:end + 2]):  # 红枣|酸奶 is jujube yogurt
+        return end + 1
+    return 0
+
+
 def _sub_words(word: str, start: int) -> list[Token]:
     """Dictionary words strictly inside ``word`` (length >= 2), like jieba's cut_for_search.
 
@@ -61,10 +89,14 @@ def _sub_words(word: str, start: int) -> list[Token]:
     is_word = get_segmenter().is_word
     found: list[Token] = []
     size = len(word)
+    # A four-character CJK compound is nearly always two two-character words (脱氮除磷, 表面活性),
+    # even when the dictionary lacks one of them (脱氮): both halves count as sub-words.
+    halves = (word[:2], word[2:]) if size == 4 and _ALL_CJK.fullmatch(word) else ()
     for i in range(size - 1):
         for j in range(i + 2, size + 1 if i else size):  # j == size with i == 0 is word itself
             sub = word[i:j]
-            if is_word(sub) and _keep(sub):
+            if (is_word(sub) or (j - i == 2 and i in (0, 2) and sub in halves)) \
+                    and _keep(sub) and not false_friend_end(word, i, sub):
                 found.append((sub, start + i, start + j))
     return found
 
@@ -74,7 +106,11 @@ def token_spans(text: str | None, mode: Mode = "search") -> list[Token]:
 
     ``mode="default"``: jieba precise mode. ``mode="search"``: additionally, with each
     token longer than two characters, the dictionary sub-words it contains (sorted by
-    start, then end), so 锂离子电池 also indexes 锂离子, 离子 and 电池.
+    start, then end), so 锂离子电池 also indexes 锂离子, 离子 and 电池. A word that only
+    begins a false friend (甜菜 in 甜菜碱 or 甜菜夜蛾) is not a token there.
+
+    >>> [t for t, _, _ in token_spans("甜菜夜蛾和甜菜碱危害甜菜")]
+    ['甜菜夜蛾', '夜蛾', '甜菜碱', '危害', '甜菜']
     """
     if mode not in ("default", "search"):
         raise ValueError(f"unknown tokenize mode {mode!r}")
@@ -86,8 +122,12 @@ def token_spans(text: str | None, mode: Mode = "search") -> list[Token]:
     start = 0
     for piece in get_segmenter().cut(norm):
         end = start + len(piece)
-        if _keep(piece):
-            if search and end - start > 2:
+        friend_end = false_friend_end(norm, start, piece)
+        if friend_end > end:
+            # jieba split a false friend (甜菜|夜蛾): the compound is the token, not its head.
+            spans.append((norm[start:friend_end], start, friend_end))
+        elif _keep(piece):
+            if search and end - start > 2 and piece not in FALSE_FRIENDS:
                 found = _sub_words(piece, start)
                 found.append((piece, start, end))
                 found.sort(key=lambda tok: (tok[1], tok[2]))

@@ -6,6 +6,7 @@ from flask import Flask
 from ..config import PROJECT_ROOT, Settings
 from ..runtime import build_runtime
 from . import auth, errors, request_log, security
+from .json_provider import HtmlSafeJSONProvider
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -29,7 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         JSON_AS_ASCII=False,
     )
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json = HtmlSafeJSONProvider(app)
     if settings.proxy_count:   # trust X-Forwarded-For/-Proto/-Host from that many proxies
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count,  # type: ignore[method-assign]

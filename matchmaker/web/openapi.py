@@ -83,20 +83,30 @@ def _responses(*errors: str) -> dict:
 def _schemas() -> dict:
     return {
         "SearchHit": {
-            "type": "object", "required": ["id", "title", "snippet", "score"],
+            "type": "object",
+            "required": ["id", "source_id", "title", "snippet", "score", "highlight"],
             "properties": {
                 "id": {"type": "integer"},
-                "title": {"type": "string", "description": "已转义的 HTML，只有 <mark> 是标记"},
-                "snippet": {"type": "string", "description": "已转义的 HTML，只有 <mark> 是标记"},
+                "source_id": {"type": ["string", "null"], "description": "导入来源中的编号"},
+                "app_no": {"type": ["string", "null"], "description": "申请号（仅专利）"},
+                "title": {"type": "string", "description": "纯文本标题（无标记）"},
+                "snippet": {"type": "string", "description": "纯文本摘要片段"},
                 "score": {"type": "number"},
+                "highlight": {
+                    "type": "object", "required": ["title", "snippet"],
+                    "description": "已转义的 HTML，只有 <mark> 是标记",
+                    "properties": {"title": {"type": "string"}, "snippet": {"type": "string"}},
+                },
             },
         },
         "SearchPage": {
             "type": "object",
-            "required": ["total", "page", "per_page", "results", "facets", "suggestions",
+            "required": ["total", "page", "per_page", "match", "results", "facets", "suggestions",
                          "relaxable", "truncated"],
             "properties": {
                 "total": {"type": "integer", "minimum": 0},
+                "match": {"type": "string", "enum": ["all", "partial"],
+                          "description": "all：结果包含全部检索词；partial：没有同时包含全部词的结果，以下为部分匹配"},
                 "page": {"type": "integer", "minimum": 1},
                 "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
                 "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},

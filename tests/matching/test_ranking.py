@@ -143,15 +143,15 @@ def test_rank_breaks_ties_by_id():
     assert [m.doc_id for m in rank(prof(("y",)), c, DEFAULT_WEIGHTS)] == [2, 5, 9]
 
 
-def test_bigrams_switch_changes_recall(runtime, corpus):
+def test_character_channel_finds_what_segmentation_hides(runtime, corpus):
     # 采棉 is not a word of the cotton patent (采棉机 is), only a character bigram of its title
     assert [m.doc_id for m in ranked(runtime, "采棉")] == [corpus["cotton"]]
-    assert ranked(runtime, "采棉", use_bigrams=False) == []
+    assert ranked(runtime, "采棉", channels=("words",)) == []
 
 
 def test_keywords_switch_still_finds_the_patent(runtime, corpus):
     title, body = NEED_TEXT["wastewater"]
-    result = ranked(runtime, title, body, use_keywords=False, use_bigrams=False)
+    result = ranked(runtime, title, body, use_keywords=False, channels=("words",))
     assert result[0].doc_id == corpus["wastewater"]
 
 

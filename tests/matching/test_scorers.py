@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from matchmaker.matching.engine import rank
-from matchmaker.matching.profile import MAX_TEXT_CHARS, Profile, build_profile, candidate_query
+from matchmaker.matching.profile import MAX_TEXT_CHARS, Profile, build_profile, char_query, word_query
 from matchmaker.matching.scorers import (DEFAULT_WEIGHTS, SCORERS, Candidate, combine, industry, ipc,
                                          keyword_coverage, retrieval, title_coverage, title_fuzzy)
 
@@ -198,14 +198,15 @@ def test_build_profile_normalizes_and_truncates():
     assert not build_profile("锂电池", "短文本").truncated
 
 
-def test_candidate_query_switches():
-    p = build_profile("锂电池正极材料", "循环寿命不足")
-    full = candidate_query(p)
-    assert full.bigrams and full.word_boosts
-    assert set(p.title_tokens) <= set(full.words)
-    assert all(full.word_boosts[t] >= 1.0 for t in p.title_tokens)
-    no_bigrams = candidate_query(p, use_bigrams=False)
-    assert no_bigrams.bigrams == () and no_bigrams.words == full.words
-    plain = candidate_query(p, use_keywords=False)
+def test_channel_queries():
+    p = build_profile("锂电池正极材料", "循环寿命不足，循环寿命")
+    words = word_query(p)
+    assert words.word_boosts and not words.bigrams
+    assert set(p.title_tokens) <= set(words.words)
+    assert all(words.word_boosts[t] >= 1.0 for t in p.title_tokens)
+    plain = word_query(p, use_keywords=False)
     assert plain.word_boosts == {} and plain.words
-    assert candidate_query(build_profile("", "")).is_empty
+    chars = char_query(p)
+    assert not chars.words and chars.bigrams[:3] == ("锂电", "电池", "池正")
+    assert chars.word_boosts["循环"] == 2.0, "a repeated bigram weighs more"
+    assert word_query(build_profile("", "")).is_empty and char_query(build_profile("", "")).is_empty

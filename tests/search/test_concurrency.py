@@ -144,7 +144,7 @@ def test_index_creation_does_not_wipe_a_concurrent_first_commit(tmp_path, monkey
     def exists_in_then_other_process_runs(*args, **kwargs):
         found = real_exists_in(*args, **kwargs)
         monkeypatch.setattr(windex, "exists_in", real_exists_in)  # only B's first check races
-        a.upsert("patent", [{"id": "1", "title": "棉花", "bigrams": "棉花"}])
+        a.upsert("patent", [{"id": "1", "title": "棉花", "tchars": "棉花"}])
         return found
 
     monkeypatch.setattr(windex, "exists_in", exists_in_then_other_process_runs)

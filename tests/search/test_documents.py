@@ -5,9 +5,9 @@ import pickle
 from datetime import date
 
 from matchmaker.models import LegalStatus, ListingState, OrgKind, PatentType
-from matchmaker.search.documents import (BIGRAM_ABSTRACT_CHARS, NO_EXPIRY, analyze_batch,
-                                         analyze_document, day_number, need_document,
-                                         patent_document)
+from matchmaker.search.documents import (CHAR_BODY_CHARS, NO_EXPIRY, analyze_batch,
+                                         analyze_document, char_field_text, day_number,
+                                         need_document, patent_document)
 from matchmaker.search.schemas import SCHEMAS
 from matchmaker.text.tokenize import char_bigrams, tokenize_for_search
 
@@ -88,32 +88,41 @@ def test_need_document_fields(session):
     assert need_document(n)["expiry"] == NO_EXPIRY
 
 
-def test_analyze_document_tokenizes_text_fields_and_adds_bigrams():
-    raw = {"id": "7", "title": "一種鋰電池正極材料", "abstract": "本發明涉及ＬＥＤ燈", "claims": "隔膜",
+def test_analyze_document_tokenizes_text_fields_and_adds_character_fields():
+    raw = {"id": "7", "title": "一種鋰電池正極材料", "abstract": "本發明涉及ＬＥＤ燈。電池", "claims": "隔膜",
            "region": None, "expiry": 1}
     out = analyze_document(raw)
     assert out["title"] == " ".join(tokenize_for_search(raw["title"]))
     assert "锂电池" in out["title"].split(), "normalized to simplified before tokenizing"
     assert "led" in out["abstract"].split()
     assert out["claims"] == "隔膜"
-    assert out["bigrams"].split() == char_bigrams("一種鋰電池正極材料 本發明涉及ＬＥＤ燈")
+    assert out["tchars"].split() == char_bigrams("一種鋰電池正極材料")
+    # runs are kept apart so a phrase cannot span the full stop
+    assert out["bchars"] == "本发 发明 明涉 涉及 led 灯 | 电池"
+    assert set(out["chars"].split()) == set("一种锂电池正极材料本发明涉及灯")
     assert "region" not in out
     assert out["id"] == "7" and out["expiry"] == 1
     assert raw["title"] == "一種鋰電池正極材料" and raw["region"] is None, "input left untouched"
 
 
-def test_bigram_field_covers_title_and_opening_of_abstract_only():
-    abstract = "甲" * BIGRAM_ABSTRACT_CHARS + "锂电池"
+def test_character_field_covers_the_abstract_up_to_its_limit():
+    abstract = "甲" * (CHAR_BODY_CHARS - 3) + "锂电池" + "乙" * 10
     out = analyze_document({"id": "1", "title": "隔膜", "abstract": abstract})
-    grams = out["bigrams"].split()
-    assert "隔膜" in grams
-    assert "锂电" not in grams and "电池" not in grams
-    assert "锂电池" in out["abstract"].split(), "the whole abstract is still word-indexed"
+    grams = out["bchars"].split()
+    assert "锂电" in grams and "电池" in grams
+    assert "乙乙" not in grams and "池乙" not in grams
+    assert char_field_text("滴灌带，带子") == "滴灌 灌带 | 带子"
 
 
-def test_bigram_field_present_even_without_text():
+def test_untitled_record_is_indexed_under_its_derived_title():
+    out = analyze_document({"id": "1", "title": "", "abstract": "本发明公开了一种农用滴灌带铺设装置，包括机架。"})
+    assert out["title"] == " ".join(tokenize_for_search("一种农用滴灌带铺设装置"))
+    assert "滴灌 灌带" in out["tchars"]
+
+
+def test_document_without_text_has_no_text_fields():
     out = analyze_document({"id": "1", "title": None, "abstract": None})
-    assert out == {"id": "1", "bigrams": ""}
+    assert out == {"id": "1"}
 
 
 def test_analyzed_documents_fit_the_schemas_and_pickle(session):

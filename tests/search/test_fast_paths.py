@@ -3,8 +3,10 @@ must give exactly what plain Whoosh gives for the same documents and queries."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
+from whoosh import sorting
 from whoosh import index as windex
 from whoosh.query.compound import PreloadedOr
 
@@ -144,7 +146,7 @@ def _exact_total(backend, q, filters, ranges):
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_fast_path_gives_whooshs_hits_scores_facets_and_terms(backend, monkeypatch, text):
-    q = parse_text(text)[0]
+    q = replace(parse_text(text)[0], concepts=())   # the OR query needs are turned into
     with backend.index("patent").searcher() as s:
         assert isinstance(backend._text_query("patent", q, s), PreloadedOr)  # exercised
     must = {"listing_state": ["listed"], "legal_status": ["valid", "unknown"]}
@@ -176,3 +178,24 @@ def test_fast_path_respects_boosts_and_falls_back_for_other_sorts(backend, monke
            [(h.id, h.score, h.matched_terms) for h in slow.hits]
     by_date = backend.search("patent", q, sort="date", limit=10)
     assert len(by_date.hits) == 10
+
+
+@pytest.mark.parametrize("text", ["锂电池 制备", "棉花采摘", "红枣", "污水 膜", "石墨烯涂层 隔膜"])
+def test_concept_queries_give_whooshs_hits_totals_and_facets(backend, text):
+    """Short queries collect every match with cached filters and facets: the same hits,
+    scores, exact totals and facet counts as Whoosh's own search with the filter query."""
+    q = parse_text(text)[0]
+    assert q.concepts
+    must = {"listing_state": ["listed"], "legal_status": ["valid", "unknown"]}
+    ranges = {"expiry": (20250601, None)}
+    got = backend.search("patent", q, filters=must, ranges=ranges, facets=FACETS, limit=15)
+    with backend.index("patent").searcher() as s:
+        tq = backend._text_query("patent", q, s)
+        groups = {n: sorting.FieldFacet(n, allow_overlap=n in ("ipc_section", "industry"),
+                                        maptype=sorting.Count) for n in FACETS}
+        want = s.search(tq, filter=_filter_query(must, ranges), limit=None, groupedby=groups)
+        assert got.total == len(want) > 0
+        assert [(h.id, h.score) for h in got.hits] == [(int(h["id"]), h.score) for h in want[:15]]
+        for name in FACETS:
+            assert got.facets[name] == {str(k): v for k, v in want.groups(name).items()
+                                        if k is not None}

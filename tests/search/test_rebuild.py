@@ -61,7 +61,7 @@ def test_rebuild_after_the_index_directory_is_deleted(catalog, data, settings, p
 def test_rebuild_replaces_a_stale_index(catalog, data, settings):
     """Extra and missing documents (an index from another database) are both repaired."""
     catalog.backend.delete("patent", sorted(data["patent"])[:5])
-    catalog.backend.upsert("patent", [{"id": "999999", "title": "幽灵", "bigrams": ""}])
+    catalog.backend.upsert("patent", [{"id": "999999", "title": "幽灵"}])
     rep = indexer.check(catalog.session, catalog.backend, "patent")
     assert len(rep.missing) == 5 and rep.extra == [999999]
 
@@ -102,7 +102,7 @@ def test_cli_rebuild_then_check(settings, data):
 def test_cli_check_exits_1_when_the_index_differs(catalog, settings, data):
     victim = min(data["patent"])
     catalog.backend.delete("patent", [victim])
-    catalog.backend.upsert("need", [{"id": "424242", "title": "幽灵", "bigrams": ""}])
+    catalog.backend.upsert("need", [{"id": "424242", "title": "幽灵"}])
     proc = run_cli(settings, "index", "check")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"patent: 缺失 1 条，多余 0 条（缺失示例 [{victim}]）" in proc.stdout

@@ -24,13 +24,17 @@ def test_patent_search_answers_total_results_and_facets(anon, corpus):
     body = search(anon, q="锂电池")
     assert body["total"] == 3
     assert sorted(result_ids(body)) == sorted(ids(corpus.cathode, corpus.separator, corpus.electrolyte))
+    assert body["match"] == "all"
     for result in body["results"]:
-        assert set(result) == {"id", "title", "snippet", "score"}
+        assert set(result) == {"id", "source_id", "app_no", "title", "snippet", "score", "highlight"}
         assert isinstance(result["id"], int) and isinstance(result["score"], float)
-        assert result["score"] > 0 and "<mark>锂电池</mark>" in result["title"]
+        assert result["score"] > 0 and "<mark>锂电池</mark>" in result["highlight"]["title"]
+        assert "<mark>" not in result["title"] + result["snippet"], "highlights go apart"
     by_id = {r["id"]: r for r in body["results"]}
-    assert by_id[corpus.separator.id]["title"] == "<mark>锂电池</mark>隔膜涂覆装置"
-    assert by_id[corpus.separator.id]["snippet"] == "隔膜涂覆设备。"
+    separator = by_id[corpus.separator.id]
+    assert separator["title"] == "锂电池隔膜涂覆装置" and separator["snippet"] == "隔膜涂覆设备。"
+    assert separator["highlight"] == {"title": "<mark>锂电池</mark>隔膜涂覆装置", "snippet": "隔膜涂覆设备。"}
+    assert (separator["app_no"], separator["source_id"]) == (corpus.separator.app_no, corpus.separator.source_id)
     facets = body["facets"]
     assert facets["patent_type"] == {"invention": 2, "utility": 1}
     assert facets["industry"] == {"新能源": 3, "新材料": 1}
@@ -38,6 +42,15 @@ def test_patent_search_answers_total_results_and_facets(anon, corpus):
     assert facets["region"] == {"乌鲁木齐市": 2, "克拉玛依市": 1}
     assert facets["legal_status"] == {"valid": 3}
     assert body["suggestions"] == [] and body["relaxable"] == [] and body["truncated"] is False
+
+
+def test_nothing_with_every_word_answers_labelled_partial_matches(anon, corpus):
+    """锂电池 and 滴灌 never appear together: the fallback shows either, and says so."""
+    both = search(anon, q="锂电池 滴灌")
+    assert both["match"] == "partial" and both["total"] == 4
+    assert set(result_ids(both)) == set(ids(corpus.cathode, corpus.separator, corpus.electrolyte,
+                                            corpus.drip))
+    assert search(anon, q="锂电池 隔膜")["match"] == "all"
 
 
 def test_ipc_section_facet_and_filter(anon, corpus):
@@ -74,7 +87,8 @@ def test_hostile_queries_answer_json(anon, q):
     body = search(anon, q=q)
     assert body["truncated"] is (len(q) > 500)
     for result in body["results"]:
-        assert "<script>" not in result["title"] + result["snippet"]
+        marked = result["highlight"]["title"] + result["highlight"]["snippet"]
+        assert "<script>" not in marked, "the marked-up fields are escaped HTML"
 
 
 def test_titles_and_snippets_are_html_escaped(anon, corpus):
@@ -82,8 +96,10 @@ def test_titles_and_snippets_are_html_escaped(anon, corpus):
     body = search(anon, q="耐盐碱 盐碱地")
     assert result_ids(body) == ids(corpus.hostile)
     hit = body["results"][0]
-    assert hit["title"] == "<mark>耐盐碱</mark>&lt;script&gt;alert(2)&lt;/script&gt;棉花育种方法"
-    assert hit["snippet"].startswith("&lt;img src=x onerror=alert(3)&gt; <mark>盐碱地</mark> &amp; 棉花")
+    assert hit["highlight"]["title"] == "<mark>耐盐碱</mark>&lt;script&gt;alert(2)&lt;/script&gt;棉花育种方法"
+    assert hit["highlight"]["snippet"].startswith(
+        "&lt;img src=x onerror=alert(3)&gt; <mark>盐碱地</mark> &amp; 棉花")
+    assert hit["title"] == "耐盐碱<script>alert(2)</script>棉花育种方法", "plain text, as stored"
 
 
 @pytest.mark.parametrize("variant, canonical", [("鋰電池", "锂电池"), ("光伏組件", "光伏组件"),
@@ -131,5 +147,15 @@ def test_needs_search_for_stations_suppliers_and_operators(site, corpus, kind):
                               "region": {"哈密市": 1, "乌鲁木齐市": 1}, "state": {"open": 2}}
     found = search(client, "needs", q="鋰電池")
     assert result_ids(found) == ids(corpus.need_battery)
-    assert found["results"][0]["title"] == "<mark>锂电池</mark>低温性能差"
+    assert found["results"][0]["highlight"]["title"] == "<mark>锂电池</mark>低温性能差"
+    assert found["results"][0]["title"] == "锂电池低温性能差" and "app_no" not in found["results"][0]
     assert result_ids(search(client, "needs", q="滴灌", state="closed")) == ids(corpus.need_closed)
+
+
+def test_json_bodies_carry_no_live_markup(anon, corpus):
+    """Plain-text titles keep their characters, but the raw body escapes <, > and &."""
+    response = anon.get("/api/patents/search", query_string={"q": "耐盐碱 盐碱地"})
+    raw = response.get_data(as_text=True)
+    assert "<" not in raw and ">" not in raw and "&" not in raw.replace("\\u0026", "")
+    assert "\\u003cscript\\u003e" in raw
+    assert "<script>" in response.get_json()["results"][0]["title"]

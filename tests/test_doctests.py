@@ -1,0 +1,22 @@
+"""The examples in docstrings are part of the documentation: they must stay true."""
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "matchmaker.text.normalize", "matchmaker.text.tokenize", "matchmaker.text.titles",
+    "matchmaker.text.synonyms", "matchmaker.search.query", "matchmaker.matching.evaluation",
+    "matchmaker.matching.scorers", "matchmaker.matching.profile", "matchmaker.search.highlight",
+    "matchmaker.search.documents", "matchmaker.matching.fusion",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0
