@@ -125,6 +125,18 @@ def rebuild(factory: sessionmaker, backend: WhooshBackend, kind: str, *, procs: 
     return count
 
 
+def rebuild_outdated(factory: sessionmaker, backend: WhooshBackend) -> list[str]:
+    """Rebuild every index whose schema is older than this version's (after an upgrade);
+    returns the kinds rebuilt."""
+    rebuilt = []
+    for kind in KINDS:
+        if backend.outdated(kind):
+            log.warning("index %s was built for an older schema: rebuilding it", kind)
+            rebuild(factory, backend, kind, procs=1)
+            rebuilt.append(kind)
+    return rebuilt
+
+
 def total_rows(session: Session, kind: str) -> int:
     model = MODELS[kind]
     return session.scalar(select(func.count()).select_from(model)) or 0

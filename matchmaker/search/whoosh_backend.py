@@ -137,6 +137,14 @@ class WhooshBackend:
             lock.release()
             self.forget()
 
+    def outdated(self, kind: str) -> bool:
+        """Whether the index on disk was built with other fields than this version's schema
+        (an upgrade changed the schema): it must be rebuilt before it is written to."""
+        if not windex.exists_in(str(self.path(kind))):
+            return False
+        names = self._read(kind, lambda ix: set(ix.schema.names()))
+        return names != set(SCHEMAS[kind]().names())
+
     def forget(self) -> None:
         """Drop cached handles, e.g. after the directory was replaced by another process."""
         with self._lock:

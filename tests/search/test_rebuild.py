@@ -115,3 +115,21 @@ def test_cli_check_exits_1_when_the_index_differs(catalog, settings, data):
     rep = indexer.check(catalog.session, fresh(settings), "patent")
     assert rep.ok
     assert indexer.check(catalog.session, fresh(settings), "need").extra == [424242]
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_on_sync(catalog, tmp_path):
+    """After an upgrade that changed the fields, the first sync rebuilds the index instead of
+    failing on every write."""
+    from whoosh import index as windex
+    from whoosh.fields import ID, TEXT, Schema
+
+    p = catalog.patent("残膜回收机", abstract="一种残膜回收装置。")
+    catalog.commit()
+    backend = catalog.backend
+    path = backend.path("patent")
+    backend.forget()
+    windex.create_in(str(path), Schema(id=ID(stored=True, unique=True), bigrams=TEXT()))
+    assert backend.outdated("patent")
+    catalog.runtime.sync_index()
+    assert not backend.outdated("patent")
+    assert catalog.ids("残膜") == [p.id]
