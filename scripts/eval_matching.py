@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from corpus_instance import DATA_DIR, open_corpus_instance  # noqa: E402
 
 from matchmaker.matching.engine import MatchOptions, match_to_patents  # noqa: E402
+from matchmaker.matching.matches import RECOMMEND_THRESHOLD, recommended  # noqa: E402
 from matchmaker.matching.evaluation import (condensed_ndcg, hit_at, mean, percentile,  # noqa: E402
                                             recall_at, reciprocal_rank, unjudged_share)
 from matchmaker.matching.profile import build_profile  # noqa: E402
@@ -75,6 +76,32 @@ def evaluate(method, needs, qrels, known) -> dict:
             "p50_ms": 1000 * percentile(times, 50), "p95_ms": 1000 * percentile(times, 95)}
 
 
+def abstention(corpus, needs, qrels, known) -> dict:
+    """How the recommendation threshold behaves: on real needs without any grade >= 2 patent,
+    the share where nothing passes it; on the others, the share where the best relevant
+    patent (anywhere in the top 100) still passes; on known items, the share of targets that
+    pass."""
+    def scored(title, text):
+        ranked = match_to_patents(corpus.runtime.search, build_profile(title, text),
+                                  MatchOptions(top=DEPTH))
+        return [(corpus.source_ids[m.doc_id], m.score) for m in ranked]
+    quiet, kept, known_kept = [], [], []
+    for n in needs:
+        grades = qrels.get(n["need_id"], {})
+        ranked = scored(n["title"], n["text"])
+        if any(g >= 2 for g in grades.values()):
+            kept.append(any(recommended(s) for d, s in ranked if grades.get(d, 0) >= 2))
+        else:
+            quiet.append(not any(recommended(s) for _d, s in ranked))
+    for k in known:
+        targets = {k["target_app_no"], *k.get("also_relevant", [])}
+        known_kept.append(any(recommended(s) for d, s in scored(k["need_title"], k["need_text"])
+                              if d in targets))
+    return {"threshold": RECOMMEND_THRESHOLD, "abstains_without_relevant": mean(quiet),
+            "needs_without_relevant": len(quiet), "keeps_best_relevant": mean(kept),
+            "needs_with_relevant": len(kept), "known_items_recommended": mean(known_kept)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--instance", type=Path, default=ROOT / "instance" / "eval-corpus")
@@ -104,8 +131,9 @@ def main() -> None:
     for name, method in methods.items():
         print(f"evaluating {name.strip()} ...", file=sys.stderr, flush=True)
         results[name] = evaluate(method, needs, qrels, known)
+    abstain = abstention(corpus, needs, qrels, known) if not args.only or "engine" in args.only else None
     if args.json:
-        print(json.dumps(results, ensure_ascii=False, indent=2))
+        print(json.dumps({"methods": results, "abstention": abstain}, ensure_ascii=False, indent=2))
         return
     print(f"corpus: {corpus.size:,} patents; real needs: {len(needs)}; known items: {len(known)}")
     print(f"{'method':<40} {'nDCG@10c':>9} {'unjudged':>9} {'R@10≥2':>7} {'MRR':>6} "
@@ -113,7 +141,14 @@ def main() -> None:
     for name, r in results.items():
         print(f"{name:<40} {r['ndcg10']:>9.3f} {r['unjudged10']:>9.2f} {r['recall10']:>7.3f} "
               f"{r['mrr']:>6.3f} {r['hit10']:>7.2f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f}")
+    if abstain:
+        print(f"recommendation threshold {abstain['threshold']:g}: nothing recommended for "
+              f"{abstain['abstains_without_relevant']:.0%} of the {abstain['needs_without_relevant']} "
+              f"needs without a relevant patent; the best relevant patent recommended for "
+              f"{abstain['keeps_best_relevant']:.0%} of the {abstain['needs_with_relevant']} others; "
+              f"known-item targets recommended: {abstain['known_items_recommended']:.0%}")
 
 
 if __name__ == "__main__":
     main()
+

@@ -9,15 +9,19 @@ import click
 
 from ..catalog.corpus import read_jsonl
 from ..matching.engine import MatchOptions
+from ..matching.matches import recommended
 from ..matching.profile import MAX_TEXT_CHARS, build_profile
 from ..matching.service import patents_for_profile
 from .base import State, cli, pass_state
 
 
 def _result_line(need_id, matches) -> str:
+    """One need's ranking; `recommended` says whether a result passes the threshold the pages
+    and pushes use (the ranking itself is never cut)."""
     return json.dumps({"need_id": need_id, "results": [
         {"patent_id": pm.patent.source_id or pm.patent.id, "score": pm.match.score,
-         "breakdown": pm.match.breakdown} for pm in matches]}, ensure_ascii=False)
+         "recommended": recommended(pm.match.score), "breakdown": pm.match.breakdown}
+        for pm in matches]}, ensure_ascii=False)
 
 
 @cli.command("match")

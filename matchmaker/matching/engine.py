@@ -18,7 +18,7 @@ CHANNELS = ("words", "chars")
 
 @dataclass(frozen=True)
 class MatchOptions:
-    candidates: int = 100          # K: how many index hits are re-ranked
+    candidates: int = 100          # K: hits per channel; the union (fused order) is re-ranked
     top: int = 10
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     use_keywords: bool = True      # ablation switches, see scripts/eval_matching.py
@@ -59,7 +59,9 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _candidates(hits: dict[int, Hit], fused: dict[int, float], best: float) -> list[Candidate]:
+def _candidates(hits: dict[int, Hit], fused: dict[int, float], best: float,
+                channels: dict[str, dict[int, float]],
+                ranks: dict[str, dict[int, int]]) -> list[Candidate]:
     """Candidates in fused order, retrieval relative to `best`, the best fused score before
     any exclusion (so declining the best patent does not inflate the runner-up)."""
     best = best or 1.0
@@ -70,7 +72,9 @@ def _candidates(hits: dict[int, Hit], fused: dict[int, float], best: float) -> l
         industries = {i for i in (f.get("industry") or "").split(",") if i}
         prof = profile_from_tokens("", "", f.get("title") or "", f.get("abstract") or "",
                                    industries=industries, ipc_subclasses={c.upper() for c in ipc})
-        out.append(Candidate(doc_id, prof, score / best, hits[doc_id].matched_terms))
+        out.append(Candidate(doc_id, prof, score / best, hits[doc_id].matched_terms,
+                             channels={n: s[doc_id] for n, s in channels.items() if doc_id in s},
+                             ranks={n: r[doc_id] for n, r in ranks.items() if doc_id in r}))
     return out
 
 
@@ -111,16 +115,21 @@ def _match(backend, kind, query, options, filters, ranges, exclude) -> list[Scor
     if not queries:
         return []
     rankings: dict[str, list[int]] = {}
+    scores: dict[str, dict[int, float]] = {}
     hits: dict[int, Hit] = {}
     for name, tq in queries.items():
         res = backend.search(kind, tq, filters=filters, ranges=ranges,
                              limit=options.candidates + len(exclude), stored=True, count=False)
         rankings[name] = [h.id for h in res.hits]
+        top = max((h.score for h in res.hits), default=0.0) or 1.0
+        scores[name] = {h.id: h.score / top for h in res.hits}
         for h in res.hits:
             hits.setdefault(h.id, h)
     fused = reciprocal_rank_fusion(rankings)
     best = max(fused.values(), default=0.0)
     kept = {d: s for d, s in fused.items() if d not in exclude}
-    kept = dict(sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))[:options.candidates])
-    ranked = rank(query, _candidates(hits, kept, best), options.weights, options.rerank)
+    kept = dict(sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))[:2 * options.candidates])
+    ranks = {name: {d: i for i, d in enumerate(ids)} for name, ids in rankings.items()}
+    candidates = _candidates(hits, kept, best, scores, ranks)
+    ranked = rank(query, candidates, options.weights, options.rerank)
     return [m for m in ranked if m.score >= options.min_score][:options.top]

@@ -18,8 +18,12 @@ from ..search.backend import SearchBackend
 from .engine import MatchOptions, ScoredMatch
 from .service import need_profile, needs_for_profile, patent_profile, patents_for_profile
 
-PUSH_THRESHOLD = 40.0     # scores at or above this are pushed to the other side
-# ...and only when a real share of the query's keywords occurs (boilerplate overlap is not news).
+# A match scoring at least this is presented as a recommendation and pushed; below it, the best
+# few are shown collapsed as "可能相关". Chosen on the development sets (scripts/eval_matching.py
+# prints how often it abstains on needs without a relevant patent, and how often the best
+# relevant patent of the others still passes): the two shares balance around 54.
+RECOMMEND_THRESHOLD = 54.0
+# Pushes also need a real share of the query's keywords (boilerplate overlap is not news).
 PUSH_MIN_COVERAGE = 0.2
 KEEP_TOP = 20             # suggestions kept per need
 # Later stages (licences) add reasons a patent must not be offered: fn(session) -> set of ids.
@@ -39,8 +43,13 @@ def _excluded_patents(session: Session, need_id: int) -> set[int]:
     return declined | _provider_exclusions(session)
 
 
+def recommended(score: float) -> bool:
+    """Whether a match is strong enough to be presented as a recommendation."""
+    return score >= RECOMMEND_THRESHOLD
+
+
 def pushable(m: ScoredMatch) -> bool:
-    return m.score >= PUSH_THRESHOLD and m.signals.get("keyword_coverage", 1.0) >= PUSH_MIN_COVERAGE
+    return recommended(m.score) and m.signals.get("keyword_coverage", 1.0) >= PUSH_MIN_COVERAGE
 
 
 def _store(session: Session, need_id: int, patent_id: int, m: ScoredMatch, origin: str) -> tuple[Match, bool]:

@@ -15,6 +15,7 @@ from ..licensing.offers import offers_for
 from ..errors import ValidationError
 from ..matching import matches as svc
 from ..matching.matches import Reaction
+from ..matching.scorers import SIGNAL_LABELS
 from ..models import DeclineReason, Job, Match, MatchState, Need
 from ..search.highlight import snippet
 from ..text.tokenize import tokenize_for_search
@@ -25,10 +26,8 @@ from .pagination import Page, page_number, per_page
 bp = Blueprint("matches", __name__, url_prefix="/matches")
 
 # Display names of the scorers in matchmaker.matching.scorers, in their weight order.
-SIGNAL_LABELS = {"retrieval": "全文相关度", "keyword_coverage": "关键词覆盖",
-                 "text_fuzzy": "内容相似度", "title_coverage": "标题词覆盖",
-                 "title_fuzzy": "标题相似度", "industry": "行业一致", "ipc": "IPC 一致"}
 REACTIONS = {"interested": MatchState.INTERESTED, "declined": MatchState.DECLINED}
+REACTED = (MatchState.INTERESTED, MatchState.REQUESTED)
 SNIPPET_WIDTH = 160
 MAX_CHIPS = 12
 
@@ -116,12 +115,18 @@ def _mark_viewed(need: Need, matches: list[Match]) -> set[int]:
     return fresh
 
 
+MAYBE_SHOWN = 5   # below the recommendation threshold, only the best few, collapsed
+
+
 def _need_page(need_id: int, errors: dict | None = None, values: dict | None = None):
     need, matches = svc.need_matches(db(), actor(), need_id)
-    fresh = _mark_viewed(need, matches)
     active = [m for m in matches if m.state != MatchState.DECLINED]
+    # What someone already reacted to stays in the list whatever its score.
+    strong = [m for m in active if svc.recommended(m.score) or m.state in REACTED]
+    maybe = [m for m in active if m not in strong][:MAYBE_SHOWN]
+    fresh = _mark_viewed(need, matches) & {m.id for m in strong}
     return render_template(
-        "matches/need.html", need=need, active=active,
+        "matches/need.html", need=need, active=strong + maybe, recommended=strong, maybe=maybe,
         declined=[m for m in matches if m.state == MatchState.DECLINED],
         explanations={m.id: explain(m) for m in active}, fresh=fresh,
         pending=_matching_pending("match_need", "need_id", need.id),

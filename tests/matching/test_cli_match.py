@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from matchmaker.matching.matches import RECOMMEND_THRESHOLD
 from sqlalchemy import func, select
 
 from matchmaker.matching.profile import MAX_TEXT_CHARS
@@ -76,7 +78,8 @@ def check_result_line(line: dict, top: int) -> None:
     scores = [r["score"] for r in line["results"]]
     assert scores == sorted(scores, reverse=True)
     for r in line["results"]:
-        assert set(r) == {"patent_id", "score", "breakdown"}
+        assert set(r) == {"patent_id", "score", "recommended", "breakdown"}
+        assert r["recommended"] is (r["score"] >= RECOMMEND_THRESHOLD)
         assert isinstance(r["patent_id"], str) and r["patent_id"].startswith("KPZH-")
         assert 0 < r["score"] <= 100
         assert r["score"] == pytest.approx(sum(r["breakdown"].values()), abs=0.011)

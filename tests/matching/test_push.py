@@ -101,7 +101,7 @@ def test_notification_counts_only_new_matches_above_threshold(runtime, session, 
     assert len(ranked) >= 2
     top, second = ranked[0].match.score, ranked[1].match.score
     assert top > second
-    monkeypatch.setattr(matches, "PUSH_THRESHOLD", (top + second) / 2)
+    monkeypatch.setattr(matches, "RECOMMEND_THRESHOLD", (top + second) / 2)
     refresh_need_matches(session, runtime.search, need.id)
     session.commit()
     [note] = notifications_of(session, people.users[0])
@@ -113,7 +113,7 @@ def test_below_threshold_matches_are_stored_but_not_pushed(runtime, session, peo
     add_corpus(session, people.uni)
     session.commit()
     need = need_for(session, people, "film")
-    monkeypatch.setattr(matches, "PUSH_THRESHOLD", 100.01)
+    monkeypatch.setattr(matches, "RECOMMEND_THRESHOLD", 100.01)
     rows = refresh_need_matches(session, runtime.search, need.id)
     session.commit()
     assert rows
@@ -135,7 +135,7 @@ def test_boilerplate_overlap_is_not_pushed(runtime, session, people):
     be stored as a suggestion, but it must not be pushed as a recommendation.
 
     Today retrieval is normalized to the best hit (weight 0.45), so the best hit of any need
-    starts at 45 points, above PUSH_THRESHOLD (40), however weak the overlap.
+    starts high, perhaps above RECOMMEND_THRESHOLD, however weak the overlap.
     """
     add_corpus(session, people.uni)
     session.commit()
@@ -206,7 +206,7 @@ def test_weak_needs_are_neither_stored_nor_pushed_from_the_patent_side(runtime, 
     session.commit()
     scored = {nm.need.id: nm.match.score
               for nm in needs_for_profile(session, runtime.search, patent_profile(patent))}
-    weak = [nid for nid, s in scored.items() if s < matches.PUSH_THRESHOLD]
+    weak = [nid for nid, s in scored.items() if s < matches.RECOMMEND_THRESHOLD]
     assert needs["cathode"].id in scored and weak, scored
     out = refresh_patent_matches(session, runtime.search, patent.id)
     session.commit()

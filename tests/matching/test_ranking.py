@@ -6,7 +6,7 @@ import time
 import pytest
 
 from matchmaker.matching.engine import MatchOptions, match_to_patents, rank
-from matchmaker.matching.matches import PUSH_THRESHOLD
+from matchmaker.matching.matches import RECOMMEND_THRESHOLD
 from matchmaker.matching.profile import build_profile
 from matchmaker.matching.scorers import DEFAULT_WEIGHTS, Candidate
 from matchmaker.matching.service import patents_for_profile
@@ -39,7 +39,7 @@ def test_need_ranks_its_patent_first(runtime, corpus, key):
     title, body = NEED_TEXT[key]
     result = ranked(runtime, title, body)
     assert result[0].doc_id == corpus[key]
-    assert result[0].score >= PUSH_THRESHOLD
+    assert result[0].score >= RECOMMEND_THRESHOLD
     # a clear margin over the rest, and best first throughout
     assert all(m.score < result[0].score - 20 for m in result[1:])
     assert [m.score for m in result] == sorted((m.score for m in result), reverse=True)
@@ -100,7 +100,7 @@ def test_needs_without_a_match_return_nothing_or_low_scores(runtime, corpus, tit
     start = time.perf_counter()
     result = ranked(runtime, title, body)
     assert time.perf_counter() - start < 5
-    assert all(m.score < PUSH_THRESHOLD for m in result), [(m.doc_id, m.score) for m in result]
+    assert all(m.score < RECOMMEND_THRESHOLD for m in result), [(m.doc_id, m.score) for m in result]
 
 
 def test_top_min_score_and_exclude(runtime, corpus):

@@ -140,7 +140,8 @@ def test_combine_rescales_over_the_signals_that_apply():
 
 def test_combine_parts_sum_to_the_score():
     signals = {"retrieval": 0.8, "keyword_coverage": 0.5, "title_fuzzy": 0.33,
-               "title_coverage": 0.25, "industry": 1.0, "ipc": 0.0, "text_fuzzy": 0.4}
+               "title_coverage": 0.25, "industry": 1.0, "ipc": 0.0, "text_fuzzy": 0.4,
+               "words": 0.6, "chars": 0.2, "words_rank": 0.5}
     score, parts = combine(signals, DEFAULT_WEIGHTS)
     assert set(parts) == set(signals)
     assert score == pytest.approx(sum(parts.values()), abs=0.011)

@@ -340,3 +340,20 @@ def test_operator_may_look_without_acting(client, session, world, scene):
     assert match_of(session, scene.need, scene.coating).state == MatchState.SUGGESTED
     assert client.get(f"/matches/patent/{scene.coating.id}").status_code == 200
     assert client.get("/matches/station").status_code == 403
+
+
+def test_weak_matches_are_not_presented_as_recommendations(client, session, scene, monkeypatch):
+    """Below the recommendation threshold the page says so and shows the best few collapsed,
+    without 新推荐 badges."""
+    from matchmaker.matching import matches
+    monkeypatch.setattr(matches, "RECOMMEND_THRESHOLD", 101.0)
+    login(client, scene.ent_user.login)
+    page = text(client.get(f"/matches/need/{scene.need.id}"))
+    assert "暂无高度相关的专利" in page and 'id="match-list"' not in page
+    maybe = page[page.index('id="maybe-section"'):]
+    assert "可能相关" in maybe and scene.coating.title in maybe
+    assert "新推荐" not in page
+    monkeypatch.setattr(matches, "RECOMMEND_THRESHOLD", 0.0)
+    page = text(client.get(f"/matches/need/{scene.need.id}"))
+    assert "暂无高度相关的专利" not in page and 'id="match-list"' in page
+    assert 'id="maybe-section"' not in page
