@@ -9,7 +9,8 @@ on the real needs; MRR and hit@10 on the known-item needs; p50/p95 time per quer
     .venv/bin/python scripts/eval_matching.py [--instance DIR] [--json]
 
 The corpus instance (database + our index + the baseline index) is built on first use under
-`instance/eval-corpus` and reused; `--fresh` rebuilds it.
+`instance/eval-corpus` and reused; `--fresh` rebuilds it. Our own judgments of results the
+shared pool had not judged (scripts/eval_data/, see its README) are merged with the shared ones.
 """
 from __future__ import annotations
 
@@ -38,10 +39,12 @@ def load_eval(data_dir: Path):
     ev = data_dir / "eval"
     needs = [json.loads(l) for l in open(ev / "dev_needs.jsonl", encoding="utf-8") if l.strip()]
     qrels: dict[str, dict[str, int]] = {}
-    for line in open(ev / "dev_qrels.jsonl", encoding="utf-8"):
-        if line.strip():
-            r = json.loads(line)
-            qrels.setdefault(r["need_id"], {})[r["patent_id"]] = r["grade"]
+    ours = ROOT / "scripts" / "eval_data" / "dev_qrels_matchmaker.jsonl"
+    for path in [ev / "dev_qrels.jsonl"] + ([ours] if ours.exists() else []):
+        for line in open(path, encoding="utf-8"):
+            if line.strip():
+                r = json.loads(line)
+                qrels.setdefault(r["need_id"], {}).setdefault(r["patent_id"], r["grade"])
     known = [json.loads(l) for l in open(ev / "dev_known_items.jsonl", encoding="utf-8") if l.strip()]
     return needs, qrels, known
 

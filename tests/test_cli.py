@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash
 from matchmaker.db import make_engine
 from matchmaker.migrate import alembic_config
 from matchmaker.models import Deal, DealState, Need, Organization, OrgKind, OrgStatus, Patent, User
-from tests.factories import make_org
+from tests.factories import make_org, valid_app_no
 
 MATCHMAKER = shutil.which("matchmaker", path=str(Path(sys.executable).parent)) \
     or shutil.which("matchmaker")
@@ -207,3 +207,26 @@ def test_demo_loads_once_and_skip_if_loaded_does_not_duplicate(run, db):
     assert "错误：演示数据已经加载过了" in plain.stderr
     assert "Traceback" not in plain.stderr
     assert {model.__name__: db(model) for model in (Organization, User, Patent, Need)} == loaded
+
+
+def test_search_prints_the_api_ranking(run, tmp_path, env):
+    """`matchmaker search` answers what /api/patents/search answers for the same query."""
+    numbers = [valid_app_no(year=2017, serial=n) for n in (11, 12, 13)]
+    rows = [_record(numbers[0], numbers[0], title="一种农用滴灌带铺设装置", abstract="本实用新型涉及滴灌带铺设。"),
+            _record(numbers[1], numbers[1], title="一种捆扎带", abstract="用于捆扎的带子。"),
+            _record(numbers[2], numbers[2], title="滴灌系统的过滤器", abstract="滴灌首部过滤。")]
+    assert run("init").returncode == 0
+    assert run("import", "patents", str(write_jsonl(tmp_path / "p.jsonl", rows))).returncode == 0
+    result = run("search", "滴灌带", "--json")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["match"] == "all" and [r["title"] for r in body["results"]] == ["一种农用滴灌带铺设装置"]
+    assert body["results"][0]["app_no"] == numbers[0]
+    from matchmaker.web import create_app
+    from matchmaker.config import Settings
+    app = create_app(Settings.from_env(env))
+    api = app.test_client().get("/api/patents/search", query_string={"q": "滴灌带", "per_page": 10}).get_json()
+    assert [r["id"] for r in api["results"]] == [r["id"] for r in body["results"]]
+    text = run("search", "滴灌 过滤器", "--top", "5")
+    assert text.returncode == 0 and "共 1 件专利" in text.stdout and "滴灌系统的过滤器" in text.stdout
+    assert "捆扎带" not in run("search", "滴灌带").stdout

@@ -1,0 +1,27 @@
+"""Search pages as JSON: one shape for the API and `matchmaker search --json`."""
+from __future__ import annotations
+
+from ..models import Patent
+from .service import SearchHit, SearchPage
+
+
+def hit_json(hit: SearchHit) -> dict:
+    """Plain `title` and `snippet`; the same marked up (escaped HTML, only <mark>) under
+    `highlight`. Patents carry their application number; both kinds their source id."""
+    out = {"id": hit.id, "source_id": hit.obj.source_id, "title": hit.plain_title,
+           "snippet": hit.plain_snippet, "score": hit.score,
+           "highlight": {"title": hit.title, "snippet": hit.snippet}}
+    if isinstance(hit.obj, Patent):
+        out["app_no"] = hit.obj.app_no
+    return out
+
+
+def page_json(page: SearchPage) -> dict:
+    """`match` is "partial" when nothing had every query word (the labelled fallback)."""
+    return {
+        "total": page.total, "page": page.request.page, "per_page": page.request.per_page,
+        "match": "partial" if page.partial else "all",
+        "results": [hit_json(h) for h in page.hits],
+        "facets": {name: {f.value: f.count for f in values} for name, values in page.facets.items()},
+        "suggestions": page.suggestions, "relaxable": page.relaxable, "truncated": page.truncated,
+    }
