@@ -7,9 +7,11 @@ from .service import SearchHit, SearchPage
 
 def hit_json(hit: SearchHit) -> dict:
     """Plain `title` and `snippet`; the same marked up (escaped HTML, only <mark>) under
-    `highlight`. Patents carry their application number; both kinds their source id."""
+    `highlight`; `partial` when the hit has only some of the query's words (a short list of
+    full matches goes on with those). Patents carry their application number; both kinds
+    their source id."""
     out = {"id": hit.id, "source_id": hit.obj.source_id, "title": hit.plain_title,
-           "snippet": hit.plain_snippet, "score": hit.score,
+           "snippet": hit.plain_snippet, "score": hit.score, "partial": hit.partial,
            "highlight": {"title": hit.title, "snippet": hit.snippet}}
     if isinstance(hit.obj, Patent):
         out["app_no"] = hit.obj.app_no

@@ -57,6 +57,7 @@ class SearchHit:
     snippet: str    # the same, an excerpt of the body
     score: float
     obj: object
+    partial: bool = False   # has only some of the query's words (after the full matches)
 
     @property
     def plain_title(self) -> str:
@@ -86,6 +87,11 @@ class SearchPage:
     relaxable: list[str] = field(default_factory=list)
     truncated: bool = False
     partial: bool = False    # nothing had every query word: these hits have some of them
+
+    @property
+    def partial_from(self) -> int | None:
+        """Index of the first hit that has only some of the query's words, if any."""
+        return next((i for i, h in enumerate(self.hits) if h.partial), None)
 
     @property
     def pages(self) -> int:
@@ -147,20 +153,29 @@ def _run(session, backend, kind, req, must, ranges, filters, allowed, load, text
     page = min(max(req.page, 1), MAX_PAGE)
     per_page = min(max(req.per_page, 1), 100)
     sort = "date" if req.sort == "date" else "relevance"
-    def run(query):
-        return backend.search(kind, query, filters=must, ranges=ranges, facets=list(allowed),
-                              sort=sort, offset=(page - 1) * per_page, limit=per_page,
-                              with_terms=True)
+
+    def run(query, facets=list(allowed), offset=(page - 1) * per_page, limit=per_page):
+        return backend.search(kind, query, filters=must, ranges=ranges, facets=facets, sort=sort,
+                              offset=offset, limit=limit, with_terms=True)
     res, partial = run(text_query), False
     nothing = res.total == 0
-    if nothing and relaxable_query(text_query):
-        res = run(replace(text_query, require_all=False))
-        partial = res.total > 0
-    objects = load([h.id for h in res.hits])
+    found = [(h, False) for h in res.hits]
+    if relaxable_query(text_query):
+        relaxed = replace(text_query, require_all=False)
+        if nothing:
+            res = run(relaxed)
+            partial = res.total > 0
+            found = [(h, True) for h in res.hits]
+        elif page == 1 and sort == "relevance" and res.total < per_page:
+            # A short list of full matches goes on with the best partial ones, labelled.
+            shown = {h.id for h in res.hits}
+            more = run(relaxed, facets=[], offset=0, limit=per_page + len(shown)).hits
+            found += [(h, True) for h in more if h.id not in shown][:per_page - len(shown)]
+    objects = load([h.id for h, _ in found])
     wanted = set(text_query.words) | {alt.text for c in text_query.concepts
                                       for alt in c.alternatives}
     hits = []
-    for h in res.hits:
+    for h, is_partial in found:
         obj = objects.get(h.id)
         if obj is None:  # index ahead of the database; the outbox will catch up
             continue
@@ -169,7 +184,8 @@ def _run(session, backend, kind, req, must, ranges, filters, allowed, load, text
         hits.append(SearchHit(id=h.id, title=snippet(title, terms, width=200),
                               snippet=snippet(body, terms), obj=obj,
                               # sorted by date, Whoosh's "score" is the sort key: no relevance
-                              score=round(h.score, 3) if sort == "relevance" else 0.0))
+                              score=round(h.score, 3) if sort == "relevance" else 0.0,
+                              partial=is_partial))
     facets = {name: sorted((FacetValue(v, allowed[name].get(v, v), c, filters.get(name) == v)
                             for v, c in res.facets.get(name, {}).items() if v in allowed[name]),
                            key=lambda f: -f.count)

@@ -40,6 +40,10 @@ WHOLE_PHRASE_BOOST = 2.0
 # segmentation of the document; a shorter one only as a word (储能 is not in 存储能力).
 MIN_WORD_PHRASE_CHARS = 3
 PARTIAL_WORD_WEIGHT = 0.3   # fallback: one word of a multi-word part counts for this much
+# In the partial-match fallback, a concept found in more than this share of the documents (and
+# more than GENERIC_MIN_DOCS of them) is generic: it may lift a result but never carry one.
+GENERIC_DOC_SHARE = 0.01
+GENERIC_MIN_DOCS = 50
 # OR queries (the matcher's character channel): measured with scripts/eval_matching.py, title
 # bigrams at half weight find paraphrased known items best without losing the real needs.
 CHAR_FIELD_BOOSTS = {"tchars": 0.5, "bchars": 1.0}
@@ -296,7 +300,7 @@ class WhooshBackend:
         if query.is_empty:
             return None
         if query.concepts:
-            return _concept_query(kind, query)
+            return _concept_query(kind, query, searcher)
         terms: list[tuple[int, Q.Term]] = []
         for word in query.words:
             boost = query.word_boosts.get(word, 1.0)
@@ -363,17 +367,17 @@ def _weighting() -> scoring.BM25F:
     return scoring.BM25F(**{f"{name}_B": b for name, b in FIELD_B.items()})
 
 
-def _concept_query(kind: str, query: TextQuery) -> Q.Query:
-    """Every concept required (or, for the fallback, any), each matching as one of its
-    alternatives; see :class:`~.backend.Alternative` for what matching means."""
+def _concept_query(kind: str, query: TextQuery, searcher) -> Q.Query:
+    """Every concept required (or, for the fallback, any specific one), each matching as one
+    of its alternatives; see :class:`~.backend.Alternative` for what matching means."""
     if len(query.concepts) == 1 and all(alt.is_word and 1 < len(alt.text) < MIN_WORD_PHRASE_CHARS
                                         for alt in query.concepts[0].alternatives):
         # One word (and its synonyms): a plain OR of terms, which the fast path evaluates.
         return PreloadedOr([Q.Term(f, alt.text, boost=alt.weight) for alt in
                             query.concepts[0].alternatives for f in TEXT_FIELDS[kind]])
-    concepts = [_concept(kind, c, partial=not query.require_all) for c in query.concepts]
     if not query.require_all:
-        return Q.Or(concepts)
+        return _relaxed_query(kind, query, searcher)
+    concepts = [_concept(kind, c) for c in query.concepts]
     required = concepts[0] if len(concepts) == 1 else Q.And(concepts)
     if len(query.concepts) < 2:
         return required
@@ -381,13 +385,34 @@ def _concept_query(kind: str, query: TextQuery) -> Q.Query:
     return Q.AndMaybe(required, Q.Or([_phrase(f, whole, WHOLE_PHRASE_BOOST) for f in CHAR_FIELDS]))
 
 
-def _concept(kind: str, concept: Concept, partial: bool) -> Q.Query:
+def _relaxed_query(kind: str, query: TextQuery, searcher) -> Q.Query:
+    """The fallback: documents with any *specific* concept (or, of a multi-word part, any
+    specific word), ranked by how much they match. A generic word (回收, 加工, 连接: found
+    in more than GENERIC_DOC_SHARE of the documents) never carries a result alone; it only
+    lifts documents that have a specific one."""
+    fields = TEXT_FIELDS[kind]
+    generic = max(GENERIC_MIN_DOCS, GENERIC_DOC_SHARE * searcher.doc_count())
+
+    def df(word: str) -> int:
+        return max(searcher.doc_frequency(f, word) for f in fields)
+
+    carriers, boosters = [], []
+    for concept in query.concepts:
+        typed = concept.alternatives[0]
+        specific = (df(typed.text) if typed.is_word
+                    else min(df(w) for w in typed.words)) <= generic
+        (carriers if specific else boosters).append(_concept(kind, concept))
+        if not typed.is_word:   # 棉花采摘机: 棉花 alone is a weak match, 机 never
+            carriers += [Q.Term(f, w, boost=PARTIAL_WORD_WEIGHT) for w in typed.words
+                         if len(w) >= 2 and df(w) <= generic for f in fields]
+    if not carriers:
+        return Q.NullQuery
+    core = Q.Or(carriers)
+    return Q.AndMaybe(core, Q.Or(boosters)) if boosters else core
+
+
+def _concept(kind: str, concept: Concept) -> Q.Query:
     alternatives = [_alternative(kind, alt) for alt in concept.alternatives]
-    if partial:  # the fallback: one word of a multi-word part is a (weak) match too
-        typed = concept.alternatives[0]   # synonyms' words are too loose to match alone
-        words = {w for w in typed.words if len(w) >= 2} if not typed.is_word else set()
-        alternatives += [Q.Term(f, w, boost=PARTIAL_WORD_WEIGHT)
-                         for w in sorted(words) for f in TEXT_FIELDS[kind]]
     return alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
 
 

@@ -74,7 +74,7 @@ def curated_terms() -> list[str]:
 FALSE_FRIENDS: frozenset[str] = frozenset({
     "葡萄糖", "葡萄球菌", "葡萄牙", "葡萄柚", "甜菜夜蛾", "番茄红素", "棉花糖", "玻璃体",
     "有机玻璃", "水玻璃", "玉米螟", "羊毛脂", "苹果酸", "柠檬酸", "茶多酚", "大豆异黄酮",
-    "玻璃化", "玉米赤霉烯酮", "辣椒碱", "辣椒素", "甜菜碱", "薄荷醇", "薄荷脑",
+    "玻璃化", "玉米赤霉烯酮", "辣椒碱", "辣椒素", "甜菜碱", "薄荷醇", "薄荷脑", "葡萄膜",
 })
 # A word followed by one of these characters names a chemical obtained from it (甜菜 + 碱,
 # 辣椒 + 素, 柠檬 + 酸): the same rule as FALSE_FRIENDS for compounds nobody listed. 糖 is

@@ -84,7 +84,7 @@ def _schemas() -> dict:
     return {
         "SearchHit": {
             "type": "object",
-            "required": ["id", "source_id", "title", "snippet", "score", "highlight"],
+            "required": ["id", "source_id", "title", "snippet", "score", "partial", "highlight"],
             "properties": {
                 "id": {"type": "integer"},
                 "source_id": {"type": ["string", "null"], "description": "导入来源中的编号"},
@@ -92,6 +92,8 @@ def _schemas() -> dict:
                 "title": {"type": "string", "description": "纯文本标题（无标记）"},
                 "snippet": {"type": "string", "description": "纯文本摘要片段"},
                 "score": {"type": "number"},
+                "partial": {"type": "boolean",
+                            "description": "只包含部分检索词（排在包含全部检索词的结果之后）"},
                 "highlight": {
                     "type": "object", "required": ["title", "snippet"],
                     "description": "已转义的 HTML，只有 <mark> 是标记",

@@ -26,7 +26,8 @@ def test_patent_search_answers_total_results_and_facets(anon, corpus):
     assert sorted(result_ids(body)) == sorted(ids(corpus.cathode, corpus.separator, corpus.electrolyte))
     assert body["match"] == "all"
     for result in body["results"]:
-        assert set(result) == {"id", "source_id", "app_no", "title", "snippet", "score", "highlight"}
+        assert set(result) == {"id", "source_id", "app_no", "title", "snippet", "score", "partial",
+                               "highlight"}
         assert isinstance(result["id"], int) and isinstance(result["score"], float)
         assert result["score"] > 0 and "<mark>锂电池</mark>" in result["highlight"]["title"]
         assert "<mark>" not in result["title"] + result["snippet"], "highlights go apart"
@@ -50,7 +51,21 @@ def test_nothing_with_every_word_answers_labelled_partial_matches(anon, corpus):
     assert both["match"] == "partial" and both["total"] == 4
     assert set(result_ids(both)) == set(ids(corpus.cathode, corpus.separator, corpus.electrolyte,
                                             corpus.drip))
-    assert search(anon, q="锂电池 隔膜")["match"] == "all"
+    assert all(r["partial"] for r in both["results"])
+
+
+def test_a_short_list_of_full_matches_goes_on_with_labelled_partial_ones(anon, corpus):
+    body = search(anon, q="锂电池 隔膜")
+    assert body["match"] == "all" and body["total"] == 1, "the total counts full matches"
+    assert [r["id"] for r in body["results"] if not r["partial"]] == ids(corpus.separator)
+    assert set(r["id"] for r in body["results"] if r["partial"]) == set(
+        ids(corpus.cathode, corpus.electrolyte))
+    assert body["results"][0]["id"] == corpus.separator.id, "full matches come first"
+    page = anon.get("/search/patents", query_string={"q": "锂电池 隔膜"}).get_data(as_text=True)
+    divider = page.index("以下结果只包含部分检索词")
+    assert page.index(f"/patents/{corpus.separator.id}") < divider < page.index(f"/patents/{corpus.cathode.id}")
+    assert "以下结果只包含部分检索词" not in anon.get(
+        "/search/patents", query_string={"q": "锂电池 隔膜", "sort": "date"}).get_data(as_text=True)
 
 
 def test_ipc_section_facet_and_filter(anon, corpus):

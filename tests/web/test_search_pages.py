@@ -412,7 +412,7 @@ def test_hostile_query_on_needs_page(site):
 
 
 @pytest.mark.parametrize("variant, canonical", [
-    ("鋰電池", "锂电池"), ("光伏組件", "光伏组件"), ("　鋰電池　隔膜　", "锂电池隔膜"),
+    ("鋰電池", "锂电池"), ("光伏組件", "光伏组件"), ("　鋰電池　隔膜　", "锂电池 隔膜"),
     ("ＧＲＡＰＨＥＮＥ", "graphene"), ("滴灌帶", "滴灌带"),
 ])
 def test_traditional_and_full_width_queries_find_the_same_patents(anon, variant, canonical):
