@@ -158,11 +158,10 @@ def _run(session, backend, kind, req, must, ranges, filters, allowed, load, text
         return backend.search(kind, query, filters=must, ranges=ranges, facets=facets, sort=sort,
                               offset=offset, limit=limit, with_terms=True)
     res, partial = run(text_query), False
-    nothing = res.total == 0
     found = [(h, False) for h in res.hits]
     if relaxable_query(text_query):
         relaxed = replace(text_query, require_all=False)
-        if nothing:
+        if res.total == 0:
             res = run(relaxed)
             partial = res.total > 0
             found = [(h, True) for h in res.hits]
@@ -191,8 +190,8 @@ def _run(session, backend, kind, req, must, ranges, filters, allowed, load, text
                            key=lambda f: -f.count)
               for name in allowed}
     suggestions, relaxable = [], []
-    if nothing:   # nothing has every word: a typo (光伏组建) is likelier than a rare topic
-        relaxable = sorted(filters) + (["ipc"] if req.ipc else []) if res.total == 0 else []
+    if res.total == 0:   # not even a partial match: a typo (光伏组建) or a filter too many
+        relaxable = sorted(filters) + (["ipc"] if req.ipc else [])
         suggestions = [w for w in suggest(backend, kind, text_query.words)
                        if _finds_visible(backend, kind, w, visible, ranges)]
     return SearchPage(request=req, total=res.total, hits=hits, facets=facets,
