@@ -209,6 +209,20 @@ def rebuild_index(rt, procs: int) -> dict:
     return out
 
 
+def short_queries() -> list[str]:
+    """What people type into the search box: the development short-query set, and each need
+    title's first two content words as a two-word query (the concept path, not the OR path)."""
+    from matchmaker.text.tokenize import tokenize
+    queries = [json.loads(l)["query"] for l in open(DATA / "eval" / "search_dev_queries.jsonl",
+                                                    encoding="utf-8") if l.strip()]
+    with open(NEEDS_FILE, encoding="utf-8") as fh:
+        for line in fh:
+            words = tokenize(json.loads(line).get("title") or "") if line.strip() else []
+            if len(words) >= 2:
+                queries.append(" ".join(words[:2]))
+    return list(dict.fromkeys(queries))
+
+
 def time_queries(fn, queries: list[str], label: str, repeat: int = 1, warmup: int = 10) -> dict:
     for q in queries[:warmup]:
         fn(q)
@@ -244,7 +258,8 @@ def bench_queries(rt, queries: list[str], repeat: int) -> dict:
 
     try:
         out = {"service": time_queries(full, queries, "search_patents", repeat),
-               "backend": time_queries(bare, queries, "backend.search", repeat)}
+               "backend": time_queries(bare, queries, "backend.search", repeat),
+               "short": time_queries(full, short_queries(), "search_patents, short queries", repeat)}
     finally:
         session.close()
     return out
@@ -441,12 +456,13 @@ def verdicts(r: dict) -> list[tuple[str, str, str]]:
     if "rebuild_s" in rb and docs <= 30_000:
         rows.append((f"full rebuild ({docs:,} docs) ≤ {TARGETS['rebuild_25k_s']:.0f} s",
                      f"{rb['rebuild_s']:.1f} s", rb["rebuild_s"] <= TARGETS["rebuild_25k_s"]))
-    p95 = r["search"]["service"]["p95_ms"]
     limit = (TARGETS["p95_25k_ms"] if docs <= 30_000
              else TARGETS["p95_100k_ms"] if docs <= 110_000 else None)
-    if limit:
-        rows.append((f"search_patents p95 ({docs:,} docs) ≤ {limit:.0f} ms", f"{p95:.0f} ms",
-                     p95 <= limit))
+    for key, label in (("service", "need queries"), ("short", "short queries")):
+        p95 = r["search"].get(key, {}).get("p95_ms")
+        if limit and p95 is not None:
+            rows.append((f"search_patents p95, {label} ({docs:,} docs) ≤ {limit:.0f} ms",
+                         f"{p95:.0f} ms", p95 <= limit))
     fr = r.get("freshness")
     if fr and fr["max_s"] is not None:
         rows.append((f"new patent searchable ≤ {TARGETS['freshness_s']:.0f} s (max of {fr['tries']})",
@@ -478,8 +494,11 @@ def table(r: dict) -> str:
     row("index size (MB)", fmt(rb, "size_mb", ".1f"), fmt(bl, "size_mb", ".1f"))
     row("segments after build", fmt(rb, "segments", "d"), fmt(bl, "segments", "d"))
     row("build load (1-min avg)", fmt(rb, "rebuild_s_load", ""), fmt(bl, "build_s_load", ""))
-    for key, label in (("service", "search_patents"), ("backend", "backend.search (bare)")):
-        q = s[key]
+    for key, label in (("service", "search_patents"), ("backend", "backend.search (bare)"),
+                       ("short", "short queries")):
+        q = s.get(key)
+        if q is None:
+            continue
         base = bl["query"] if bl and key == "backend" else None
         for stat, name in (("p50_ms", "p50 (ms)"), ("p95_ms", "p95 (ms)"), ("max_ms", "max (ms)")):
             row(f"{label} {name}", fmt(q, stat, ".1f"), fmt(base, stat, ".1f"))
