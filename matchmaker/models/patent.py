@@ -47,6 +47,14 @@ class Patent(Base):
     owner: Mapped[Organization] = relationship()
     ipc_entries: Mapped[list["PatentIPC"]] = relationship(
         back_populates="patent", cascade="all, delete-orphan", order_by="PatentIPC.position")
+    # Every licence offer ever published for it (search shows and filters the active ones).
+    offers: Mapped[list["LicenceOffer"]] = relationship(  # noqa: F821 (licensing model)
+        viewonly=True, order_by="LicenceOffer.id")
+
+    @property
+    def active_offers(self) -> list:
+        from .enums import OfferState
+        return [o for o in self.offers if o.state == OfferState.ACTIVE]
 
     @property
     def display_title(self) -> str:

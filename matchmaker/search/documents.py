@@ -65,7 +65,27 @@ def patent_document(p: Patent) -> dict:
         "owner_id": str(p.owner_id), "industry": ",".join(p.industry_tags) or None,
         "expiry": day_number(p.expiry_date, NO_EXPIRY),
         "date": day_number(p.grant_date or p.filing_date or p.created_at.date()),
+        **offer_fields(p),
     }
+
+
+def offer_fields(p: Patent) -> dict:
+    """What search filters on of a patent's active licence offers: whether it has one, their
+    licence types and payment modes, the longest free period, and the lowest fixed amount
+    payable (lump sum, entry fee or transfer price; 0 for royalty-only terms)."""
+    offers = p.active_offers
+    if not offers:
+        return {"offer": "none", "free_months": -1}   # sorts after every offer
+    return {"offer": "active",
+            "licence_type": ",".join(sorted({o.licence_type.value for o in offers})),
+            "payment_mode": ",".join(sorted({o.payment_mode.value for o in offers})),
+            "free_months": max(o.free_months for o in offers),
+            "fee_yuan": min(fixed_fee_yuan(o) for o in offers)}
+
+
+def fixed_fee_yuan(offer) -> int:
+    """The fixed amount an offer asks for (what a fee ceiling compares with)."""
+    return (offer.lump_sum_yuan or offer.entry_fee_yuan or offer.transfer_price_yuan or 0)
 
 
 def need_document(n: Need) -> dict:

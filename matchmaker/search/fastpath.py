@@ -41,7 +41,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query.compound import PreloadedOr
 from whoosh.reading import TermNotFound
 
-OVERLAP = ("ipc_section", "industry")   # facets a document can have several values of
+# facets a document can have several values of
+OVERLAP = ("ipc_section", "industry", "licence_type", "payment_mode")
 _MAX_FILTERS_PER_SEGMENT = 16
 
 

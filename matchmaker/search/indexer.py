@@ -25,7 +25,8 @@ def _load(session: Session, kind: str, ids: list[int]) -> list:
     model = MODELS[kind]
     stmt = select(model).where(model.id.in_(ids))
     if kind == PATENT:
-        stmt = stmt.options(selectinload(Patent.ipc_entries), selectinload(Patent.owner))
+        stmt = stmt.options(selectinload(Patent.ipc_entries), selectinload(Patent.owner),
+                            selectinload(Patent.offers))
     return list(session.scalars(stmt))
 
 

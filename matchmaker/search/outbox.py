@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
-from ..models import IndexTask, Need, Patent, PatentIPC
+from ..models import IndexTask, LicenceOffer, Need, Patent, PatentIPC
 from .schemas import NEED, PATENT
 
 DIRTY_KEY = "index_dirty"
@@ -45,6 +45,8 @@ def install_mapper_events() -> None:
         event.listen(model, "after_delete", _on(model, kind, "delete"))
     for ev in ("after_insert", "after_update", "after_delete"):
         event.listen(PatentIPC, ev, _on(PatentIPC, PATENT, "upsert", lambda t: t.patent_id))
+        # the patent's document carries its active offers (search filters on them)
+        event.listen(LicenceOffer, ev, _on(LicenceOffer, PATENT, "upsert", lambda t: t.patent_id))
 
 
 def install(factory: sessionmaker, on_commit=None) -> None:

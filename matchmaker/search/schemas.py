@@ -43,6 +43,11 @@ def patent_schema() -> Schema:
         listing_state=_facet(), owner_id=ID(),
         industry=KEYWORD(commas=True, scorable=False, stored=True),
         expiry=NUMERIC(int, bits=32, sortable=True), date=NUMERIC(int, bits=32, sortable=True),
+        # active licence offers: see documents.offer_fields
+        offer=_facet(), licence_type=KEYWORD(commas=True, scorable=False),
+        payment_mode=KEYWORD(commas=True, scorable=False),
+        free_months=NUMERIC(int, bits=32, sortable=True),
+        fee_yuan=NUMERIC(int, bits=64, sortable=True),
     )
 
 

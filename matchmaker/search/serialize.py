@@ -2,7 +2,19 @@
 from __future__ import annotations
 
 from ..models import Patent
+from .documents import fixed_fee_yuan
 from .service import SearchHit, SearchPage
+
+
+def offer_json(patent: Patent) -> dict | None:
+    """The patent's active licence offers in brief (None when it has none)."""
+    offers = patent.active_offers
+    if not offers:
+        return None
+    return {"licence_types": sorted({o.licence_type.value for o in offers}),
+            "payment_modes": sorted({o.payment_mode.value for o in offers}),
+            "free_months": max(o.free_months for o in offers),
+            "fee_yuan": min(fixed_fee_yuan(o) for o in offers)}
 
 
 def hit_json(hit: SearchHit) -> dict:
@@ -15,6 +27,7 @@ def hit_json(hit: SearchHit) -> dict:
            "highlight": {"title": hit.title, "snippet": hit.snippet}}
     if isinstance(hit.obj, Patent):
         out["app_no"] = hit.obj.app_no
+        out["offer"] = offer_json(hit.obj)
     return out
 
 

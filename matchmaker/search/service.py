@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import permissions
 from ..errors import PermissionDenied
-from ..models import (INDUSTRIES, REGIONS, LegalStatus, ListingState, Need, NeedState, OrgKind,
-                      Patent, PatentType, User)
+from ..models import (INDUSTRIES, REGIONS, LegalStatus, LicenceType, ListingState, Need, NeedState,
+                      OrgKind, PatentType, PaymentMode, Patent, User)
 from .backend import SearchBackend, TextQuery
 from .documents import day_number
 from .highlight import snippet, unmark
@@ -31,6 +31,10 @@ PATENT_FILTERS: dict[str, dict[str, str]] = {
     "region": {r: r for r in REGIONS},
     "industry": {i: i for i in INDUSTRIES},
     "ipc_section": {k: f"{k} {v}" for k, v in IPC_SECTIONS.items()},
+    # licence offers (推动免费或低价许可): only patents whose owner published terms
+    "offer": {"active": "已发布许可条件"},
+    "licence_type": {t.value: t.label for t in LicenceType},
+    "payment_mode": {m.value: m.label for m in PaymentMode},
 }
 NEED_FILTERS: dict[str, dict[str, str]] = {
     "industry": {i: i for i in INDUSTRIES},
@@ -44,10 +48,12 @@ class SearchRequest:
     q: str = ""
     filters: Mapping[str, str] = field(default_factory=dict)
     ipc: str = ""          # class or subclass prefix, e.g. "H01" or "H01M"
-    sort: str = "relevance"
+    sort: str = "relevance"   # or "date" (newest first), "free" (longest free period first)
     page: int = 1
     per_page: int = 20
     include_unavailable: bool = False
+    free_min: int | None = None       # months: an active offer with at least this free period
+    fee_max_wan: float | None = None  # 万元: an active offer asking at most this fixed amount
 
 
 @dataclass(frozen=True)
@@ -120,9 +126,14 @@ def search_patents(session: Session, backend: SearchBackend, actor: User | None,
         must["legal_status"] = [v for v in must.get("legal_status", offered) if v in offered] \
             or ["none"]
         ranges["expiry"] = (day_number(today), None)
+    if req.free_min:
+        ranges["free_months"] = (req.free_min, None)
+    if req.fee_max_wan is not None:
+        ranges["fee_yuan"] = (None, int(req.fee_max_wan * 10_000))
     visible = {k: must[k] for k in ("listing_state", "legal_status") if k in must}
     return _run(session, backend, PATENT, req, must, ranges, filters, PATENT_FILTERS,
-                lambda ids: _load(session, Patent, ids, selectinload(Patent.owner)),
+                lambda ids: _load(session, Patent, ids, selectinload(Patent.owner),
+                                  selectinload(Patent.offers)),
                 lambda p: (p.display_title, p.abstract), visible)
 
 
@@ -152,7 +163,7 @@ def _run(session, backend, kind, req, must, ranges, filters, allowed, load, text
     text_query, truncated = parse_text(req.q)
     page = min(max(req.page, 1), MAX_PAGE)
     per_page = min(max(req.per_page, 1), 100)
-    sort = "date" if req.sort == "date" else "relevance"
+    sort = req.sort if req.sort in ("date", "free") else "relevance"
 
     def run(query, facets=list(allowed), offset=(page - 1) * per_page, limit=per_page):
         return backend.search(kind, query, filters=must, ranges=ranges, facets=facets, sort=sort,
@@ -191,7 +202,8 @@ def _run(session, backend, kind, req, must, ranges, filters, allowed, load, text
               for name in allowed}
     suggestions, relaxable = [], []
     if res.total == 0:   # not even a partial match: a typo (光伏组建) or a filter too many
-        relaxable = sorted(filters) + (["ipc"] if req.ipc else [])
+        relaxable = sorted(filters) + [name for name, on in (
+            ("ipc", req.ipc), ("free_min", req.free_min), ("fee_max", req.fee_max_wan is not None)) if on]
         suggestions = [w for w in suggest(backend, kind, text_query.words)
                        if _finds_visible(backend, kind, w, visible, ranges)]
     return SearchPage(request=req, total=res.total, hits=hits, facets=facets,
@@ -207,10 +219,10 @@ def relaxable_query(query: TextQuery) -> bool:
         for c in query.concepts)
 
 
-def _load(session: Session, model, ids: list[int], option) -> dict[int, object]:
+def _load(session: Session, model, ids: list[int], *options) -> dict[int, object]:
     if not ids:
         return {}
-    return {o.id: o for o in session.scalars(select(model).where(model.id.in_(ids)).options(option))}
+    return {o.id: o for o in session.scalars(select(model).where(model.id.in_(ids)).options(*options))}
 
 
 def suggest(backend: SearchBackend, kind: str, words: tuple[str, ...], limit: int = 5) -> list[str]:

@@ -47,7 +47,9 @@ GENERIC_MIN_DOCS = 50
 # OR queries (the matcher's character channel): measured with scripts/eval_matching.py, title
 # bigrams at half weight find paraphrased known items best without losing the real needs.
 CHAR_FIELD_BOOSTS = {"tchars": 0.5, "bchars": 1.0}
-FIELD_B: dict[str, float] = {}   # BM25's length normalization per field (0.75 otherwise)
+FIELD_B: dict[str, float] = {}
+# sort name → numeric fields, each descending (ties by the next)
+SORT_FIELDS = {"date": ("date",), "free": ("free_months", "date")}   # BM25's length normalization per field (0.75 otherwise)
 # What reading a deleted, replaced or damaged index raises (missing files, truncated or garbled
 # TOC and segment files): the cached handle is dropped and the read retried once.
 READ_ERRORS = (OSError, EOFError, ValueError, IndexError, KeyError, struct.error,
@@ -234,11 +236,10 @@ class WhooshBackend:
                 sort: str, offset: int, limit: int, with_terms: bool, stored: bool,
                 count: bool) -> Results:
         filter_q = _filter_query(filters, ranges)
-        groupedby = {name: sorting.FieldFacet(name, allow_overlap=name in ("ipc_section", "industry"),
-                                              maptype=sorting.Count) for name in facets}
+        groupedby = {name: fastpath.facet_of(name) for name in facets}
         with ix.searcher(weighting=_weighting()) as s:
             text_q = self._text_query(kind, query, s)
-            terms = fastpath.plan(text_q, s) if sort != "date" else None
+            terms = fastpath.plan(text_q, s) if sort == "relevance" else None
             fast = fastpath.searcher_for(self.path(kind))
             if terms is not None and fast.cacheable_facets(s, facets):
                 # Same hits, scores, totals and facets as the Whoosh search below, ~5x faster
@@ -258,7 +259,10 @@ class WhooshBackend:
                     n = len(top)  # as Whoosh's scored_length() (its TopCollector case)
                 return Results(total=n, hits=hits, facets=facet_counts)
             sortedby = None
-            if sort == "date" or text_q is None:
+            if sort in SORT_FIELDS:   # newest first, or the longest free period first
+                sortedby = sorting.MultiFacet([sorting.FieldFacet(f, reverse=True)
+                                               for f in SORT_FIELDS[sort]])
+            elif text_q is None:
                 sortedby = sorting.FieldFacet("date", reverse=True)
             if query.concepts and text_q is not None and fast.cacheable_facets(s, facets):
                 return _search_concepts(s, fast, text_q, filter_q, facets, sortedby, offset,
@@ -277,7 +281,7 @@ class WhooshBackend:
             hits = []
             for hit in page:
                 terms = tuple(sorted(matched.get(hit.docnum, ())))
-                hits.append(Hit(id=int(hit["id"]), score=float(hit.score or 0.0), matched_terms=terms,
+                hits.append(Hit(id=int(hit["id"]), score=_score(hit), matched_terms=terms,
                                 fields=hit.fields() if stored else {}))
             facet_counts = {name: {str(k): v for k, v in res.groups(name).items() if k is not None}
                             for name in facets}
@@ -354,12 +358,17 @@ def _search_concepts(s, fast, text_q: Q.Query, filter_q: Q.Query | None, facets:
     counts = fast.count_facets(s, docnums, facets)
     page = res[offset:offset + limit]
     matched = _matched_terms(s, text_q, [hit.docnum for hit in page]) if with_terms else {}
-    hits = [Hit(id=int(hit["id"]), score=float(hit.score or 0.0),
+    hits = [Hit(id=int(hit["id"]), score=_score(hit),
                 matched_terms=tuple(sorted(matched.get(hit.docnum, ()))),
                 fields=hit.fields() if stored else {}) for hit in page]
     return Results(total=len(docnums), hits=hits,
                    facets={name: {str(k): v for k, v in counts[name].items() if k is not None}
                            for name in facets})
+
+
+def _score(hit) -> float:
+    """A hit's relevance; sorted by other fields, Whoosh's "score" is the sort key: 0."""
+    return float(hit.score) if isinstance(hit.score, (int, float)) else 0.0
 
 
 def _weighting() -> scoring.BM25F:

@@ -37,8 +37,8 @@ def _common_params() -> list[dict]:
                         f"最多读取前 {MAX_QUERY_CHARS} 个字符",
          "schema": {"type": "string"}},
         {"name": "sort", "in": "query", "required": False,
-         "description": "排序：relevance（相关度，默认）或 date（日期）；其他取值按相关度",
-         "schema": {"type": "string", "enum": ["relevance", "date"]}},
+         "description": "排序：relevance（相关度，默认）、date（日期）或 free（免费试用期最长，仅专利）；其他取值按相关度",
+         "schema": {"type": "string", "enum": ["relevance", "date", "free"]}},
         {"name": "page", "in": "query", "required": False,
          "description": f"页码，从 1 开始（最多 {MAX_PAGE} 页）；无法解析时为第 1 页",
          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
@@ -50,7 +50,8 @@ def _common_params() -> list[dict]:
 
 def _patent_params() -> list[dict]:
     headings = {"patent_type": "专利类型", "legal_status": "法律状态", "owner_kind": "权利人类型",
-                "region": "所在地区", "industry": "产业领域", "ipc_section": "IPC 部"}
+                "region": "所在地区", "industry": "产业领域", "ipc_section": "IPC 部",
+                "offer": "许可条件", "licence_type": "许可方式", "payment_mode": "付费方式"}
     return _common_params() + [
         _enum_param(name, values, headings.get(name, name)) for name, values in PATENT_FILTERS.items()
     ] + [
@@ -60,6 +61,12 @@ def _patent_params() -> list[dict]:
         {"name": "all", "in": "query", "required": False,
          "description": "1 = 同时检索未上架、失效或过期的专利（仅平台运营方有效）",
          "schema": {"type": "string", "enum": ["0", "1"]}},
+        {"name": "free_min", "in": "query", "required": False,
+         "description": "只看免费试用期至少这么多个月的许可条件（1–120）；无法解析时忽略",
+         "schema": {"type": "integer", "minimum": 1, "maximum": 120}},
+        {"name": "fee_max", "in": "query", "required": False,
+         "description": "只看固定费用（一次性、入门费或转让价）不超过这么多万元的许可条件；0 = 只按提成付费",
+         "schema": {"type": "number", "minimum": 0, "maximum": 100000}},
     ]
 
 
@@ -92,6 +99,12 @@ def _schemas() -> dict:
                 "title": {"type": "string", "description": "纯文本标题（无标记）"},
                 "snippet": {"type": "string", "description": "纯文本摘要片段"},
                 "score": {"type": "number"},
+                "offer": {"type": ["object", "null"], "description": "生效中的许可条件摘要（仅专利）",
+                          "properties": {
+                              "licence_types": {"type": "array", "items": {"type": "string"}},
+                              "payment_modes": {"type": "array", "items": {"type": "string"}},
+                              "free_months": {"type": "integer", "description": "最长免费试用期（月）"},
+                              "fee_yuan": {"type": "integer", "description": "最低固定费用（元，仅提成为 0）"}}},
                 "partial": {"type": "boolean",
                             "description": "只包含部分检索词（排在包含全部检索词的结果之后）"},
                 "highlight": {

@@ -20,7 +20,8 @@ from .search_params import search_request
 bp = Blueprint("search", __name__, url_prefix="/search")
 
 # Sidebar order and Chinese headings of the filter groups.
-PATENT_GROUPS = {"patent_type": "专利类型", "ipc_section": "IPC 部", "industry": "产业领域",
+PATENT_GROUPS = {"offer": "许可条件", "licence_type": "许可方式", "payment_mode": "付费方式",
+                 "patent_type": "专利类型", "ipc_section": "IPC 部", "industry": "产业领域",
                  "legal_status": "法律状态", "owner_kind": "权利人类型", "region": "所在地区"}
 NEED_GROUPS = {"industry": "产业领域", "region": "所在地区", "state": "需求状态"}
 
@@ -38,7 +39,9 @@ class SearchLinks:
         """Only meaningful parameters survive, so links never carry junk from the address bar.
         The service reads at most MAX_QUERY_CHARS of the query, so links carry no more."""
         args = {"q": req.q[:MAX_QUERY_CHARS], "ipc": req.ipc.strip(),
-                "sort": "date" if req.sort == "date" else ""}
+                "sort": req.sort if req.sort != "relevance" else "",
+                "free_min": str(req.free_min) if req.free_min else "",
+                "fee_max": f"{req.fee_max_wan:g}" if req.fee_max_wan is not None else ""}
         args |= {k: v for k, v in req.filters.items() if v in allowed.get(k, {})}
         if include_unavailable:
             args["all"] = "1"
@@ -92,6 +95,11 @@ def _chips(links: SearchLinks, groups: dict[str, str],
              for name, heading in groups.items() if name in links.args]
     if "ipc" in links.args:
         chips.append(Chip("ipc", f"IPC 分类：{links.args['ipc'].upper()}", links.url(ipc=None)))
+    if "free_min" in links.args:
+        chips.append(Chip("free_min", f"免费试用 ≥ {links.args['free_min']} 个月",
+                          links.url(free_min=None)))
+    if "fee_max" in links.args:
+        chips.append(Chip("fee_max", f"固定费用 ≤ {links.args['fee_max']} 万元", links.url(fee_max=None)))
     return chips
 
 
@@ -103,7 +111,7 @@ def _render(template: str, kind: str, page: SearchPage, groups: dict[str, str],
     return render_template(
         template, kind=kind, result=page, req=req, links=links, groups=groups, filters=allowed,
         chips=_chips(links, groups, allowed), has_query=has_query,
-        sort="date" if req.sort == "date" or not has_query else "relevance",
+        sort=req.sort if req.sort != "relevance" or has_query else "date",
         pager=SearchPager(items=page.hits, total=page.total, number=req.page, per_page=req.per_page,
                           links=links),
         max_query_chars=MAX_QUERY_CHARS, today=date.today(),

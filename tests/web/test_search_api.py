@@ -27,7 +27,8 @@ def test_patent_search_answers_total_results_and_facets(anon, corpus):
     assert body["match"] == "all"
     for result in body["results"]:
         assert set(result) == {"id", "source_id", "app_no", "title", "snippet", "score", "partial",
-                               "highlight"}
+                               "offer", "highlight"}
+        assert result["offer"] is None, "no licence offer published in this corpus"
         assert isinstance(result["id"], int) and isinstance(result["score"], float)
         assert result["score"] > 0 and "<mark>锂电池</mark>" in result["highlight"]["title"]
         assert "<mark>" not in result["title"] + result["snippet"], "highlights go apart"
@@ -174,3 +175,11 @@ def test_json_bodies_carry_no_live_markup(anon, corpus):
     assert "<" not in raw and ">" not in raw and "&" not in raw.replace("\\u0026", "")
     assert "\\u003cscript\\u003e" in raw
     assert "<script>" in response.get_json()["results"][0]["title"]
+
+
+@pytest.mark.parametrize("params", [{"free_min": "²"}, {"free_min": "9" * 5000}, {"fee_max": "-1"},
+                                    {"fee_max": "1e9"}, {"free_min": "0"}, {"sort": "free"}])
+def test_offer_parameters_never_fail(anon, corpus, params):
+    """Malformed offer filters are ignored; sorting by the free period is allowed."""
+    body = search(anon, q="锂电池", **params)
+    assert body["total"] == 3
