@@ -27,11 +27,9 @@ class Runtime:
     search: WhooshBackend
 
     def sync_index(self) -> int:
-        """Apply pending index work (after rebuilding an index an upgrade left with an older
-        schema); failures are logged and the work stays in the outbox."""
-        from .search.indexer import apply_pending, rebuild_outdated
+        """Apply pending index work; failures are logged and the work stays in the outbox."""
+        from .search.indexer import apply_pending
         try:
-            rebuild_outdated(self.session_factory, self.search)
             return apply_pending(self.session_factory, self.search)
         except Exception:  # the data is committed; the outbox keeps the work for later
             log.exception("index update failed; pending work stays in the outbox")

@@ -39,11 +39,13 @@ def to_document(kind: str, obj) -> dict:
 
 
 def apply_pending(factory: sessionmaker, backend: WhooshBackend, batch: int = 2000) -> int:
-    """Apply every outbox row to the index, in batches; returns how many were applied.
+    """Apply every outbox row to the index, in batches; returns how many were applied. An
+    index an upgrade left with an older schema is rebuilt first (see rebuild_outdated).
 
     The index writer's lock is held while the current rows are read from the database, so
     concurrent appliers serialize and the last one always writes the newest committed state.
     """
+    rebuild_outdated(factory, backend)
     applied = 0
     with factory() as session:
         for kind in KINDS:
