@@ -198,9 +198,13 @@ def patent(patent_id: int):
 
 
 def _min_score() -> float:
-    """`?min_score=` clamped to 0–100; anything unparsable means no filter."""
+    """`?min_score=` clamped to 0–100 (anything unparsable: no filter); without it, only
+    recommendations (the threshold the need pages and pushes use)."""
+    raw = request.args.get("min_score")
+    if raw is None:
+        return svc.RECOMMEND_THRESHOLD
     try:
-        value = float(request.args.get("min_score", "0") or 0)
+        value = float(raw or 0)
     except ValueError:
         return 0.0
     return min(max(value, 0.0), 100.0) if value == value else 0.0   # NaN → 0

@@ -262,7 +262,7 @@ def test_serving_broker_sees_the_station_view_and_others_do_not(client, session,
     login(client, broker.login)
     nav = text(client.get("/"))
     assert 'id="nav-station-matches"' in nav
-    page = text(client.get("/matches/station"))
+    page = text(client.get("/matches/station?min_score=0"))
     assert "服务企业的匹配推荐" in page and scene.ent.name in page and scene.need.title in page
     assert scene.coating.title in page and scene.electrolyte.title in page
     assert page.count('data-testid="enterprise-group"') == 1
@@ -357,3 +357,16 @@ def test_weak_matches_are_not_presented_as_recommendations(client, session, scen
     page = text(client.get(f"/matches/need/{scene.need.id}"))
     assert "暂无高度相关的专利" not in page and 'id="match-list"' in page
     assert 'id="maybe-section"' not in page
+
+
+def test_station_view_lists_recommendations_unless_asked_for_more(client, session, scene, broker,
+                                                                  monkeypatch):
+    from matchmaker.matching import matches
+    strong = match_of(session, scene.need, scene.coating).score
+    weak = match_of(session, scene.need, scene.electrolyte).score
+    monkeypatch.setattr(matches, "RECOMMEND_THRESHOLD", (weak + strong) / 2)
+    login(client, broker.login)
+    page = text(client.get("/matches/station"))
+    assert scene.coating.title in page and scene.electrolyte.title not in page
+    assert 'href="/matches/station?min_score=0"' in page
+    assert scene.electrolyte.title in text(client.get("/matches/station?min_score=0"))
