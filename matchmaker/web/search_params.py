@@ -3,16 +3,10 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
+from ..params import clamp_int
 from ..search.service import NEED_FILTERS, PATENT_FILTERS, SearchRequest
 
 FILTERS = {"patent": PATENT_FILTERS, "need": NEED_FILTERS}
-
-
-def _int(raw: str | None, default: int, low: int, high: int) -> int:
-    try:
-        return min(max(int(raw or default), low), high)
-    except ValueError:
-        return default
 
 
 def search_request(args: MultiDict, kind: str, per_page: int = 20) -> SearchRequest:
@@ -21,6 +15,7 @@ def search_request(args: MultiDict, kind: str, per_page: int = 20) -> SearchRequ
     return SearchRequest(
         q=(args.get("q") or "")[:2000], filters=filters, ipc=(args.get("ipc") or "")[:8],
         sort="date" if args.get("sort") == "date" else "relevance",
-        page=_int(args.get("page"), 1, 1, 500), per_page=_int(args.get("per_page"), per_page, 1, 100),
+        page=clamp_int(args.get("page"), 1, 1, 500),
+        per_page=clamp_int(args.get("per_page"), per_page, 1, 100),
         include_unavailable=args.get("all") == "1",
     )

@@ -9,6 +9,7 @@ from ..models import OrgStatus
 from .auth import require_kinds
 from .context import actor, db
 from .pagination import Page, page_number, per_page
+from .params import arg_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -63,8 +64,7 @@ def audit():
     from ..audit import find_entries
     kind = request.args.get("type", "")
     kind = kind if kind in AUDIT_TYPES else ""
-    raw_id = request.args.get("id", "")
-    object_id = int(raw_id) if raw_id.isdigit() else None
+    object_id = arg_id("id")
     number, size = page_number(), per_page()
     result = find_entries(db(), object_type=kind or None, object_id=object_id, page=number,
                           per_page=size)

@@ -19,6 +19,7 @@ from .context import actor, db
 from .forms import (DealRequestForm, DealStepForm, FilingForm, FollowUpForm, OfferForm,
                     apply_errors, choices, commit_or_show_errors)
 from .pagination import Page, page_number, per_page
+from .params import arg_id, parse_date, parse_int
 
 bp = Blueprint("deals", __name__)
 
@@ -66,8 +67,8 @@ def request_licence(offer_id: int):
                                     Need.state == NeedState.OPEN).order_by(Need.id.desc()).all()
     form.need_id.choices = choices([("", "（不关联需求）")] + [
         (n.id, f"{n.title}（{n.enterprise.name}）" if len(enterprises) > 1 else n.title) for n in needs])
-    if request.method == "GET" and request.args.get("need", "").isdigit():
-        form.need_id.data = request.args["need"]
+    if request.method == "GET" and arg_id("need"):
+        form.need_id.data = str(arg_id("need"))
     if form.validate_on_submit():
         enterprise_id = form.ref("enterprise_id") or (enterprises[0].id if len(enterprises) == 1 else None)
         try:
@@ -140,7 +141,7 @@ def step(deal_id: int):
     except ValueError:
         flash("无效的操作", "error")
         return redirect(url_for("deals.detail", deal_id=deal_id))
-    version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+    version = _version(form.version.data)
     try:
         start = _parse_date(form.start_date.data, "start_date")
         svc.transition(db(), actor(), deal_id, to_state, expected_version=version,
@@ -165,7 +166,7 @@ def step(deal_id: int):
 def filing(deal_id: int):
     form = FilingForm()
     if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        version = _version(form.version.data)
         try:
             svc.record_filing(db(), actor(), deal_id, expected_version=version,
                               recordal_no=form.recordal_no.data or "",
@@ -198,15 +199,20 @@ def add_note(deal_id: int):
     return redirect(url_for("deals.detail", deal_id=deal_id, _anchor="notes"))
 
 
+def _version(raw: str | None) -> int:
+    """The version the user saw; anything unreadable can match no deal (-1: a stale form)."""
+    value = parse_int(raw)
+    return -1 if value is None else value
+
+
 def _parse_date(raw: str | None, field: str) -> date | None:
-    """An optional YYYY-MM-DD field; malformed input is a field error, not a silent default."""
-    text = (raw or "").strip()
-    if not text:
+    """An optional YYYY-MM-DD field; malformed or absurd input is a field error, not a default."""
+    if not (raw or "").strip():
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError({field: "日期格式应为 YYYY-MM-DD"}) from None
+    value = parse_date(raw)
+    if value is None:
+        raise ValidationError({field: "日期格式应为 YYYY-MM-DD（1900–2199 年）"})
+    return value
 
 
 

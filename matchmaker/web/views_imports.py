@@ -15,6 +15,7 @@ from ..models import ImportKind, ImportState
 from .auth import require_kinds
 from .context import actor, db, runtime
 from .forms import ImportUploadForm, add_error
+from .params import parse_int
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -88,7 +89,8 @@ def batch(batch_id: int):
 @login_required
 def confirm(batch_id: int):
     """Import the accepted rows (and the near-duplicates the user ticked) in one transaction."""
-    include = frozenset(int(v) for v in request.form.getlist("include") if v.isdigit())
+    include = frozenset(n for n in (parse_int(v, low=1) for v in request.form.getlist("include"))
+                        if n is not None)
     try:
         item = batches.confirm_batch(db(), runtime().settings, actor(), batch_id,
                                      include_rows=include)

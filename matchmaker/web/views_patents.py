@@ -1,7 +1,7 @@
 """Patent library: list, detail, register and edit patents, and list/withdraw/archive them."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from .. import permissions
@@ -13,6 +13,7 @@ from .auth import require_kinds
 from .context import actor, db
 from .forms import PatentForm, commit_or_show_errors
 from .pagination import Page, page_number, per_page
+from .params import arg_id
 
 bp = Blueprint("patents", __name__, url_prefix="/patents")
 
@@ -47,7 +48,7 @@ def detail(patent_id: int):
     can_edit = permissions.can_edit_patent(actor(), patent)
     return render_template("patents/detail.html", patent=patent, can_edit=can_edit,
                            offers=offers_for(db(), patent.id, active_only=not can_edit),
-                           need_id=request.args.get("need", "") if request.args.get("need", "").isdigit() else "")
+                           need_id=arg_id("need") or "")
 
 
 @bp.route("/new", methods=["GET", "POST"])
