@@ -33,6 +33,9 @@ class Settings:
     page_size: int = 20
     # Apply index work right after each commit; off where one job worker owns the index writer.
     index_on_commit: bool = True
+    # A running job's lease: its worker renews it every third of this; a job whose worker died
+    # (or lost the database) is requeued once the lease has run out.
+    job_lease_seconds: int = 30
     testing: bool = False
     match_weights: Mapping[str, float] = field(default_factory=dict)
 

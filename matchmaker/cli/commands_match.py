@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..catalog.corpus import read_jsonl
+from ..jobs.worker import POLL_SECONDS
 from ..matching.engine import MatchOptions
 from ..matching.profile import MAX_TEXT_CHARS, build_profile
 from ..matching.service import patents_for_profile
@@ -58,7 +59,7 @@ def _needs(path: Path):
 
 @cli.command("worker")
 @click.option("--once", is_flag=True, help="Process what is queued, then exit.")
-@click.option("--poll", default=1.0, show_default=True, help="Seconds between polls when idle (also how often index work is applied).")
+@click.option("--poll", default=POLL_SECONDS, show_default=True, help="Seconds between polls when idle (also how often index work is applied).")
 @pass_state
 def worker_cmd(state: State, once: bool, poll: float) -> None:
     """Run background jobs (matching, reminders); run one or more of these in production."""
