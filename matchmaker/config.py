@@ -30,6 +30,11 @@ class Settings:
     proxy_count: int = 0
     session_cookie_secure: bool = False
     login_rate_limit: str = "10 per minute;50 per hour"
+    # Per account (catalog/login_throttle.py): failures before the back-off starts, and its cap.
+    login_free_failures: int = 5
+    login_max_delay_seconds: int = 900
+    # Successful self-registrations per client address.
+    register_rate_limit: str = "5 per hour;20 per day"
     page_size: int = 20
     # Apply index work right after each commit; off where one job worker owns the index writer.
     index_on_commit: bool = True

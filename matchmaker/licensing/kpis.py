@@ -29,6 +29,7 @@ TARGET_SMES = 100
 LICENCE_GROWTH_TARGET = 20.0   # % per year
 VALUE_GROWTH_TARGET = 40.0     # % per year
 ANSWER_DAYS = 7
+FIRST_YEAR = 2000              # no figure of this platform is older: earlier dates are input errors
 
 
 @dataclass

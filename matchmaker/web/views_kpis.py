@@ -8,13 +8,12 @@ from flask import Blueprint, abort, render_template, send_file
 
 from .. import clock
 from ..licensing.kpi_export import kpis_csv, kpis_xlsx
-from ..licensing.kpis import LICENCE_GROWTH_TARGET, VALUE_GROWTH_TARGET, compute_kpis
+from ..licensing.kpis import FIRST_YEAR, LICENCE_GROWTH_TARGET, VALUE_GROWTH_TARGET, compute_kpis
 from .auth import require_kinds
 from .context import actor, db
 from .params import arg_date, arg_int
 
 bp = Blueprint("kpis", __name__, url_prefix="/kpis")
-FIRST_YEAR = 2000
 
 
 def _params() -> dict:

@@ -1,7 +1,7 @@
-"""job lease (issue 11)
+"""job lease and login throttle (issue 11)
 
 Jobs get a lease the worker renews while it works (a dead worker's job is requeued within a
-lease instead of a fixed 10 minutes).
+lease instead of a fixed 10 minutes); failed logins are counted per account for the back-off.
 
 Revision ID: 0007
 Revises: 0006
@@ -33,7 +33,20 @@ def upgrade() -> None:
         bind.execute(jobs.update().where(jobs.c.id == job_id)
                      .values(lease_until=(locked_at or now) + timedelta(minutes=10)))
 
+    op.create_table('login_throttles',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('blocked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttles'))
+    )
+    with op.batch_alter_table('login_throttles', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_throttles_updated_at'), ['updated_at'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('login_throttles', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_throttles_updated_at'))
+    op.drop_table('login_throttles')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.drop_column('lease_until')
