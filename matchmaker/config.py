@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from .private import private_dir
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "MATCHMAKER_"
 
@@ -61,8 +63,7 @@ class Settings:
 
     def resolved(self) -> "Settings":
         """Fill derived defaults: paths under the instance folder and a persistent secret key."""
-        instance = Path(self.instance_dir).resolve()
-        instance.mkdir(parents=True, exist_ok=True)
+        instance = private_dir(Path(self.instance_dir).resolve())
         db_url = self.database_url or f"sqlite:///{instance / 'matchmaker.sqlite3'}"
         index_dir = Path(self.index_dir) if self.index_dir else instance / "index"
         secret = self.secret_key or _stored_secret(instance)

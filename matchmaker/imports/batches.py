@@ -21,6 +21,7 @@ from ..config import Settings
 from ..db import utcnow
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..models import ImportBatch, ImportKind, ImportState, Organization, OrgKind, User
+from ..private import private_dir
 from .files import ENCODINGS, FileProblem, read_bytes_limited
 from .report import open_report
 from .runner import ImportSummary
@@ -33,7 +34,7 @@ _EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".jsonl", ".ndj
 
 def upload_dir(settings: Settings) -> Path:
     path = Path(settings.instance_dir) / UPLOAD_SUBDIR
-    path.mkdir(parents=True, exist_ok=True)
+    private_dir(path)
     return path
 
 

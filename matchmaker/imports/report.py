@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import IO
 
 from ..models import ImportKind
+from ..private import open_private
 from ..spreadsheets import SafeCsvWriter, append_row, csv_bytes
 from .cells import as_text
 from .columns import NEED_COLUMNS, PATENT_COLUMNS, Column
@@ -34,7 +35,7 @@ class RejectionReport:
 
 
 def open_report(path: Path) -> tuple[IO[str], RejectionReport]:
-    fh = open(path, "w", encoding="utf-8-sig", newline="")
+    fh = open_private(path, "w", encoding="utf-8-sig", newline="")
     return fh, RejectionReport(fh)
 
 
