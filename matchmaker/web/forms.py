@@ -323,5 +323,12 @@ class FilingForm(FlaskForm):
     contract_reg_no = StringField("技术合同登记号")
 
 
+class ReassignForm(FlaskForm):
+    """Operator: move a patent to the organization that really owns it (audited)."""
+
+    new_owner = StringField("新的专利权人（机构名称或编号）", render_kw={"maxlength": 200})
+    reason = TextAreaField("变更原因（记入操作记录）", render_kw={"rows": 2, "maxlength": 500})
+
+
 class FollowUpForm(FlaskForm):
     body = TextAreaField("跟进记录", render_kw={"rows": 2, "maxlength": 2000})

@@ -53,6 +53,19 @@ def change_status(org_id: int, action: str):
     return redirect(url_for("admin.organizations", status=back if back else None))
 
 
+@bp.route("/patents")
+@require_kinds("operator")
+def patent_lookup():
+    """Find a patent by application number (drafts included), e.g. one whose ownership is
+    disputed; a hit goes straight to the patent's page."""
+    from ..catalog.patents import find_by_app_no
+    raw = (request.args.get("app_no") or "").strip()[:40]
+    patent = find_by_app_no(db(), raw) if raw else None
+    if patent is not None:
+        return redirect(url_for("patents.detail", patent_id=patent.id, _anchor="ownership"))
+    return render_template("admin/patents.html", app_no=raw, searched=bool(raw))
+
+
 AUDIT_TYPES = {"patent": "专利", "need": "需求", "offer": "许可条件", "deal": "交易",
                "organization": "机构"}
 
