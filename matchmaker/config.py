@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from .errors import ConfigError
 from .private import private_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -66,13 +67,33 @@ class Settings:
         instance = private_dir(Path(self.instance_dir).resolve())
         db_url = self.database_url or f"sqlite:///{instance / 'matchmaker.sqlite3'}"
         index_dir = Path(self.index_dir) if self.index_dir else instance / "index"
-        secret = self.secret_key or _stored_secret(instance)
+        secret = check_secret_key(self.secret_key or _stored_secret(instance))
         return replace(self, instance_dir=instance, database_url=db_url,
                        index_dir=index_dir, secret_key=secret)
 
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+
+MIN_SECRET_BYTES = 32
+
+
+def check_secret_key(key: str) -> str:
+    """The session-signing key, refused when guessable: with it anyone can forge any session.
+
+    >>> check_secret_key("a")
+    Traceback (most recent call last):
+    ...
+    matchmaker.errors.ConfigError: MATCHMAKER_SECRET_KEY 太弱（1 字节）...
+    """
+    size = len(key.encode())
+    if size < MIN_SECRET_BYTES or not key.strip() or len(set(key)) < 8:
+        raise ConfigError(
+            f"MATCHMAKER_SECRET_KEY 太弱（{size} 字节）：会话签名密钥至少需要 {MIN_SECRET_BYTES} 字节的随机值，"
+            "可用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成；"
+            "不设置时会自动生成并保存在实例目录的 secret_key 文件中")
+    return key
 
 
 def _coerce(type_name: Any, raw: str, name: str) -> Any:

@@ -7,13 +7,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from .. import clock, permissions
-from ..catalog.needs import enterprises_for
+from ..catalog.needs import COLLECTING, enterprises_for
 from ..catalog.patents import get_patent, view_patent
 from ..errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
 from ..licensing import deals as svc
 from ..licensing.money import wan
 from ..licensing.offers import create_offer, get_offer, withdraw_offer
-from ..models import DealState, FollowUp, Need, NeedState, OrgKind
+from ..models import DealState, FollowUp, Need, OrgKind
 from .auth import require_kinds
 from .context import actor, db
 from .forms import (DealRequestForm, DealStepForm, FilingForm, FollowUpForm, OfferForm,
@@ -64,7 +64,7 @@ def request_licence(offer_id: int):
     form = DealRequestForm()
     form.enterprise_id.choices = choices((o.id, o.name) for o in enterprises)
     needs = db().query(Need).filter(Need.enterprise_id.in_([o.id for o in enterprises]),
-                                    Need.state == NeedState.OPEN).order_by(Need.id.desc()).all()
+                                    Need.state.in_(COLLECTING)).order_by(Need.id.desc()).all()
     form.need_id.choices = choices([("", "（不关联需求）")] + [
         (n.id, f"{n.title}（{n.enterprise.name}）" if len(enterprises) > 1 else n.title) for n in needs])
     if request.method == "GET" and arg_id("need"):

@@ -7,6 +7,7 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
+from .. import permissions
 from ..catalog.needs import enterprises_for
 from ..errors import Conflict, ValidationError
 from ..imports import batches
@@ -82,7 +83,8 @@ def batch(batch_id: int):
     """The preview of an upload, or the result once imported."""
     item = batches.get_batch(db(), actor(), batch_id)
     return render_template("imports/batch.html", batch=item, summary=batches.summary_of(item),
-                           has_report=batches.report_path(runtime().settings, item).exists())
+                           has_report=batches.report_path(runtime().settings, item).exists(),
+                           can_decide=permissions.can_decide_batch(actor(), item))
 
 
 @bp.route("/batch/<int:batch_id>/confirm", methods=["POST"])

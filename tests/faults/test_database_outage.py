@@ -24,7 +24,7 @@ from matchmaker.jobs import queue, worker
 from matchmaker.migrate import upgrade
 from matchmaker.models import Job, OrgKind
 from matchmaker.runtime import build_runtime
-from tests.conftest import TEST_DB_URL, is_postgres
+from tests.conftest import TEST_DB_URL, TEST_SECRET_KEY, is_postgres
 from tests.factories import make_need, make_org, make_user
 from tests.matching.helpers import corpus_patent
 from tests.web.helpers import login, text as body_text
@@ -121,7 +121,7 @@ def outage_setup(request, tmp_path):
         proxy = TcpProxy(private.host or "127.0.0.1", private.port or 5432).start()
         url = private.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
         settings = Settings(instance_dir=tmp_path / "instance", database_url=url,
-                            secret_key="test-secret-key", testing=True).resolved()
+                            secret_key=TEST_SECRET_KEY, testing=True).resolved()
         yield settings, ProxyOutage(proxy), (name, maintenance)
         proxy.stop()
     else:
