@@ -44,6 +44,9 @@ class Settings:
     # A running job's lease: its worker renews it every third of this; a job whose worker died
     # (or lost the database) is requeued once the lease has run out.
     job_lease_seconds: int = 30
+    # `matchmaker worker` lowers its CPU priority by this much (os.nice), so on a small host the
+    # web workers win the cores when the job worker starts up or catches up (see README).
+    worker_nice: int = 0
     testing: bool = False
     match_weights: Mapping[str, float] = field(default_factory=dict)
 

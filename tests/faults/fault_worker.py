@@ -37,6 +37,13 @@ def fault_effect(rt, payload: dict) -> None:
         session.execute(insert(EFFECTS).values(n=n, pid=os.getpid()))
 
 
+@handler(KIND + "_nice")
+def fault_nice(rt, payload: dict) -> None:
+    """Record the niceness the job runs at (in the pid column)."""
+    with rt.transaction() as session:
+        session.execute(insert(EFFECTS).values(n=int(payload["n"]), pid=os.nice(0)))
+
+
 if __name__ == "__main__":
     from matchmaker.cli import main
     sys.argv = ["matchmaker", *sys.argv[1:]]

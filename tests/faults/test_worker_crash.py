@@ -195,3 +195,18 @@ def test_a_killed_workers_job_is_overdue_on_healthz_then_run_again_within_its_le
     assert effects(runtime) == {1: second.pid}
     assert recovered_after < LEASE + 15, recovered_after       # a lease, not 10 minutes
     assert client.get("/healthz").get_json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("how", ["setting", "option"])
+def test_the_worker_runs_at_the_configured_lower_cpu_priority(runtime, session, settings,
+                                                               side_effect_tables, how):
+    """MATCHMAKER_WORKER_NICE (or --nice) lowers the worker's priority, its jobs included, so
+    the web workers get the cores first on a small host."""
+    import os
+    queue.enqueue(session, KIND + "_nice", {"n": 1})
+    session.commit()
+    args, env = (["--nice", "7"], {}) if how == "option" else ([], {"MATCHMAKER_WORKER_NICE": "7"})
+    proc = start_worker(settings, "--once", *args, env=env)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert effects(runtime) == {1: min(19, os.nice(0) + 7)}
