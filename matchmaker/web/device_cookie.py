@@ -37,10 +37,10 @@ def _nonce_for(login: str) -> str | None:
     return nonce if isinstance(nonce, str) and nonce else None
 
 
-def throttle_key(login: str) -> tuple[str, bool]:
-    """The counter this attempt is made under, and whether it is a trusted device's."""
+def throttle_key(login: str) -> str:
+    """The counter this attempt is made under: the trusted device's, else the account's."""
     nonce = _nonce_for(login)
-    return (device_key(nonce), True) if nonce else (account_key(login), False)
+    return device_key(nonce) if nonce else account_key(login)
 
 
 def remember(response, login: str) -> None:

@@ -40,14 +40,10 @@ def login():
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
     login_name = form.login.data or ""
-    key, _trusted = device_cookie.throttle_key(login_name)
-    verdict = login_throttle.begin_attempt(db(), key, _throttle_policy(), clock.now())
-    db().commit()                  # counted before the password is checked
+    key = device_cookie.throttle_key(login_name)
+    verdict = _count_attempt(key)
     if not verdict.allowed:
-        form.form_errors.append(f"该账号登录失败次数过多，请 {verdict.retry_after} 秒后再试")
-        response = make_response(render_template("auth/login.html", form=form), 429)
-        response.headers["Retry-After"] = str(verdict.retry_after)
-        return response
+        return _locked_out(form, verdict)
     try:
         user = accounts.authenticate(db(), login_name, form.password.data or "")
     except ValidationError as exc:
@@ -55,12 +51,10 @@ def login():
         return render_template("auth/login.html", form=form)
     except PermissionDenied as exc:   # the password was right: the count starts afresh
         db().rollback()
-        login_throttle.succeeded(db(), key)
-        db().commit()
+        _clear_attempts(key)
         form.form_errors.append(exc.message)
         return render_template("auth/login.html", form=form), 403
-    login_throttle.succeeded(db(), key)
-    db().commit()
+    _clear_attempts(key)
     session.clear()  # a new session after login: nothing planted before survives
     login_user(user)
     flash(f"欢迎回来，{user.display_name}", "success")
@@ -69,10 +63,28 @@ def login():
     return response
 
 
-def _throttle_policy() -> login_throttle.Policy:
+def _count_attempt(key: str) -> login_throttle.Verdict:
+    """Count the attempt and commit before the password is checked (parallel guesses see it)."""
     settings = runtime().settings
-    return login_throttle.Policy(free=settings.login_free_failures,
-                                 max_delay=timedelta(seconds=settings.login_max_delay_seconds))
+    policy = login_throttle.Policy(free=settings.login_free_failures,
+                                   max_delay=timedelta(seconds=settings.login_max_delay_seconds))
+    verdict = login_throttle.begin_attempt(db(), key, policy, clock.now())
+    db().commit()
+    return verdict
+
+
+def _clear_attempts(key: str) -> None:
+    """The password was right: clear the count (committed with the login's own changes)."""
+    login_throttle.succeeded(db(), key)
+    db().commit()
+
+
+def _locked_out(form: LoginForm, verdict: login_throttle.Verdict):
+    """429 with the wait in words and in Retry-After; the form stays usable."""
+    form.form_errors.append(f"该账号登录失败次数过多，请 {verdict.retry_after} 秒后再试")
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(verdict.retry_after)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
