@@ -45,8 +45,8 @@ class Settings:
     # (or lost the database) is requeued once the lease has run out.
     job_lease_seconds: int = 30
     # `matchmaker worker` lowers its CPU priority by this much (os.nice), so on a small host the
-    # web workers win the cores when the job worker starts up or catches up (see README).
-    worker_nice: int = 0
+    # web workers win the cores when the job worker starts up or catches up (README, load test).
+    worker_nice: int = 10
     testing: bool = False
     match_weights: Mapping[str, float] = field(default_factory=dict)
 

@@ -653,6 +653,11 @@ def format_report(result: dict) -> str:
         lines.append(f"CPU seconds during the run: server (gunicorn) {cpu.get('server', 0):.1f}, "
                      f"job worker {cpu.get('worker', 0):.1f} (of {result['duration_s'] * cfg['cpus']:.0f} "
                      f"on {cfg['cpus']} CPUs); worker nice {cfg.get('worker_nice')}")
+    if result.get("timeline_5s"):
+        lines.append("per 5 s:   t  reqs  search p95   max  server CPU s  worker CPU s")
+        for r in result["timeline_5s"]:
+            lines.append(f"        {r['t']:>4} {r['requests']:>5} {r['search_p95_ms'] or 0:>11} "
+                         f"{r['search_max_ms'] or 0:>5} {r['server_cpu_s']:>13} {r['worker_cpu_s']:>13}")
     wr = result.get("worker_restart")
     if wr:
         if wr.get("killed_at_s") is None:
@@ -704,6 +709,26 @@ def running_jobs(env: dict, wait: float = 15.0) -> list[int]:
             time.sleep(0.05)
     finally:
         rt.dispose()
+
+
+def timeline(samples: list[dict], meter: CpuMeter, t_run: float) -> list[dict]:
+    """Per 5 s of the run: requests, search/match p95 and max, and the CPU seconds the server
+    and the job worker used (does the worker take the cores from the web workers?)."""
+    cpu = meter.per_bucket(t_run)
+    by: dict[int, list[dict]] = defaultdict(list)
+    for s in samples:
+        by[int((s["t"] - t_run) // 5 * 5)].append(s)
+    rows = []
+    for t in sorted(set(by) | set(cpu)):
+        if t < 0:
+            continue
+        sm = sorted(x["ms"] for x in by.get(t, []) if x["name"] in SEARCH_AND_MATCH)
+        rows.append({"t": t, "requests": len(by.get(t, [])),
+                     "search_p95_ms": round(pct(sm, 95)) if sm else None,
+                     "search_max_ms": round(sm[-1]) if sm else None,
+                     "server_cpu_s": round(cpu.get(t, {}).get("server", 0.0), 1),
+                     "worker_cpu_s": round(cpu.get(t, {}).get("worker", 0.0), 1)})
+    return rows
 
 
 def restart_report(restart: WorkerRestart, samples: list[dict], env: dict, t_run: float) -> dict:
@@ -919,6 +944,7 @@ def main(argv=None) -> int:
                          warmup=args.warmup)
         result["jobs"] = job_summary(env, since)
         result["cpu_s"] = cpu
+        result["timeline_5s"] = timeline(samples, meter, t_run)
         if restart is not None:
             result["worker_restart"] = restart_report(restart, samples, env, t_run)
         result["health_after"] = health_after.get("pending")

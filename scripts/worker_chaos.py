@@ -69,6 +69,18 @@ class CpuMeter:
             out[name] = out.get(name, 0.0) + secs - self.baseline.get((name, pid), 0.0)
         return {k: round(v, 1) for k, v in out.items()}
 
+    def per_bucket(self, t0: float, width: float = 5.0) -> dict[int, dict[str, float]]:
+        """CPU seconds each name used in each `width`-second bucket after `t0`."""
+        out: dict[int, dict[str, float]] = {}
+        previous: dict[str, float] = {}
+        for t, name, total in self.timeline:
+            if name in previous:
+                bucket = int((t - t0) // width * width)
+                out.setdefault(bucket, {}).setdefault(name, 0.0)
+                out[bucket][name] += total - previous[name]
+            previous[name] = total
+        return out
+
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self._sample()
