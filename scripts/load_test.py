@@ -711,6 +711,13 @@ def running_jobs(env: dict, wait: float = 15.0) -> list[int]:
         rt.dispose()
 
 
+def worker_nice(args) -> int:
+    """The niceness the worker ran at: --worker-nice, else the setting's default."""
+    from matchmaker.config import Settings
+    return args.worker_nice if args.worker_nice is not None else \
+        Settings.__dataclass_fields__["worker_nice"].default
+
+
 def timeline(samples: list[dict], meter: CpuMeter, t_run: float) -> list[dict]:
     """Per 5 s of the run: requests, search/match p95 and max, and the CPU seconds the server
     and the job worker used (does the worker take the cores from the web workers?)."""
@@ -955,7 +962,7 @@ def main(argv=None) -> int:
                             "wait_min": args.wait_min, "wait_max": args.wait_max,
                             "workers": args.workers, "threads": args.threads,
                             "cpus": os.cpu_count(), "load_avg_start": round(load_start, 2),
-                            "worker_nice": args.worker_nice,
+                            "worker_nice": worker_nice(args),
                             "load_avg_end": round(os.getloadavg()[0], 2)}
         result["plan"] = plan["stats"]
         result["run_dir"] = str(run_dir)
