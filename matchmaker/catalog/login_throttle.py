@@ -19,7 +19,7 @@ import hashlib
 import math
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -51,6 +51,12 @@ class Policy:
 class Verdict:
     allowed: bool
     retry_after: int = 0      # seconds, when refused
+
+
+def wall_clock() -> datetime:
+    """Real time, never the business clock: MATCHMAKER_TODAY pins `clock.now()` to one instant,
+    and a wait measured on a stopped clock would never end."""
+    return datetime.now(timezone.utc)
 
 
 def account_key(login: str) -> str:

@@ -34,7 +34,7 @@ def tick_cmd(state: State, today: date | None) -> None:
     upgrade(rt.engine)
     with rt.transaction() as session:
         report = tick(session, today=today or clock.today())
-        login_throttle.prune(session, clock.now())   # failed-login counters whose wait is long over
+        login_throttle.prune(session, login_throttle.wall_clock())   # counters long past their wait
     click.echo("；".join(report.lines()))
 
 

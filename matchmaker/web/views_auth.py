@@ -9,7 +9,6 @@ from flask import (Blueprint, flash, make_response, redirect, render_template, r
                    url_for)
 from flask_login import login_required, login_user, logout_user
 
-from .. import clock
 from ..catalog import accounts, login_throttle
 from ..errors import PermissionDenied, ValidationError
 from . import device_cookie
@@ -68,7 +67,7 @@ def _count_attempt(key: str) -> login_throttle.Verdict:
     settings = runtime().settings
     policy = login_throttle.Policy(free=settings.login_free_failures,
                                    max_delay=timedelta(seconds=settings.login_max_delay_seconds))
-    verdict = login_throttle.begin_attempt(db(), key, policy, clock.now())
+    verdict = login_throttle.begin_attempt(db(), key, policy, login_throttle.wall_clock())
     db().commit()
     return verdict
 

@@ -25,14 +25,14 @@ LOCKED = "该账号登录失败次数过多"
 
 @pytest.fixture
 def frozen(monkeypatch):
-    """The clock the login view reads, stopped at T0 (`frozen.move(seconds)` moves it)."""
+    """The back-off's clock, stopped at T0 (`frozen.move(seconds)` moves it)."""
     class Frozen:
         now = T0
 
         def move(self, seconds: float) -> None:
             self.now += timedelta(seconds=seconds)
     f = Frozen()
-    monkeypatch.setattr(clock, "now", lambda: f.now)
+    monkeypatch.setattr(login_throttle, "wall_clock", lambda: f.now)
     return f
 
 
@@ -203,3 +203,12 @@ def test_registrations_are_throttled_per_address(app, fast_hashing):
     assert refused.status_code == 429 and "操作过于频繁" in text(refused)
     other = from_address(app, "203.0.113.201")
     assert post_form(other, "/register", registration(limit + 2)).status_code == 302
+
+
+def test_the_wait_runs_on_real_time_even_with_a_pinned_business_date(monkeypatch):
+    """MATCHMAKER_TODAY stops the business clock at one instant; a wait measured on it would
+    never end, locking the account for good."""
+    from datetime import datetime as real_datetime
+    monkeypatch.setenv("MATCHMAKER_TODAY", "2020-01-01")
+    assert clock.now().year == 2020
+    assert abs(login_throttle.wall_clock() - real_datetime.now(timezone.utc)) < timedelta(minutes=1)
