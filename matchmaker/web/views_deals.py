@@ -14,6 +14,7 @@ from ..licensing import deals as svc
 from ..licensing.money import wan
 from ..licensing.offers import create_offer, get_offer, withdraw_offer
 from ..models import DealState, FollowUp, Need, OrgKind
+from ..params import DATE_MAX, DATE_MIN
 from .auth import require_kinds
 from .context import actor, db
 from .forms import (DealRequestForm, DealStepForm, FilingForm, FollowUpForm, OfferForm,
@@ -211,7 +212,7 @@ def _parse_date(raw: str | None, field: str) -> date | None:
         return None
     value = parse_date(raw)
     if value is None:
-        raise ValidationError({field: "日期格式应为 YYYY-MM-DD（1900–2199 年）"})
+        raise ValidationError({field: f"日期格式应为 YYYY-MM-DD（{DATE_MIN.year}–{DATE_MAX.year} 年）"})
     return value
 
 
