@@ -118,6 +118,17 @@ def _on_delete(kind: str):
     return listener
 
 
+def record(session: Session, kind: str, object_id: int, action: str, changes: dict) -> None:
+    """An entry for a decision the row's columns do not show (an operator's reason for
+    reassigning a patent), attributed like every other entry."""
+    user_id, label, request_id = _actor()
+    session.execute(insert(AuditEntry), {
+        "at": utcnow(), "actor_id": user_id, "actor_label": label[:200], "object_type": kind,
+        "object_id": object_id, "action": action[:16],
+        "changes": {k: [_plain(a), _plain(b)] for k, (a, b) in changes.items()},
+        "request_id": request_id})
+
+
 def install() -> None:
     """Global, once per process."""
     global _installed

@@ -41,7 +41,9 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import OperationalError
 
 from .config import Settings
+from .db import sqlite_file
 from .errors import MatchmakerError
+from .private import copy_private, open_private, private_dir
 
 FORMAT = "matchmaker-backup"
 FORMAT_VERSION = 1
@@ -151,10 +153,10 @@ def database_kind(database_url: str) -> str:
 
 
 def _sqlite_path(database_url: str) -> Path:
-    name = make_url(database_url).database
-    if not name or name == ":memory:" or name.startswith("file:"):
+    path = sqlite_file(database_url)
+    if path is None:
         raise BackupError("只能备份保存在文件中的 SQLite 数据库")
-    return Path(name).resolve()
+    return path
 
 
 def _libpq(database_url: str) -> tuple[str, dict[str, str]]:
@@ -276,7 +278,7 @@ def create_backup(settings: Settings, dest: Path | None = None) -> Path:
     readable by its owner only (it holds password hashes and contact data)."""
     kind = database_kind(settings.database_url)
     dest = Path(dest).resolve() if dest else default_backup_path(settings)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(dest.parent, tighten=False)
     with tempfile.TemporaryDirectory(prefix=".matchmaker-backup-", dir=dest.parent) as tmp:
         db_file = Path(tmp) / Path(DB_MEMBERS[kind]).name
         if kind == "sqlite":
@@ -463,11 +465,11 @@ def _extract_verified(tar: tarfile.TarFile, member: tarfile.TarInfo, expected: d
     """Write one member to `target` (a path we chose), checking its size and SHA-256."""
     if member.size != expected["size"]:
         raise BackupError(f"备份文件已损坏：{member.name} 的大小与清单不符")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     h, size = hashlib.sha256(), 0
     try:
         src = tar.extractfile(member)
-        with open(target, "wb") as out:
+        with open_private(target, "wb") as out:
             for chunk in iter(lambda: src.read(_CHUNK), b""):
                 h.update(chunk)
                 size += len(chunk)
@@ -491,8 +493,7 @@ def restore_backup(settings: Settings, archive: Path, *, force: bool = False) ->
     from .migrate import current_revision, upgrade
 
     kind = database_kind(settings.database_url)
-    instance = Path(settings.instance_dir)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance = private_dir(Path(settings.instance_dir))
     with _open_archive(archive) as tar:
         members = _members(tar)
         manifest = _read_manifest(tar, members)
@@ -504,8 +505,7 @@ def restore_backup(settings: Settings, archive: Path, *, force: bool = False) ->
             db_file = staging / "database"
             _extract_verified(tar, members[manifest.database_member],
                               manifest.files[manifest.database_member], db_file)
-            staged_uploads = staging / UPLOADS
-            staged_uploads.mkdir()
+            staged_uploads = private_dir(staging / UPLOADS)
             for name in manifest.upload_files:
                 rel = PurePosixPath(name).relative_to(UPLOADS)
                 _extract_verified(tar, members[name], manifest.files[name],
@@ -574,10 +574,10 @@ def _restore_sqlite(database_url: str, staged: Path, manifest: Manifest) -> None
     system); the old file's WAL and shared-memory files are removed so they cannot be
     replayed onto the restored database."""
     target = _sqlite_path(database_url)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent, tighten=False)
     tmp = target.with_name(f".{target.name}.restore-{secrets.token_hex(4)}")
     try:
-        shutil.copyfile(staged, tmp)
+        copy_private(staged, tmp)        # renamed over the database: 0600 like the original
         conn = sqlite3.connect(tmp)
         try:
             if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from .errors import ConfigError
+from .private import private_dir
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "MATCHMAKER_"
 
@@ -30,9 +33,20 @@ class Settings:
     proxy_count: int = 0
     session_cookie_secure: bool = False
     login_rate_limit: str = "10 per minute;50 per hour"
+    # Per account (catalog/login_throttle.py): failures before the back-off starts, and its cap.
+    login_free_failures: int = 5
+    login_max_delay_seconds: int = 900
+    # Successful self-registrations per client address.
+    register_rate_limit: str = "5 per hour;20 per day"
     page_size: int = 20
     # Apply index work right after each commit; off where one job worker owns the index writer.
     index_on_commit: bool = True
+    # A running job's lease: its worker renews it every third of this; a job whose worker died
+    # (or lost the database) is requeued once the lease has run out.
+    job_lease_seconds: int = 30
+    # `matchmaker worker` lowers its CPU priority by this much (os.nice), so on a small host the
+    # web workers win the cores when the job worker starts up or catches up (README, load test).
+    worker_nice: int = 10
     testing: bool = False
     match_weights: Mapping[str, float] = field(default_factory=dict)
 
@@ -53,17 +67,36 @@ class Settings:
 
     def resolved(self) -> "Settings":
         """Fill derived defaults: paths under the instance folder and a persistent secret key."""
-        instance = Path(self.instance_dir).resolve()
-        instance.mkdir(parents=True, exist_ok=True)
+        instance = private_dir(Path(self.instance_dir).resolve())
         db_url = self.database_url or f"sqlite:///{instance / 'matchmaker.sqlite3'}"
         index_dir = Path(self.index_dir) if self.index_dir else instance / "index"
-        secret = self.secret_key or _stored_secret(instance)
+        secret = check_secret_key(self.secret_key or _stored_secret(instance))
         return replace(self, instance_dir=instance, database_url=db_url,
                        index_dir=index_dir, secret_key=secret)
 
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+
+MIN_SECRET_BYTES = 32
+
+
+def check_secret_key(key: str) -> str:
+    """The session-signing key, refused when guessable: with it anyone can forge any session.
+
+    >>> check_secret_key("a")
+    Traceback (most recent call last):
+    ...
+    matchmaker.errors.ConfigError: MATCHMAKER_SECRET_KEY 太弱（1 字节）...
+    """
+    size = len(key.encode())
+    if size < MIN_SECRET_BYTES or not key.strip() or len(set(key)) < 8:
+        raise ConfigError(
+            f"MATCHMAKER_SECRET_KEY 太弱（{size} 字节）：会话签名密钥至少需要 {MIN_SECRET_BYTES} 字节的随机值，"
+            "可用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成；"
+            "不设置时会自动生成并保存在实例目录的 secret_key 文件中")
+    return key
 
 
 def _coerce(type_name: Any, raw: str, name: str) -> Any:

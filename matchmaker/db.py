@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from pathlib import Path
+
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, sessionmaker, Session
 
 NAMING_CONVENTION = {
@@ -23,6 +25,16 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Timezone-aware now; one place so tests can reason about timestamps."""
     return datetime.now(timezone.utc)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL, or None (another database, in-memory, a URI filename)."""
+    parsed = make_url(url)
+    name = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:" \
+            or name.startswith("file:"):
+        return None
+    return Path(name).resolve()
 
 
 def make_engine(url: str, **kwargs) -> Engine:

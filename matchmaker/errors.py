@@ -26,6 +26,10 @@ class ValidationError(MatchmakerError):
         super().__init__(message if len(self.errors) != 1 else next(iter(self.errors.values())))
 
 
+class ConfigError(MatchmakerError):
+    """A setting the app refuses to run with (the message names the variable and the fix)."""
+
+
 class NotFound(MatchmakerError):
     status = 404
 

@@ -6,7 +6,7 @@ read-only objects raise PermissionDenied on change.
 from __future__ import annotations
 
 from .errors import NotFound, PermissionDenied
-from .models import ListingState, Need, Organization, OrgKind, Patent, User
+from .models import ImportBatch, ListingState, Need, Organization, OrgKind, Patent, User
 
 PUBLIC_LISTING = {ListingState.LISTED}
 
@@ -59,6 +59,14 @@ def can_search_needs(actor: User | None) -> bool:
         return False
     kind = actor.organization.kind
     return kind in (OrgKind.OPERATOR, OrgKind.STATION) or kind.is_supplier
+
+
+def can_decide_batch(actor: User | None, batch: ImportBatch) -> bool:
+    """Only the uploading organization confirms or cancels its import: the rows are written in
+    its name (an operator, who may read every batch, would post an enterprise's needs as
+    itself)."""
+    return (actor is not None and batch.uploaded_by is not None
+            and batch.uploaded_by.organization_id == actor.organization_id)
 
 
 def ensure_view_patent(actor: User | None, patent: Patent) -> Patent:

@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
-from .db import make_engine, make_session_factory
+from .db import make_engine, make_session_factory, sqlite_file
+from .private import private_sqlite
 from . import audit, licensing
 from .matching import triggers
 from .search import outbox
@@ -48,6 +49,8 @@ class Runtime:
 def build_runtime(settings: Settings | None = None) -> Runtime:
     """Engine, session factory and search backend, with the index outbox attached."""
     settings = settings or Settings.from_env()
+    if (path := sqlite_file(settings.database_url)) is not None:
+        private_sqlite(path)        # 0600 before SQLite creates it 0644 (password hashes)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
     rt = Runtime(settings=settings, engine=engine, session_factory=factory,

@@ -53,6 +53,7 @@ import os
 import random
 import re
 import resource
+import secrets
 import shutil
 import subprocess
 import sys
@@ -418,7 +419,7 @@ def worker(path: Path, instance: Path, database_url: str, fmt: str, rows: int,
     from matchmaker.text import warm_up
 
     settings = Settings(instance_dir=instance, database_url=database_url, index_on_commit=True,
-                        secret_key="bench").resolved()
+                        secret_key=secrets.token_hex(32)).resolved()
     check(settings.index_on_commit, "index_on_commit is off")
     rt = build_runtime(settings)
     out: dict = {"format": fmt, "rows": rows, "file_mb": round(path.stat().st_size / 2**20, 2),

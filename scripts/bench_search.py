@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import secrets
 import shutil
 import statistics
 import sys
@@ -402,7 +403,7 @@ def run(args) -> dict:
                     "targets": TARGETS}
     try:
         settings = Settings(instance_dir=instance, index_on_commit=False,
-                            secret_key="bench").resolved()
+                            secret_key=secrets.token_hex(32)).resolved()
         rt = build_runtime(settings)
         upgrade(rt.engine)
         get_segmenter()  # load the dictionary once, outside every timed phase

@@ -19,6 +19,8 @@ PASS/FAIL line against the targets:
     .venv/bin/python scripts/load_test.py --database-url \\
         postgresql+psycopg://postgres@127.0.0.1:5432/matchmaker_loadtest
     .venv/bin/python scripts/load_test.py --json                # machine-readable result
+    .venv/bin/python scripts/load_test.py --reuse --kill-worker-at 25 --worker-nice 10
+                            # SIGKILL the job worker mid-run (mid-job), restart it 2 s later
 
 Every request opens its own connection (`Connection: close`), as behind a reverse proxy; see
 Base.on_start_connection in the locustfile for why keep-alive straight to gunicorn is not used.
@@ -55,6 +57,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+
+from worker_chaos import CpuMeter, WorkerRestart  # noqa: E402  (scripts/ is on the path now)
 
 DATA = Path(os.environ.get("MATCHMAKER_SHARED_DATA", ROOT.parent / "shared" / "data"))
 PATENT_FILES = (DATA / "patents" / "patents.jsonl", DATA / "patents" / "patents_bdci2022.jsonl")
@@ -644,6 +648,28 @@ def format_report(result: dict) -> str:
     jobs = result.get("jobs")
     if jobs:
         lines.append(f"background jobs created during the run: {jobs}")
+    cpu = result.get("cpu_s")
+    if cpu:
+        lines.append(f"CPU seconds during the run: server (gunicorn) {cpu.get('server', 0):.1f}, "
+                     f"job worker {cpu.get('worker', 0):.1f} (of {result['duration_s'] * cfg['cpus']:.0f} "
+                     f"on {cfg['cpus']} CPUs); worker nice {cfg.get('worker_nice')}")
+    if result.get("timeline_5s"):
+        lines.append("per 5 s:   t  reqs  search p95   max  server CPU s  worker CPU s")
+        for r in result["timeline_5s"]:
+            lines.append(f"        {r['t']:>4} {r['requests']:>5} {r['search_p95_ms'] or 0:>11} "
+                         f"{r['search_max_ms'] or 0:>5} {r['server_cpu_s']:>13} {r['worker_cpu_s']:>13}")
+    wr = result.get("worker_restart")
+    if wr:
+        if wr.get("killed_at_s") is None:
+            lines.append(f"worker restart: not done ({wr.get('error') or 'the run ended first'})")
+        else:
+            a, b = wr["search_match_30s_after_restart"], wr["search_match_rest_after_10s"]
+            lines.append(f"worker killed at {wr['killed_at_s']} s (running jobs {wr['jobs_at_kill']}), "
+                         f"restarted at {wr['restarted_at_s']} s; those jobs: {wr.get('recovered')}")
+            lines.append(f"search/match 30 s after the restart: {a['requests']} requests, p50 "
+                         f"{a['p50_ms']:.0f}, p95 {a['p95_ms']:.0f}, max {a['max_ms']:.0f} ms; rest of "
+                         f"the run: {b['requests']} requests, p50 {b['p50_ms']:.0f}, p95 "
+                         f"{b['p95_ms']:.0f}, max {b['max_ms']:.0f} ms")
     for c in result["checks"]:
         mark = "ok  " if c["pass"] else "MISS"
         extra = f" ({c['worst']})" if c.get("worst") else ""
@@ -665,6 +691,81 @@ def job_summary(env: dict, since: datetime) -> dict:
     finally:
         rt.dispose()
     return {f"{kind}/{state}": n for kind, state, n in rows}
+
+
+def running_jobs(env: dict, wait: float = 15.0) -> list[int]:
+    """Ids of running jobs, waiting up to `wait` s for one (the kill is meant to hit a job)."""
+    from sqlalchemy import select
+
+    from matchmaker.models import Job
+    rt = open_runtime(env)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            with rt.session_factory() as s:
+                ids = list(s.scalars(select(Job.id).where(Job.state == "running")))
+            if ids or time.monotonic() > deadline:
+                return ids
+            time.sleep(0.05)
+    finally:
+        rt.dispose()
+
+
+def worker_nice(args) -> int:
+    """The niceness the worker ran at: --worker-nice, else the setting's default."""
+    from matchmaker.config import Settings
+    return args.worker_nice if args.worker_nice is not None else \
+        Settings.__dataclass_fields__["worker_nice"].default
+
+
+def timeline(samples: list[dict], meter: CpuMeter, t_run: float) -> list[dict]:
+    """Per 5 s of the run: requests, search/match p95 and max, and the CPU seconds the server
+    and the job worker used (does the worker take the cores from the web workers?)."""
+    cpu = meter.per_bucket(t_run)
+    by: dict[int, list[dict]] = defaultdict(list)
+    for s in samples:
+        by[int((s["t"] - t_run) // 5 * 5)].append(s)
+    rows = []
+    for t in sorted(set(by) | set(cpu)):
+        if t < 0:
+            continue
+        sm = sorted(x["ms"] for x in by.get(t, []) if x["name"] in SEARCH_AND_MATCH)
+        rows.append({"t": t, "requests": len(by.get(t, [])),
+                     "search_p95_ms": round(pct(sm, 95)) if sm else None,
+                     "search_max_ms": round(sm[-1]) if sm else None,
+                     "server_cpu_s": round(cpu.get(t, {}).get("server", 0.0), 1),
+                     "worker_cpu_s": round(cpu.get(t, {}).get("worker", 0.0), 1)})
+    return rows
+
+
+def restart_report(restart: WorkerRestart, samples: list[dict], env: dict, t_run: float) -> dict:
+    """When the worker died and came back, what became of the jobs it was running, and the
+    search/match latency in the 30 s after the restart against the rest of the run."""
+    from matchmaker.models import Job
+    out: dict = {"error": restart.error, "jobs_at_kill": restart.jobs_at_kill}
+    if restart.killed_at is None:
+        return out
+    out["killed_at_s"] = round(restart.killed_at - t_run, 1)
+    out["restarted_at_s"] = round((restart.restarted_at or restart.killed_at) - t_run, 1)
+    rt = open_runtime(env)
+    try:
+        with rt.session_factory() as s:
+            jobs = {j.id: j for j in (s.get(Job, i) for i in restart.jobs_at_kill) if j}
+            out["recovered"] = {
+                str(i): {"state": j.state, "attempts": j.attempts,
+                         "done_after_kill_s": round(j.finished_at.timestamp() - restart.killed_at, 1)
+                         if j.finished_at else None} for i, j in jobs.items()}
+    finally:
+        rt.dispose()
+    start = restart.restarted_at or restart.killed_at
+    window = [s for s in samples if s["name"] in SEARCH_AND_MATCH and start <= s["t"] < start + 30]
+    others = [s for s in samples if s["name"] in SEARCH_AND_MATCH and not start <= s["t"] < start + 30
+              and s["t"] - t_run >= 10]
+    out["search_match_30s_after_restart"] = {"requests": len(window),
+                                              **summarize([s["ms"] for s in window])}
+    out["search_match_rest_after_10s"] = {"requests": len(others),
+                                           **summarize([s["ms"] for s in others])}
+    return out
 
 
 def clear_instance(instance: Path) -> None:
@@ -714,6 +815,13 @@ def parse_args(argv=None):
     ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/0",
                     help="rate-limit storage shared by the workers ('' = per process)")
     ap.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+    ap.add_argument("--kill-worker-at", type=float, default=0.0,
+                    help="SIGKILL the job worker this many seconds into the run (while it runs a "
+                         "job, waiting up to 15 s for one), then start a new one (0 = never)")
+    ap.add_argument("--restart-worker-after", type=float, default=2.0,
+                    help="seconds between the kill and the new worker (a supervisor's delay)")
+    ap.add_argument("--worker-nice", type=int, default=None,
+                    help="MATCHMAKER_WORKER_NICE for the worker (default: the setting's default)")
     args = ap.parse_args(argv)
     if not args.run_time and not args.max_requests:
         ap.error("give --run-time or --max-requests")
@@ -798,15 +906,39 @@ def main(argv=None) -> int:
                                            "--workers", str(args.workers),
                                            "--threads", str(args.threads)],
                                 env, run_dir / "server.log")
-        worker = children.start("worker", [mm, "worker", "--poll", "1"], env,
-                                run_dir / "worker.log")
+        worker_env = dict(env)
+        if args.worker_nice is not None:
+            worker_env["MATCHMAKER_WORKER_NICE"] = str(args.worker_nice)
+
+        def start_worker(n: int = 1):
+            return children.start("worker", [mm, "worker", "--poll", "1"], worker_env,
+                                  run_dir / f"worker{'' if n == 1 else n}.log")
+        worker = start_worker()
         log(f"server (pid {server.pid}) on {base}, worker (pid {worker.pid}); waiting for /healthz")
         health = wait_healthy(base, [("server", server), ("worker", worker)], timeout=180)
         log(f"healthy: {json.dumps(health, ensure_ascii=False)}")
         since = datetime.now(timezone.utc)
         t_run = time.time()
         load_start = os.getloadavg()[0]
-        run_locust(args, base, run_dir, children, env)
+        meter = CpuMeter()
+        meter.watch("server", server.pid)
+        meter.watch("worker", worker.pid)
+        meter.start()
+        restart = None
+        if args.kill_worker_at:
+            def restarted():
+                proc = start_worker(2)
+                meter.watch("worker", proc.pid)
+                return proc
+            restart = WorkerRestart(args.kill_worker_at, args.restart_worker_after, worker,
+                                    restarted, lambda: running_jobs(env), log).arm()
+        try:
+            run_locust(args, base, run_dir, children, env)
+        finally:
+            if restart is not None:
+                restart.cancel()
+                worker = restart.worker
+            cpu = meter.stop()
         for name, proc in (("server", server), ("worker", worker)):
             if proc.poll() is not None:
                 raise Abort(f"{name} died during the run (exit code {proc.returncode}); "
@@ -818,6 +950,10 @@ def main(argv=None) -> int:
         result = analyse(samples, server_timings(run_dir / "server.log", t_run + args.warmup),
                          warmup=args.warmup)
         result["jobs"] = job_summary(env, since)
+        result["cpu_s"] = cpu
+        result["timeline_5s"] = timeline(samples, meter, t_run)
+        if restart is not None:
+            result["worker_restart"] = restart_report(restart, samples, env, t_run)
         result["health_after"] = health_after.get("pending")
         result["config"] = {"database": "PostgreSQL" if pg else "SQLite",
                             "users": args.users, "spawn_rate": args.spawn_rate,
@@ -826,6 +962,7 @@ def main(argv=None) -> int:
                             "wait_min": args.wait_min, "wait_max": args.wait_max,
                             "workers": args.workers, "threads": args.threads,
                             "cpus": os.cpu_count(), "load_avg_start": round(load_start, 2),
+                            "worker_nice": worker_nice(args),
                             "load_avg_end": round(os.getloadavg()[0], 2)}
         result["plan"] = plan["stats"]
         result["run_dir"] = str(run_dir)

@@ -18,6 +18,8 @@ from matchmaker.migrate import upgrade
 from matchmaker.runtime import build_runtime
 
 TEST_DB_URL = os.environ.get("MATCHMAKER_TEST_DATABASE_URL", "")
+# At least 32 bytes: the app refuses weaker session-signing keys (config.check_secret_key).
+TEST_SECRET_KEY = "test-secret-key-0123456789-abcdefghij-klmnop"
 
 
 def is_postgres() -> bool:
@@ -66,7 +68,7 @@ def database_url(migrated_template, tmp_path) -> str:
 @pytest.fixture
 def settings(tmp_path, database_url) -> Settings:
     return Settings(instance_dir=tmp_path / "instance", database_url=database_url,
-                    secret_key="test-secret-key", testing=True).resolved()
+                    secret_key=TEST_SECRET_KEY, testing=True).resolved()
 
 
 @pytest.fixture

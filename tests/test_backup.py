@@ -36,7 +36,7 @@ from matchmaker.models import DealState, Need, OrgKind, Patent
 from matchmaker.runtime import build_runtime
 from matchmaker.search.query import parse_text
 from matchmaker.search.whoosh_backend import WhooshBackend
-from tests.conftest import TEST_DB_URL, is_postgres
+from tests.conftest import TEST_DB_URL, TEST_SECRET_KEY, is_postgres
 from tests.factories import make_need, make_org, make_patent
 from tests.licensing.helpers import build_world, deal_in, make_offer
 
@@ -129,7 +129,7 @@ def sqlite_url(tmp_path, sqlite_template) -> str:
 
 
 def make_settings(tmp_path: Path, url: str, name: str = "instance") -> Settings:
-    return Settings(instance_dir=tmp_path / name, database_url=url, secret_key="k",
+    return Settings(instance_dir=tmp_path / name, database_url=url, secret_key=TEST_SECRET_KEY,
                     testing=True).resolved()
 
 

@@ -165,7 +165,7 @@ def test_create_operator_with_password_option(run, db):
 def test_create_operator_with_weak_password_exits_1_with_the_reason(run, db):
     result = run("create-operator", "--login", "a@example.com", "--password", "short")
     assert result.returncode == 1
-    assert lines(result.stderr)[0].startswith("错误：") and "8" in result.stderr
+    assert lines(result.stderr)[0].startswith("错误：") and "至少 10 位" in result.stderr
     assert db(User) == 0 and db(Organization) == 0
 
 

@@ -20,7 +20,7 @@ def test_environment_variables_are_honoured(tmp_path, instance):
         "MATCHMAKER_INSTANCE": str(instance),
         "MATCHMAKER_DATABASE_URL": "postgresql+psycopg://app@db:5432/matchmaker",
         "MATCHMAKER_INDEX_DIR": str(tmp_path / "search-index"),
-        "MATCHMAKER_SECRET_KEY": "from-the-environment",
+        "MATCHMAKER_SECRET_KEY": "from-the-environment-0123456789abcdef",
         "MATCHMAKER_MAX_UPLOAD_MB": "5",
         "MATCHMAKER_PAGE_SIZE": "50",
         "MATCHMAKER_SESSION_COOKIE_SECURE": "true",
@@ -31,7 +31,7 @@ def test_environment_variables_are_honoured(tmp_path, instance):
     assert instance.is_dir()
     assert settings.database_url == "postgresql+psycopg://app@db:5432/matchmaker"
     assert settings.index_dir == tmp_path / "search-index"
-    assert settings.secret_key == "from-the-environment"
+    assert settings.secret_key == "from-the-environment-0123456789abcdef"
     assert settings.max_upload_mb == 5 and settings.max_upload_bytes == 5 * 1024 * 1024
     assert settings.page_size == 50
     assert settings.session_cookie_secure is True
@@ -105,25 +105,58 @@ def test_different_instances_get_different_secret_keys(tmp_path):
     assert a != b
 
 
+EXPLICIT = "explicit-key-from-the-environment-0123456789"
+
+
 def test_explicit_secret_key_wins_and_no_key_file_is_written(instance):
     settings = Settings.from_env({"MATCHMAKER_INSTANCE": str(instance),
-                                  "MATCHMAKER_SECRET_KEY": "explicit"})
-    assert settings.secret_key == "explicit"
+                                  "MATCHMAKER_SECRET_KEY": EXPLICIT})
+    assert settings.secret_key == EXPLICIT
     assert not (instance / "secret_key").exists()
 
 
 def test_explicit_secret_key_wins_over_a_stored_one(instance):
     stored = Settings.from_env({"MATCHMAKER_INSTANCE": str(instance)}).secret_key
-    env = {"MATCHMAKER_INSTANCE": str(instance), "MATCHMAKER_SECRET_KEY": "explicit"}
-    assert Settings.from_env(env).secret_key == "explicit"
-    assert Settings.from_env({"MATCHMAKER_INSTANCE": str(instance)}, secret_key="kw").secret_key == "kw"
+    env = {"MATCHMAKER_INSTANCE": str(instance), "MATCHMAKER_SECRET_KEY": EXPLICIT}
+    assert Settings.from_env(env).secret_key == EXPLICIT
+    keyword = "keyword-secret-key-0123456789abcdefghij"
+    assert Settings.from_env({"MATCHMAKER_INSTANCE": str(instance)}, secret_key=keyword).secret_key == keyword
     assert (instance / "secret_key").read_text() == stored
 
 
 def test_stored_key_is_read_without_surrounding_whitespace(instance):
     instance.mkdir(parents=True)
-    (instance / "secret_key").write_text("  kept-key\n")
-    assert Settings.from_env({"MATCHMAKER_INSTANCE": str(instance)}).secret_key == "kept-key"
+    (instance / "secret_key").write_text("  kept-key-0123456789abcdefghijklmnop\n")
+    assert Settings.from_env({"MATCHMAKER_INSTANCE": str(instance)}).secret_key == \
+        "kept-key-0123456789abcdefghijklmnop"
+
+
+@pytest.mark.parametrize("weak", ["a", " ", " " * 40, "short-key-123", "a" * 64, "abababab" * 4])
+def test_a_weak_secret_key_is_refused_with_a_clear_message(instance, weak):
+    """Issue 11: `a` or a space was accepted as the key that signs every session."""
+    from matchmaker.errors import ConfigError
+    with pytest.raises(ConfigError, match="MATCHMAKER_SECRET_KEY 太弱.*至少需要 32 字节"):
+        Settings.from_env({"MATCHMAKER_INSTANCE": str(instance), "MATCHMAKER_SECRET_KEY": weak})
+
+
+def test_a_weak_stored_key_is_refused_too(instance):
+    from matchmaker.errors import ConfigError
+    instance.mkdir(parents=True)
+    (instance / "secret_key").write_text("tiny")
+    with pytest.raises(ConfigError):
+        Settings.from_env({"MATCHMAKER_INSTANCE": str(instance)})
+
+
+def test_the_cli_refuses_a_weak_key_in_one_line(instance, project_root):
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MATCHMAKER_")}
+    env.update(MATCHMAKER_INSTANCE=str(instance), MATCHMAKER_SECRET_KEY="a")
+    cli = str(Path(sys.executable).parent / "matchmaker")
+    proc = subprocess.run([cli, "kpis"], env=env, cwd=project_root, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 1
+    assert "错误：MATCHMAKER_SECRET_KEY 太弱（1 字节）" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_an_empty_key_file_is_replaced_by_a_new_key(instance):

@@ -10,7 +10,7 @@ MODULES = [
     "matchmaker.text.normalize", "matchmaker.text.tokenize", "matchmaker.text.titles",
     "matchmaker.text.synonyms", "matchmaker.search.query", "matchmaker.matching.evaluation",
     "matchmaker.matching.scorers", "matchmaker.matching.profile", "matchmaker.search.highlight",
-    "matchmaker.search.documents", "matchmaker.matching.fusion",
+    "matchmaker.search.documents", "matchmaker.matching.fusion", "matchmaker.params",
 ]
 
 

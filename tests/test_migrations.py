@@ -118,3 +118,26 @@ def test_models_and_migrations_agree(database_url):
         assert diff == [], f"models differ from the migrations; add a revision: {diff}"
     finally:
         engine.dispose()
+
+
+def test_jobs_running_before_the_lease_revision_keep_the_old_ten_minutes(empty_engine):
+    """0007 adds job leases: a job a worker of the previous version holds is given the old
+    fixed allowance (locked_at + 10 minutes), not requeued under its feet."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from matchmaker.models import Job
+    upgrade(empty_engine, "0006")
+    locked = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+    with empty_engine.begin() as conn:
+        for state in ("running", "queued"):
+            conn.execute(Job.__table__.insert().values(
+                kind="match_need", payload={}, state=state, attempts=1, max_attempts=3,
+                run_after=locked, locked_by="old:1:1" if state == "running" else "",
+                locked_at=locked if state == "running" else None, last_error="", created_at=locked))
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        leases = dict(conn.execute(select(Job.state, Job.lease_until)).all())
+    assert leases["running"] == locked + timedelta(minutes=10)
+    assert leases["queued"] is None

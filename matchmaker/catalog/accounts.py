@@ -12,9 +12,8 @@ from ..db import utcnow
 from ..errors import PermissionDenied, ValidationError
 from ..models import Organization, OrgKind, OrgStatus, User, UserRole
 from .organizations import OrganizationInput, create_organization
+from .passwords import password_problem
 from .validation import FieldErrors, normalize_login
-
-MIN_PASSWORD = 8
 
 
 @cache
@@ -23,22 +22,15 @@ def _dummy_hash() -> str:
     return generate_password_hash("not-a-real-password")
 
 
-def check_password_strength(password: str, errors: FieldErrors) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        errors.add("password", f"密码至少 {MIN_PASSWORD} 位")
-    elif not (any(c.isdigit() for c in password) and any(c.isalpha() for c in password)):
-        errors.add("password", "密码须同时包含字母和数字")
-    elif len(password) > 128:
-        errors.add("password", "密码不能超过 128 位")
-
-
 def _validate_user_fields(session: Session, login: str, password: str, display_name: str,
                          errors: FieldErrors) -> tuple[str | None, str]:
     norm_login = errors.run("login", normalize_login, login)
     if norm_login and session.scalar(select(User.id).where(User.login == norm_login)):
         errors.add("login", "该登录名已被使用")
     name = errors.text("display_name", "姓名", display_name, max_len=100, required=True)
-    check_password_strength(password, errors)
+    problem = password_problem(password, norm_login or login or "")
+    if problem:
+        errors.add("password", problem)
     return norm_login, name
 
 

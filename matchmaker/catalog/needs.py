@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import permissions
-from ..errors import NotFound, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..models import (INDUSTRIES, REGIONS, Need, NeedState, Organization, OrgKind, User,
                       WantedForm)
 from .validation import FieldErrors
@@ -101,9 +101,20 @@ def create_need(session: Session, actor: User | None, enterprise: Organization, 
     return need
 
 
+# A need still collecting solutions; closed, solved and expired ones are a record of what was.
+COLLECTING = frozenset({NeedState.OPEN, NeedState.MATCHED})
+
+
+def ensure_collecting(need: Need) -> Need:
+    """Refuse changes to a need that no longer collects solutions (edits, licence requests)."""
+    if need.state not in COLLECTING:
+        raise Conflict(f"该需求{need.state.label}，不能再修改或关联许可申请；如仍需征集，请发布新需求")
+    return need
+
+
 def update_need(session: Session, actor: User, need_id: int, data: NeedInput, *,
                 today: date | None = None) -> Need:
-    need = permissions.ensure_edit_need(actor, get_need(session, need_id))
+    need = ensure_collecting(permissions.ensure_edit_need(actor, get_need(session, need_id)))
     values = validate_need(data, today=today, default_region=need.enterprise.region)
     values["source_id"], values["source"] = need.source_id, need.source
     for key, value in values.items():

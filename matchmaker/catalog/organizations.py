@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied
 from ..models import REGIONS, Organization, OrgKind, OrgStatus, User
+from ..params import parse_id
 from .numbers import normalize_credit_code
 from .validation import FieldErrors
 
@@ -77,7 +78,8 @@ def get_organization(session: Session, org_id: int) -> Organization:
 
 def resolve_organization(session: Session, ref: str) -> Organization:
     """Find an organization by numeric id or exact name (used by CLI options like --owner)."""
-    org = session.get(Organization, int(ref)) if ref.isdigit() else find_organization_by_name(session, ref)
+    org_id = parse_id(ref)
+    org = session.get(Organization, org_id) if org_id is not None else find_organization_by_name(session, ref)
     if org is None:
         raise NotFound(f"未找到机构：{ref}")
     return org

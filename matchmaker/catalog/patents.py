@@ -162,12 +162,21 @@ def set_ipc_entries(patent: Patent, codes: list[str]) -> None:
                                             ipc_class=p.ipc_class, subclass=p.subclass))
 
 
+# Another organization's patent is never named: its id (or whether it is a hidden draft) is
+# none of the user's business. A real owner blocked by someone else's entry goes to the operator.
+TAKEN_BY_OTHERS = ("申请号 {app_no} 已由其他机构登记。如果这件专利属于贵单位，请联系平台运营方核实权属，"
+                   "运营方可以把它变更到贵单位名下")
+
+
 def _check_unique(session: Session, patent: Patent, values: dict) -> None:
     if values["app_no"]:
-        clash = session.scalar(select(Patent.id).where(Patent.app_no == values["app_no"],
-                                                       Patent.id != (patent.id or 0)))
+        clash = session.execute(select(Patent.id, Patent.owner_id).where(
+            Patent.app_no == values["app_no"], Patent.id != (patent.id or 0))).first()
+        owner_id = patent.owner.id if patent.owner is not None else patent.owner_id
+        if clash and clash.owner_id == owner_id:
+            raise ValidationError({"app_no": f"申请号 {values['app_no']} 已登记为本机构的专利 #{clash.id}"})
         if clash:
-            raise ValidationError({"app_no": f"申请号 {values['app_no']} 已存在（专利 #{clash}）"})
+            raise ValidationError({"app_no": TAKEN_BY_OTHERS.format(app_no=values["app_no"])})
     if values.get("source_id"):
         clash = session.scalar(select(Patent.id).where(Patent.source_id == values["source_id"],
                                                        Patent.id != (patent.id or 0)))
@@ -215,6 +224,15 @@ def set_listing_state(session: Session, actor: User, patent_id: int, state: List
     patent.listing_state = state
     session.flush()
     return patent
+
+
+def find_by_app_no(session: Session, raw: str) -> Patent | None:
+    """The patent registered under this application number (any form users type), or None."""
+    try:
+        app_no = normalize_app_no(raw)
+    except ValidationError:
+        return None
+    return session.scalar(select(Patent).where(Patent.app_no == app_no))
 
 
 def get_patent(session: Session, patent_id: int) -> Patent:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Iterable
 
 from ..errors import ValidationError
+from ..params import DATE_MAX, DATE_MIN, parse_date
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -50,13 +51,13 @@ class FieldErrors:
     def date(self, field: str, label: str, value: date | str | None) -> date | None:
         if value is None or value == "":
             return None
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(unicodedata.normalize("NFKC", str(value)).strip())
-        except ValueError:
+        parsed = parse_date(value, low=date.min, high=date.max)
+        if parsed is None:
             self.add(field, f"{label}不是有效日期（格式 YYYY-MM-DD）")
+        elif not DATE_MIN <= parsed <= DATE_MAX:   # 0001-01-01 would break term arithmetic
+            self.add(field, f"{label}应在 {DATE_MIN.year}–{DATE_MAX.year} 年之间")
             return None
+        return parsed
 
     def run(self, field: str, func, *args):
         """Call a validator that raises ValidationError and keep its message for `field`."""

@@ -7,20 +7,22 @@ from datetime import date
 import click
 
 from .. import clock
-from ..licensing.kpis import compute_kpis
+from ..catalog import login_throttle
+from ..licensing.kpis import FIRST_YEAR, compute_kpis
 from ..licensing.money import wan
 from ..licensing.tick import tick
 from ..migrate import upgrade
+from ..params import DATE_MAX, DATE_MIN, parse_date
 from .base import State, cli, pass_state
 
 
 def _date(_ctx, _param, value: str | None) -> date | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("日期格式应为 YYYY-MM-DD") from None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise click.BadParameter(f"日期格式应为 YYYY-MM-DD（{DATE_MIN.year}–{DATE_MAX.year} 年）")
+    return parsed
 
 
 @cli.command("tick")
@@ -32,12 +34,14 @@ def tick_cmd(state: State, today: date | None) -> None:
     upgrade(rt.engine)
     with rt.transaction() as session:
         report = tick(session, today=today or clock.today())
+        login_throttle.prune(session, login_throttle.wall_clock())   # counters long past their wait
     click.echo("；".join(report.lines()))
 
 
 @cli.command("kpis")
 @click.option("--as-of", "as_of", callback=_date, help="Figures as they stood at the end of this date.")
-@click.option("--from-year", type=int, help="First year of the period (default: two years before).")
+@click.option("--from-year", type=click.IntRange(FIRST_YEAR, DATE_MAX.year),
+              help="First year of the period (default: two years before).")
 @click.option("--station", "station_id", type=int, help="Only this station's deals (id).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from ..catalog.corpus import read_jsonl
+from ..jobs.worker import POLL_SECONDS
 from ..matching.engine import MatchOptions
 from ..matching.matches import recommended
 from ..matching.profile import MAX_TEXT_CHARS, build_profile
@@ -62,13 +64,20 @@ def _needs(path: Path):
 
 @cli.command("worker")
 @click.option("--once", is_flag=True, help="Process what is queued, then exit.")
-@click.option("--poll", default=1.0, show_default=True, help="Seconds between polls when idle (also how often index work is applied).")
+@click.option("--poll", default=POLL_SECONDS, show_default=True, help="Seconds between polls when idle (also how often index work is applied).")
+@click.option("--nice", type=click.IntRange(0, 19), default=None,
+              help="Lower this process's CPU priority by N (default: MATCHMAKER_WORKER_NICE).")
 @pass_state
-def worker_cmd(state: State, once: bool, poll: float) -> None:
+def worker_cmd(state: State, once: bool, poll: float, nice: int | None) -> None:
     """Run background jobs (matching, reminders); run one or more of these in production."""
     from ..jobs.worker import run_forever, run_until_empty
     from ..text import warm_up
     rt = state.runtime
+    nice = rt.settings.worker_nice if nice is None else nice
+    if nice:
+        # Before any thread starts: on Linux the niceness is per thread, and the lease
+        # heartbeat threads inherit it from this one.
+        os.nice(nice)
     warm_up()
     if once:
         n = run_until_empty(rt)

@@ -21,6 +21,7 @@ from ..config import Settings
 from ..db import utcnow
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..models import ImportBatch, ImportKind, ImportState, Organization, OrgKind, User
+from ..private import private_dir
 from .files import ENCODINGS, FileProblem, read_bytes_limited
 from .report import open_report
 from .runner import ImportSummary
@@ -33,7 +34,7 @@ _EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".jsonl", ".ndj
 
 def upload_dir(settings: Settings) -> Path:
     path = Path(settings.instance_dir) / UPLOAD_SUBDIR
-    path.mkdir(parents=True, exist_ok=True)
+    private_dir(path)
     return path
 
 
@@ -92,7 +93,7 @@ def confirm_batch(session: Session, settings: Settings, actor: User, batch_id: i
                   include_rows: frozenset[int] = frozenset(),
                   today: date | None = None) -> ImportBatch:
     """Import a previewed batch in the caller's transaction (all accepted rows or none)."""
-    batch = get_batch(session, actor, batch_id)
+    batch = _decided_by(actor, get_batch(session, actor, batch_id))
     claimed = session.execute(update(ImportBatch).where(
         ImportBatch.id == batch.id, ImportBatch.state == ImportState.PREVIEWED).values(
         state=ImportState.APPLIED, applied_at=utcnow()).execution_options(synchronize_session=False))
@@ -109,7 +110,7 @@ def confirm_batch(session: Session, settings: Settings, actor: User, batch_id: i
 
 def cancel_batch(session: Session, settings: Settings, actor: User, batch_id: int) -> ImportBatch:
     """Cancel a preview; the stored upload and its report are deleted (nothing was imported)."""
-    batch = get_batch(session, actor, batch_id)
+    batch = _decided_by(actor, get_batch(session, actor, batch_id))
     if batch.state != ImportState.PREVIEWED:
         raise Conflict("只有待确认的导入可以取消")
     batch.state = ImportState.CANCELLED
@@ -126,6 +127,12 @@ def get_batch(session: Session, actor: User, batch_id: int) -> ImportBatch:
             batch.uploaded_by is not None
             and batch.uploaded_by.organization_id == actor.organization_id)):
         raise NotFound("未找到该导入记录")
+    return batch
+
+
+def _decided_by(actor: User, batch: ImportBatch) -> ImportBatch:
+    if not permissions.can_decide_batch(actor, batch):
+        raise PermissionDenied("只有上传该文件的机构可以确认或取消这次导入")
     return batch
 
 

@@ -10,6 +10,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 
 from ..models import LegalStatus, PatentType, WantedForm
+from ..spreadsheets import starts_like_formula
 from ..text.normalize import to_simplified
 
 EXCEL_EPOCH = date(1899, 12, 30)          # serial 1 = 1900-01-01 (with Excel's 1900 leap bug)
@@ -19,8 +20,9 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
-_FORMULA_LIKE = re.compile(r"^[+\-@].*[|!(]")
-_CJK = re.compile(r"[\u3400-\u9fff]")
+# After a leading + - @: a DDE pipe, a sheet reference or a function call (ASCII name and a
+# parenthesis) makes it a formula; "-5", "+86 991 …" and "-用于…的方法(改进)" stay text.
+_FORMULA_BODY = re.compile(r"[|!]|[A-Za-z_][A-Za-z0-9_.]*\s*\(")
 
 
 class CellError(ValueError):
@@ -43,10 +45,12 @@ def as_text(value) -> str:
 
 
 def looks_like_formula(text: str) -> bool:
-    """Spreadsheet formula or a CSV-injection payload (`=cmd|...`, `@SUM(...)`, `+x!A1`)."""
-    if not text:
+    """Spreadsheet formula or a CSV-injection payload (`=cmd|...`, `@SUM(...)`, `+x!A1`), in any
+    script: Chinese text around the payload (`+锂电池cmd|' /C calc'!A0`) does not disarm it."""
+    if not text or not starts_like_formula(text):
         return False
-    return text.startswith("=") or (bool(_FORMULA_LIKE.match(text)) and not _CJK.search(text))
+    head = text.lstrip(" \u3000\t\r\n\0")
+    return head.startswith(("=", "＝")) or bool(_FORMULA_BODY.search(head))
 
 
 def drop_formulas(values: dict[str, list], labels: dict[str, str],

@@ -19,6 +19,7 @@ from typing import Callable, Iterator
 from xml.etree.ElementTree import iterparse
 
 from ..errors import ValidationError
+from ..private import open_private
 
 ENCODINGS = {"auto": "自动识别", "utf-8": "UTF-8", "gb18030": "GB18030 / GBK"}
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -373,7 +374,7 @@ def read_bytes_limited(stream: io.BufferedIOBase, dest: Path, max_bytes: int) ->
     """Copy an upload stream to `dest`, refusing (and deleting) anything over `max_bytes`."""
     written = 0
     try:
-        with open(dest, "wb") as out:
+        with open_private(dest, "wb") as out:
             while chunk := stream.read(1 << 16):
                 written += len(chunk)
                 if written > max_bytes:

@@ -191,9 +191,11 @@ class PatentRows:
     def _plan_update(self, result: RowResult, v: dict, present: set[str],
                      hit: tuple[int, int]) -> RowResult:
         pid, owner_id = hit
-        result.target_id = pid
         if self.owner is not None and owner_id != self.owner.id:
-            return result.reject([f"{result.key} 已由其他机构登记（专利 #{pid}），不能作为本机构的专利导入"])
+            # Never name another organization's record (it may be a hidden draft).
+            return result.reject([f"{result.key} 已由其他机构登记，不能作为本机构的专利导入；"
+                                  "如果这件专利属于贵单位，请联系平台运营方核实权属"])
+        result.target_id = pid
         patent = self.fetched[pid]
         for name in COMPARED:
             if name in present and name in v and getattr(patent, name) != v[name]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import permissions
 from ..clock import add_months, moment, now
+from ..catalog.needs import COLLECTING
 from ..db import utcnow
 from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from ..models import (Deal, DealEvent, DealState, FollowUp, LicenceType, Match, MatchState, Need,
@@ -85,6 +86,8 @@ def request_deal(session: Session, actor: User, offer_id: int, *, enterprise_id:
         need = session.get(Need, need_id)
         if need is None or need.enterprise_id != enterprise.id:
             raise ValidationError({"need_id": "该需求不属于申请企业"})
+        if need.state not in COLLECTING:
+            raise ValidationError({"need_id": f"该需求{need.state.label}，不能关联许可申请"})
     _check_note(note)
     at = at or moment(today)
     deal = Deal(offer=offer, patent=offer.patent, enterprise=enterprise, need=need,

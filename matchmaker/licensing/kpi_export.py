@@ -1,22 +1,23 @@
 """The KPI figures as a table, for CSV and XLSX downloads."""
 from __future__ import annotations
 
-import csv
 import io
 
+from ..spreadsheets import append_row, csv_bytes
 from .kpis import LICENCE_GROWTH_TARGET, VALUE_GROWTH_TARGET, KPIs
 
 
 def kpi_rows(k: KPIs) -> list[list]:
-    """One header row, then (指标, 年份/对象, 数值, 目标) rows; amounts in 万元."""
+    """One header row, then (指标, 年份/对象, 数值, 目标) rows; amounts in 万元. Station names are
+    text users typed: the writers below pass every cell through the export helper."""
     rows: list[list] = [["指标", "范围", "数值", "目标"]]
     rows.append(["转化高校院所专利的中小企业（家，累计）", f"截至 {k.as_of}", k.converted_smes, k.target_smes])
     for y in k.years:
         rows.append(["许可数（件）", y.year, y.licences, ""])
         rows.append(["转让数（件）", y.year, y.transfers, ""])
-        rows.append(["许可与转让合计增长（%）", y.year, _n(y.count_growth), f"+{LICENCE_GROWTH_TARGET:g}"])
+        rows.append(["许可与转让合计增长（%）", y.year, _n(y.count_growth), f"≥{LICENCE_GROWTH_TARGET:g}"])
         rows.append(["技术合同成交额（万元）", y.year, round(y.value_yuan / 10_000, 2), ""])
-        rows.append(["成交额增长（%）", y.year, _n(y.value_growth), f"+{VALUE_GROWTH_TARGET:g}"])
+        rows.append(["成交额增长（%）", y.year, _n(y.value_growth), f"≥{VALUE_GROWTH_TARGET:g}"])
     rows.append(["免费→有偿转化率（%）", f"截至 {k.as_of}", _n(k.conversion_rate), ""])
     rows.append(["转化中位天数", f"截至 {k.as_of}", _n(k.median_days_to_conversion), ""])
     rows.append([f"{k.answer_days} 天内得到响应的需求（%）", f"{k.first_year}–{k.last_year}",
@@ -32,9 +33,7 @@ def _n(value):
 
 
 def kpis_csv(k: KPIs) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf).writerows(kpi_rows(k))
-    return buf.getvalue().encode("utf-8-sig")
+    return csv_bytes(kpi_rows(k))
 
 
 def kpis_xlsx(k: KPIs) -> bytes:
@@ -45,7 +44,7 @@ def kpis_xlsx(k: KPIs) -> bytes:
     ws = wb.active
     ws.title = "指标"
     for row in kpi_rows(k):
-        ws.append(row)
+        append_row(ws, row)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCD", (40, 24, 14, 10)):

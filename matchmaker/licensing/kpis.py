@@ -22,13 +22,14 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Deal, DealEvent, DealState, Need, Organization, OrgKind, Patent
+from ..models import Deal, DealEvent, DealState, Need, Organization, OrgKind, OrgStatus, Patent
 from .transitions import LICENCE_GRANTED, PAID
 
 TARGET_SMES = 100
 LICENCE_GROWTH_TARGET = 20.0   # % per year
 VALUE_GROWTH_TARGET = 40.0     # % per year
 ANSWER_DAYS = 7
+FIRST_YEAR = 2000              # no figure of this platform is older: earlier dates are input errors
 
 
 @dataclass
@@ -190,8 +191,10 @@ def _deal_figures(k: KPIs, rows, first_year: int, last_year: int) -> None:
 
 
 def _stations(session: Session, rows, cutoff: datetime, only: int | None) -> list[StationRow]:
+    # Approved stations only: anyone can register a station (pending) under any name, and the
+    # leaderboard is the operator's view of the stations it vetted.
     stations = {o.id: o for o in session.scalars(select(Organization).where(
-        Organization.kind == OrgKind.STATION))}
+        Organization.kind == OrgKind.STATION, Organization.status == OrgStatus.APPROVED))}
     if only is not None:
         stations = {i: o for i, o in stations.items() if i == only}
     client_station: dict[int, int] = {}

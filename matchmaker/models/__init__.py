@@ -10,6 +10,7 @@ from .need import Need
 from .organization import Organization, User, station_clients
 from .outbox import IndexTask
 from .patent import Patent, PatentIPC
+from .throttle import LoginThrottle
 
 __all__ = [
     "INDUSTRIES", "REGIONS", "XINJIANG_REGIONS", "LegalStatus", "ListingState", "NeedState",
@@ -17,5 +18,5 @@ __all__ = [
     "station_clients", "Patent", "PatentIPC", "IndexTask", "DeclineReason", "MatchState", "Job",
     "Match", "Notification", "ImportBatch", "ImportKind", "ImportState", "AuditEntry",
     "Deal", "DealEvent", "FollowUp", "LicenceOffer", "DealState", "LicenceType", "OfferState",
-    "PaymentMode",
+    "PaymentMode", "LoginThrottle",
 ]

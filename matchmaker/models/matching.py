@@ -73,6 +73,9 @@ class Job(Base):
     run_after: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     locked_by: Mapped[str] = mapped_column(String(64), default="")
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The running worker renews this while it works; once it lies in the past the worker is
+    # gone (killed, cut off from the database) and the next claim requeues the job.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -7,6 +7,7 @@ from flask import Flask, abort
 from flask_login import LoginManager, current_user
 
 from ..catalog.accounts import get_user_by_session
+from ..params import parse_id
 from .context import close_session, db
 
 login_manager = LoginManager()
@@ -18,10 +19,11 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    raw_id, _, token = session_id.partition(":")
+    user_id = parse_id(raw_id)
+    if user_id is None or not token:
         return None
-    return get_user_by_session(db(), int(user_id), token)
+    return get_user_by_session(db(), user_id, token)
 
 
 def register(app: Flask) -> None:

@@ -27,6 +27,7 @@ from ..imports.files import ENCODINGS
 from ..licensing.offers import OfferInput
 from ..models import (INDUSTRIES, REGIONS, LegalStatus, LicenceType, ListingState, Need, OrgKind,
                       Patent, PatentType, PaymentMode, WantedForm)
+from ..params import parse_id
 
 SELF_REGISTER_KINDS = (OrgKind.UNIVERSITY, OrgKind.INSTITUTE, OrgKind.ENTERPRISE, OrgKind.STATION)
 
@@ -233,11 +234,10 @@ class NeedForm(FlaskForm):
 
     def enterprise_ref(self) -> int | None:
         """The chosen enterprise id, or None (with a field message) when missing or malformed."""
-        raw = _text(self.enterprise_id.data).strip()
-        if raw.isdigit():
-            return int(raw)
-        add_error(self.enterprise_id, "请选择需求企业")
-        return None
+        chosen = parse_id(self.enterprise_id.data)
+        if chosen is None:
+            add_error(self.enterprise_id, "请选择需求企业")
+        return chosen
 
     @staticmethod
     def data_from(need: Need) -> dict:
@@ -265,8 +265,7 @@ class ImportUploadForm(FlaskForm):
         self.enterprise_id.choices = choices((o.id, o.name) for o in enterprises)
 
     def enterprise_ref(self) -> int | None:
-        raw = _text(self.enterprise_id.data).strip()
-        return int(raw) if raw.isdigit() else None
+        return parse_id(self.enterprise_id.data)
 
 
 class OfferForm(FlaskForm):
@@ -304,8 +303,7 @@ class DealRequestForm(FlaskForm):
     note = TextAreaField("留言", render_kw={"rows": 2, "placeholder": "介绍企业的应用场景和希望的许可方式"})
 
     def ref(self, name: str) -> int | None:
-        raw = _text(getattr(self, name).data).strip()
-        return int(raw) if raw.isdigit() else None
+        return parse_id(getattr(self, name).data)
 
 
 class DealStepForm(FlaskForm):
@@ -323,6 +321,13 @@ class FilingForm(FlaskForm):
     recordal_no = StringField("备案号")
     recordal_date = StringField("备案日期", render_kw={"type": "date"})
     contract_reg_no = StringField("技术合同登记号")
+
+
+class ReassignForm(FlaskForm):
+    """Operator: move a patent to the organization that really owns it (audited)."""
+
+    new_owner = StringField("新的专利权人（机构名称或编号）", render_kw={"maxlength": 200})
+    reason = TextAreaField("变更原因（记入操作记录）", render_kw={"rows": 2, "maxlength": 500})
 
 
 class FollowUpForm(FlaskForm):

@@ -7,14 +7,14 @@ from typing import Any, Sequence
 from flask import request, url_for
 
 from .context import runtime
+from .params import arg_clamped
 
 MAX_PAGE = 10_000
 
 
 def page_number() -> int:
-    """The `?page=` argument as a positive int; anything malformed means page 1."""
-    raw = request.args.get("page", "1")
-    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) >= 1 else 1
+    """The `?page=` argument as a positive int up to MAX_PAGE; anything malformed means page 1."""
+    return arg_clamped("page", 1, 1, MAX_PAGE)
 
 
 def per_page() -> int:

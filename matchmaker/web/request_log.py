@@ -60,14 +60,23 @@ def register(app: Flask) -> None:
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
         started = g.get("request_started")
-        from flask_login import current_user
-        user_id = current_user.get_id() if current_user and current_user.is_authenticated else None
+        # The user's id only: Flask-Login's get_id() is "id:session_token", and a token in a log
+        # plus the secret key is enough to forge that user's session cookie.
+        user_id = _logged_in_user_id()
         log.info("request", extra={"fields": {
             "request_id": request_id, "method": request.method, "path": request.path,
             "status": response.status_code, "user": user_id,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
             "remote": request.remote_addr, "bytes": response.calculate_content_length()}})
         return response
+
+
+def _logged_in_user_id() -> int | None:
+    """The logged-in user's numeric id, or None (visitors, and pages rendered without a user)."""
+    from flask_login import current_user
+    if current_user and current_user.is_authenticated:
+        return current_user.id
+    return None
 
 
 def audit_actor():

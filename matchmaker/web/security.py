@@ -20,6 +20,7 @@ def register(app: Flask, settings: Settings) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = settings.redis_url or "memory://"
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     app.config["LOGIN_RATE_LIMIT"] = settings.login_rate_limit
+    app.config["REGISTER_RATE_LIMIT"] = settings.register_rate_limit
     csrf.init_app(app)
     limiter.init_app(app)
     app.after_request(_security_headers)
@@ -40,3 +41,15 @@ def login_limit() -> str:
     """Login attempts per client address; the value comes from settings (see config.py)."""
     from flask import current_app
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def register_limit() -> str:
+    """Successful self-registrations per client address (settings, see config.py)."""
+    from flask import current_app
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def registered(response) -> bool:
+    """Only a registration that created an account counts against the limit (a form sent
+    back with field errors does not)."""
+    return response.status_code == 302

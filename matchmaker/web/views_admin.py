@@ -9,6 +9,7 @@ from ..models import OrgStatus
 from .auth import require_kinds
 from .context import actor, db
 from .pagination import Page, page_number, per_page
+from .params import arg_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -52,6 +53,19 @@ def change_status(org_id: int, action: str):
     return redirect(url_for("admin.organizations", status=back if back else None))
 
 
+@bp.route("/patents")
+@require_kinds("operator")
+def patent_lookup():
+    """Find a patent by application number (drafts included), e.g. one whose ownership is
+    disputed; a hit goes straight to the patent's page."""
+    from ..catalog.patents import find_by_app_no
+    raw = (request.args.get("app_no") or "").strip()[:40]
+    patent = find_by_app_no(db(), raw) if raw else None
+    if patent is not None:
+        return redirect(url_for("patents.detail", patent_id=patent.id, _anchor="ownership"))
+    return render_template("admin/patents.html", app_no=raw, searched=bool(raw))
+
+
 AUDIT_TYPES = {"patent": "专利", "need": "需求", "offer": "许可条件", "deal": "交易",
                "organization": "机构"}
 
@@ -63,8 +77,7 @@ def audit():
     from ..audit import find_entries
     kind = request.args.get("type", "")
     kind = kind if kind in AUDIT_TYPES else ""
-    raw_id = request.args.get("id", "")
-    object_id = int(raw_id) if raw_id.isdigit() else None
+    object_id = arg_id("id")
     number, size = page_number(), per_page()
     result = find_entries(db(), object_type=kind or None, object_id=object_id, page=number,
                           per_page=size)

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from datetime import timedelta
+
+from flask import (Blueprint, flash, make_response, redirect, render_template, request, session,
+                   url_for)
 from flask_login import login_required, login_user, logout_user
 
-from ..catalog import accounts
+from ..catalog import accounts, login_throttle
 from ..errors import PermissionDenied, ValidationError
-from .context import actor, db
+from . import device_cookie
+from .context import actor, db, runtime
 from .forms import LoginForm, RegisterForm, apply_errors
-from .security import limiter, login_limit
+from .security import limiter, login_limit, register_limit, registered
 
 bp = Blueprint("auth", __name__)
 
@@ -32,22 +36,54 @@ def login():
     if actor() is not None:
         return redirect(url_for("home.index"))
     form = LoginForm(next=request.args.get("next", ""))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = accounts.authenticate(db(), form.login.data or "", form.password.data or "")
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.form_errors.append(exc.message)
-            status = 403
-        else:
-            db().commit()
-            session.clear()  # a new session after login: nothing planted before survives
-            login_user(user)
-            flash(f"欢迎回来，{user.display_name}", "success")
-            return redirect(safe_next(form.next.data) or url_for("home.index"))
-    return render_template("auth/login.html", form=form), status
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    login_name = form.login.data or ""
+    key = device_cookie.throttle_key(login_name)
+    verdict = _count_attempt(key)
+    if not verdict.allowed:
+        return _locked_out(form, verdict)
+    try:
+        user = accounts.authenticate(db(), login_name, form.password.data or "")
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return render_template("auth/login.html", form=form)
+    except PermissionDenied as exc:   # the password was right: the count starts afresh
+        db().rollback()
+        _clear_attempts(key)
+        form.form_errors.append(exc.message)
+        return render_template("auth/login.html", form=form), 403
+    _clear_attempts(key)
+    session.clear()  # a new session after login: nothing planted before survives
+    login_user(user)
+    flash(f"欢迎回来，{user.display_name}", "success")
+    response = redirect(safe_next(form.next.data) or url_for("home.index"))
+    device_cookie.remember(response, login_name)
+    return response
+
+
+def _count_attempt(key: str) -> login_throttle.Verdict:
+    """Count the attempt and commit before the password is checked (parallel guesses see it)."""
+    settings = runtime().settings
+    policy = login_throttle.Policy(free=settings.login_free_failures,
+                                   max_delay=timedelta(seconds=settings.login_max_delay_seconds))
+    verdict = login_throttle.begin_attempt(db(), key, policy, login_throttle.wall_clock())
+    db().commit()
+    return verdict
+
+
+def _clear_attempts(key: str) -> None:
+    """The password was right: clear the count (committed with the login's own changes)."""
+    login_throttle.succeeded(db(), key)
+    db().commit()
+
+
+def _locked_out(form: LoginForm, verdict: login_throttle.Verdict):
+    """429 with the wait in words and in Retry-After; the form stays usable."""
+    form.form_errors.append(f"该账号登录失败次数过多，请 {verdict.retry_after} 秒后再试")
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(verdict.retry_after)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -63,6 +99,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(register_limit, methods=["POST"], deduct_when=registered)
 def register():
     """Self-registration of a university, institute, enterprise or station with its first user."""
     if actor() is not None:

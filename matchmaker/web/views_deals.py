@@ -7,18 +7,20 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from .. import clock, permissions
-from ..catalog.needs import enterprises_for
+from ..catalog.needs import COLLECTING, enterprises_for
 from ..catalog.patents import get_patent, view_patent
 from ..errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
 from ..licensing import deals as svc
 from ..licensing.money import wan
 from ..licensing.offers import create_offer, get_offer, withdraw_offer
-from ..models import DealState, FollowUp, Need, NeedState, OrgKind
+from ..models import DealState, FollowUp, Need, OrgKind
+from ..params import DATE_MAX, DATE_MIN
 from .auth import require_kinds
 from .context import actor, db
 from .forms import (DealRequestForm, DealStepForm, FilingForm, FollowUpForm, OfferForm,
                     apply_errors, choices, commit_or_show_errors)
 from .pagination import Page, page_number, per_page
+from .params import arg_id, parse_date, parse_int
 
 bp = Blueprint("deals", __name__)
 
@@ -63,11 +65,11 @@ def request_licence(offer_id: int):
     form = DealRequestForm()
     form.enterprise_id.choices = choices((o.id, o.name) for o in enterprises)
     needs = db().query(Need).filter(Need.enterprise_id.in_([o.id for o in enterprises]),
-                                    Need.state == NeedState.OPEN).order_by(Need.id.desc()).all()
+                                    Need.state.in_(COLLECTING)).order_by(Need.id.desc()).all()
     form.need_id.choices = choices([("", "（不关联需求）")] + [
         (n.id, f"{n.title}（{n.enterprise.name}）" if len(enterprises) > 1 else n.title) for n in needs])
-    if request.method == "GET" and request.args.get("need", "").isdigit():
-        form.need_id.data = request.args["need"]
+    if request.method == "GET" and arg_id("need"):
+        form.need_id.data = str(arg_id("need"))
     if form.validate_on_submit():
         enterprise_id = form.ref("enterprise_id") or (enterprises[0].id if len(enterprises) == 1 else None)
         try:
@@ -140,7 +142,7 @@ def step(deal_id: int):
     except ValueError:
         flash("无效的操作", "error")
         return redirect(url_for("deals.detail", deal_id=deal_id))
-    version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+    version = _version(form.version.data)
     try:
         start = _parse_date(form.start_date.data, "start_date")
         svc.transition(db(), actor(), deal_id, to_state, expected_version=version,
@@ -165,7 +167,7 @@ def step(deal_id: int):
 def filing(deal_id: int):
     form = FilingForm()
     if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        version = _version(form.version.data)
         try:
             svc.record_filing(db(), actor(), deal_id, expected_version=version,
                               recordal_no=form.recordal_no.data or "",
@@ -198,15 +200,20 @@ def add_note(deal_id: int):
     return redirect(url_for("deals.detail", deal_id=deal_id, _anchor="notes"))
 
 
+def _version(raw: str | None) -> int:
+    """The version the user saw; anything unreadable can match no deal (-1: a stale form)."""
+    value = parse_int(raw)
+    return -1 if value is None else value
+
+
 def _parse_date(raw: str | None, field: str) -> date | None:
-    """An optional YYYY-MM-DD field; malformed input is a field error, not a silent default."""
-    text = (raw or "").strip()
-    if not text:
+    """An optional YYYY-MM-DD field; malformed or absurd input is a field error, not a default."""
+    if not (raw or "").strip():
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError({field: "日期格式应为 YYYY-MM-DD"}) from None
+    value = parse_date(raw)
+    if value is None:
+        raise ValidationError({field: f"日期格式应为 YYYY-MM-DD（{DATE_MIN.year}–{DATE_MAX.year} 年）"})
+    return value
 
 
 

@@ -7,6 +7,7 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
+from .. import permissions
 from ..catalog.needs import enterprises_for
 from ..errors import Conflict, ValidationError
 from ..imports import batches
@@ -15,6 +16,7 @@ from ..models import ImportKind, ImportState
 from .auth import require_kinds
 from .context import actor, db, runtime
 from .forms import ImportUploadForm, add_error
+from .params import parse_int
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -81,14 +83,16 @@ def batch(batch_id: int):
     """The preview of an upload, or the result once imported."""
     item = batches.get_batch(db(), actor(), batch_id)
     return render_template("imports/batch.html", batch=item, summary=batches.summary_of(item),
-                           has_report=batches.report_path(runtime().settings, item).exists())
+                           has_report=batches.report_path(runtime().settings, item).exists(),
+                           can_decide=permissions.can_decide_batch(actor(), item))
 
 
 @bp.route("/batch/<int:batch_id>/confirm", methods=["POST"])
 @login_required
 def confirm(batch_id: int):
     """Import the accepted rows (and the near-duplicates the user ticked) in one transaction."""
-    include = frozenset(int(v) for v in request.form.getlist("include") if v.isdigit())
+    include = frozenset(n for n in (parse_int(v, low=1) for v in request.form.getlist("include"))
+                        if n is not None)
     try:
         item = batches.confirm_batch(db(), runtime().settings, actor(), batch_id,
                                      include_rows=include)

@@ -4,29 +4,26 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, render_template, send_file
 
 from .. import clock
 from ..licensing.kpi_export import kpis_csv, kpis_xlsx
-from ..licensing.kpis import LICENCE_GROWTH_TARGET, VALUE_GROWTH_TARGET, compute_kpis
+from ..licensing.kpis import FIRST_YEAR, LICENCE_GROWTH_TARGET, VALUE_GROWTH_TARGET, compute_kpis
 from .auth import require_kinds
 from .context import actor, db
+from .params import arg_date, arg_int
 
 bp = Blueprint("kpis", __name__, url_prefix="/kpis")
 
 
 def _params() -> dict:
-    """?as_of=YYYY-MM-DD&from_year=&to_year=; bad values fall back to the defaults (shown)."""
+    """?as_of=YYYY-MM-DD&from_year=&to_year=; bad values fall back to the defaults (shown).
+    KPIs start in FIRST_YEAR: an earlier date or year is no figure of this platform."""
     today = clock.today()
-    try:
-        as_of = date.fromisoformat(request.args.get("as_of", "")) if request.args.get("as_of") else today
-    except ValueError:
-        as_of = today
-    as_of = min(as_of, today)
+    as_of = min(arg_date("as_of", low=date(FIRST_YEAR, 1, 1)) or today, today)
 
     def year(name: str) -> int | None:
-        raw = request.args.get(name, "")
-        return int(raw) if raw.isdigit() and 2000 <= int(raw) <= as_of.year else None
+        return arg_int(name, low=FIRST_YEAR, high=as_of.year)
     station_id = actor().organization_id if actor().organization.kind.value == "station" else None
     return {"as_of": as_of, "first_year": year("from_year"), "last_year": year("to_year"),
             "station_id": station_id}

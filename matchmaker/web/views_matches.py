@@ -17,6 +17,7 @@ from ..matching import matches as svc
 from ..matching.matches import Reaction
 from ..matching.scorers import SIGNAL_LABELS
 from ..models import DeclineReason, Job, Match, MatchState, Need
+from ..params import parse_decimal
 from ..search.highlight import snippet
 from ..text.tokenize import tokenize_for_search
 from .auth import require_kinds
@@ -203,11 +204,7 @@ def _min_score() -> float:
     raw = request.args.get("min_score")
     if raw is None:
         return svc.RECOMMEND_THRESHOLD
-    try:
-        value = float(raw or 0)
-    except ValueError:
-        return 0.0
-    return min(max(value, 0.0), 100.0) if value == value else 0.0   # NaN → 0
+    return parse_decimal(raw, low=0, high=100) or 0.0
 
 
 def group_by_need(matches: list[Match]) -> list[tuple[object, list[tuple[Need, list[Match]]]]]:

@@ -47,7 +47,8 @@ def detail(need_id: int):
     labels = {value: label for value, label in WantedForm.choices()}
     return render_template("needs/detail.html", need=need,
                            wanted_labels=[labels.get(f, f) for f in need.wanted_forms or []],
-                           can_edit=permissions.can_edit_need(actor(), need))
+                           can_edit=permissions.can_edit_need(actor(), need),
+                           collecting=need.state in catalog.COLLECTING)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -81,7 +82,8 @@ def _chosen_enterprise(form: NeedForm) -> int | None:
 @login_required
 def edit(need_id: int):
     """Edit a need of the user's enterprise or of an enterprise the user's station serves."""
-    need = permissions.ensure_edit_need(actor(), catalog.view_need(db(), actor(), need_id))
+    need = catalog.ensure_collecting(
+        permissions.ensure_edit_need(actor(), catalog.view_need(db(), actor(), need_id)))
     form = NeedForm(data=NeedForm.data_from(need))
     form.set_enterprises([need.enterprise])
     if form.validate_on_submit():

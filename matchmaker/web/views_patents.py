@@ -1,18 +1,20 @@
 """Patent library: list, detail, register and edit patents, and list/withdraw/archive them."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from .. import permissions
 from ..catalog import patents as catalog
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 from ..licensing.offers import offers_for
+from ..licensing.ownership import reassign_patent
 from ..models import ListingState
 from .auth import require_kinds
 from .context import actor, db
-from .forms import PatentForm, commit_or_show_errors
+from .forms import PatentForm, ReassignForm, commit_or_show_errors
 from .pagination import Page, page_number, per_page
+from .params import arg_id
 
 bp = Blueprint("patents", __name__, url_prefix="/patents")
 
@@ -47,7 +49,8 @@ def detail(patent_id: int):
     can_edit = permissions.can_edit_patent(actor(), patent)
     return render_template("patents/detail.html", patent=patent, can_edit=can_edit,
                            offers=offers_for(db(), patent.id, active_only=not can_edit),
-                           need_id=request.args.get("need", "") if request.args.get("need", "").isdigit() else "")
+                           need_id=arg_id("need") or "",
+                           reassign=ReassignForm() if permissions.is_operator(actor()) else None)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -92,4 +95,26 @@ def change_state(patent_id: int, action: str):
     else:
         db().commit()
         flash(f"专利状态已改为“{patent.listing_state.label}”", "success")
+    return redirect(url_for("patents.detail", patent_id=patent_id))
+
+
+@bp.route("/<int:patent_id>/owner", methods=["POST"])
+@require_kinds("operator")
+def reassign(patent_id: int):
+    """Operator: resolve an ownership dispute by moving the patent to its real owner."""
+    form = ReassignForm()
+    if not form.validate_on_submit():
+        flash("表单已过期，请刷新页面后重试", "error")
+        return redirect(url_for("patents.detail", patent_id=patent_id))
+    try:
+        done = reassign_patent(db(), actor(), patent_id, form.new_owner.data or "",
+                               form.reason.data or "")
+    except (ValidationError, Conflict) as exc:
+        db().rollback()
+        flash(exc.message, "error")
+    else:
+        db().commit()
+        flash(f"专利权人已由“{done.previous_owner_name}”变更为“{done.patent.owner.name}”，专利已设为草稿"
+              + (f"，原专利权人的 {done.offers_withdrawn} 项许可条件已撤回" if done.offers_withdrawn else ""),
+              "success")
     return redirect(url_for("patents.detail", patent_id=patent_id))

@@ -53,17 +53,29 @@ def test_register_reports_every_field_error_at_once_and_writes_nothing(session):
     errors = info.value.errors
     assert set(errors) == {"credit_code", "password", "login"}
     assert "应为 T" in errors["credit_code"]
-    assert "8" in errors["password"]
+    assert "10" in errors["password"]
     session.rollback()
     assert count(session, Organization) == 0
     assert count(session, User) == 0
 
 
 @pytest.mark.parametrize("password, fragment", [
-    ("short1", "至少 8 位"),
+    ("short1", "至少 10 位"),
     ("onlyletters", "字母和数字"),
     ("1234567890", "字母和数字"),
     ("a1" * 65, "128"),
+    # issue 11: spaces plus two characters, blank, the login, a well-known password
+    ("        a1", "至少 10 位（不计空格）"),
+    ("a        1", "至少 10 位（不计空格）"),
+    (" " * 12, "至少 10 位"),
+    ("\u3000" * 8 + "a1", "至少 10 位"),
+    ("boss@example.com1", "不能包含登录名"),
+    ("BOSS-2024-secure", "不能包含登录名"),
+    ("woaini1314", "太常见"),
+    ("Password123", "太常见"),
+    ("1qaz2wsx3edc", "太常见"),
+    ("qq123456789", "太常见"),
+    ("Pass word 123", "太常见"),
 ])
 def test_weak_or_overlong_passwords_are_refused(session, password, fragment):
     with pytest.raises(ValidationError) as info:

@@ -169,7 +169,11 @@ def test_duplicate_application_number_is_refused(session, actors):
         create_patent(session, actors.uni_b, replace(GOOD, app_no="ZL 2017106018623",
                                                      title="另一个标题"), today=TODAY)
     assert set(info.value.errors) == {"app_no"}
-    assert f"#{first.id}" in info.value.errors["app_no"]
+    message = info.value.errors["app_no"]          # another organization's record: not named
+    assert "#" not in message and "已由其他机构登记" in message and "平台运营方" in message
+    with pytest.raises(ValidationError) as own:    # one's own: named, to find it
+        create_patent(session, actors.uni_a, replace(GOOD, title="重复登记"), today=TODAY)
+    assert f"本机构的专利 #{first.id}" in own.value.errors["app_no"]
     assert count(session, Patent) == 1
 
 

@@ -24,7 +24,7 @@ from matchmaker.jobs import queue, worker
 from matchmaker.migrate import upgrade
 from matchmaker.models import Job, OrgKind
 from matchmaker.runtime import build_runtime
-from tests.conftest import TEST_DB_URL, is_postgres
+from tests.conftest import TEST_DB_URL, TEST_SECRET_KEY, is_postgres
 from tests.factories import make_need, make_org, make_user
 from tests.matching.helpers import corpus_patent
 from tests.web.helpers import login, text as body_text
@@ -39,7 +39,8 @@ DOWN = "数据库暂时不可用"
 
 class SqliteOutage:
     """New connections of the watched engines fail as an unreadable database file would;
-    pooled ones are dropped when the outage starts."""
+    pooled ones are dropped when the outage starts, and statements on connections checked out
+    before it fail too (as on a server that went away)."""
 
     def __init__(self):
         self.engines = []
@@ -48,11 +49,16 @@ class SqliteOutage:
     def watch(self, engine) -> None:
         self.engines.append(engine)
         event.listen(engine, "do_connect", self._connect)
+        event.listen(engine, "before_cursor_execute", self._execute)
 
     def _connect(self, *_args):
         if self.down:
             raise sqlite3.OperationalError("unable to open database file")
         return None
+
+    def _execute(self, *_args):
+        if self.down:
+            raise sqlite3.OperationalError("disk I/O error")
 
     def start(self) -> None:
         self.down = True
@@ -115,7 +121,7 @@ def outage_setup(request, tmp_path):
         proxy = TcpProxy(private.host or "127.0.0.1", private.port or 5432).start()
         url = private.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
         settings = Settings(instance_dir=tmp_path / "instance", database_url=url,
-                            secret_key="test-secret-key", testing=True).resolved()
+                            secret_key=TEST_SECRET_KEY, testing=True).resolved()
         yield settings, ProxyOutage(proxy), (name, maintenance)
         proxy.stop()
     else:
@@ -237,3 +243,58 @@ def test_killed_server_connections_are_replaced_without_errors(outage_setup):
             assert response.status_code == 200, (url, body_text(response)[:300])
     finally:
         rt.dispose()
+
+
+def test_a_job_cut_off_by_a_five_second_outage_runs_again_within_its_lease(outage_setup,
+                                                                          monkeypatch):
+    """Issue 11: a live worker whose job hit a 5-second database cut could record neither the
+    failure nor the result, and the job stayed "running" for the fixed 10-minute stale time.
+    With a lease, the job is requeued once the lease the worker could not renew runs out, and
+    the same worker (still alive) runs it again."""
+    import threading
+    import time
+
+    settings, outage, _pg = outage_setup
+    settings = dataclasses.replace(settings, index_on_commit=False, job_lease_seconds=3)
+    rt = build_runtime(settings)
+    started, cut = threading.Event(), threading.Event()
+    runs: list[float] = []
+
+    def handler(hrt, _payload):
+        runs.append(time.monotonic())
+        if len(runs) == 1:
+            started.set()
+            cut.wait(30)                         # the database is gone now
+            with hrt.transaction() as s:         # so this fails, and so does recording it
+                s.execute(text("SELECT 1"))
+
+    worker.load_handlers()
+    monkeypatch.setitem(worker.HANDLERS, "fault_cut", handler)
+    wrt = build_runtime(settings)
+    outage.watch(wrt.engine)
+    with rt.session_factory() as s:
+        job_id = queue.enqueue(s, "fault_cut", {}).id
+        s.commit()
+    stop = worker.start_background(wrt, poll=0.1)
+    try:
+        assert started.wait(30), "the job did not start"
+        outage.start()
+        cut.set()
+        time.sleep(5)                            # a five-second cut
+        outage.end()
+        back = time.monotonic()
+
+        def finished():
+            with rt.session_factory() as s:
+                return s.get(Job, job_id).state == "done"
+        wait_for(finished, timeout=60, interval=0.1, what="the job to run again")
+        recovered_after = time.monotonic() - back
+    finally:
+        stop.set()
+        wrt.dispose()
+    with rt.session_factory() as s:
+        job = s.get(Job, job_id)
+        assert (job.state, job.attempts) == ("done", 2)
+    rt.dispose()
+    assert len(runs) == 2
+    assert recovered_after < settings.job_lease_seconds + 10, recovered_after

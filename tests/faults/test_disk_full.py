@@ -206,7 +206,7 @@ def test_web_confirm_when_the_database_is_full_is_a_503(client, runtime, uni_use
 
 def half_written_upload(mp: pytest.MonkeyPatch) -> None:
     """Storing the upload: the first 64 KB chunk lands, the next finds the disk full."""
-    real_open = open
+    real_open = files.open_private
 
     class HalfWritten:
         def __init__(self, *args, **kwargs):
@@ -225,7 +225,7 @@ def half_written_upload(mp: pytest.MonkeyPatch) -> None:
         def __exit__(self, *exc):
             self.fh.close()
 
-    mp.setattr(files, "open", HalfWritten, raising=False)
+    mp.setattr(files, "open_private", HalfWritten)
 
 
 @pytest.mark.parametrize("fault", [half_written_upload, full_report],

@@ -1,9 +1,11 @@
-"""A job worker killed (SIGKILL) in the middle of a queue: nothing is lost, nothing done twice.
+"""A job worker killed (SIGKILL) in the middle of a queue: nothing is lost, nothing done twice,
+and the killed worker's job runs again within its lease (issue 11: it used to wait 10 minutes).
 
 The real `matchmaker worker` runs in a subprocess (with one extra, slow job kind whose side
 effect has a primary key) next to real matching jobs. It is killed while a job is running; a
-second worker leaves that job alone while its lock is fresh, and runs it again once the lock is
-older than the queue's stale-lock timeout (aged in the database, as if the time had passed).
+second worker leaves that job alone while its lease runs (its worker might only be slow), and
+runs it again once the lease has run out — aged in the database in the first test, for real
+with a short lease in the second, which also watches /healthz report the overdue job.
 """
 from __future__ import annotations
 
@@ -37,9 +39,9 @@ def side_effect_tables(runtime):
     METADATA.drop_all(runtime.engine)
 
 
-def start_worker(settings, *args: str) -> subprocess.Popen:
+def start_worker(settings, *args: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "tests.faults.fault_worker", "worker", *args],
-                            env=cli_env(settings), cwd=str(PROJECT_ROOT), text=True,
+                            env={**cli_env(settings), **(env or {})}, cwd=str(PROJECT_ROOT), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL)
 
@@ -113,10 +115,10 @@ def test_killed_worker_loses_nothing_and_repeats_nothing(runtime, session, setti
     assert f"已处理 {FAULT_JOBS - KILLED} 个任务" in out
     assert fault_job(runtime, KILLED).state == "running"
 
-    # Once the lock is older than the stale-lock timeout, the job is run again.
+    # Once its lease has run out (no renewal from the dead worker), the job is run again.
     with runtime.session_factory() as s:
         s.execute(update(Job).where(Job.state == "running")
-                  .values(locked_at=utcnow() - queue.STALE_AFTER - timedelta(minutes=1)))
+                  .values(lease_until=utcnow() - timedelta(seconds=1)))
         s.commit()
     out = run_worker_once(settings)
     assert "已处理 1 个任务" in out
@@ -139,3 +141,72 @@ def test_killed_worker_loses_nothing_and_repeats_nothing(runtime, session, setti
             pairs = s.execute(select(Match.patent_id, func.count()).where(Match.need_id == need.id)
                               .group_by(Match.patent_id)).all()
             assert pairs and all(c == 1 for _p, c in pairs)
+
+
+LEASE = 3   # seconds: the test waits for real; the default (Settings.job_lease_seconds) is 30
+
+
+def test_default_lease_recovers_a_job_within_a_minute():
+    """The bound the fault test below checks at a short lease, for the shipped settings: the
+    dead worker's last renewal is at most a lease before expiry, the next claim comes within
+    one poll of the surviving (or restarted) worker."""
+    from matchmaker.config import Settings
+    from matchmaker.jobs.worker import POLL_SECONDS
+    assert Settings().job_lease_seconds + POLL_SECONDS < 60
+
+
+def test_a_killed_workers_job_is_overdue_on_healthz_then_run_again_within_its_lease(
+        runtime, session, settings, side_effect_tables, app):
+    import time
+    env = {"MATCHMAKER_JOB_LEASE_SECONDS": str(LEASE)}
+    job = queue.enqueue(session, KIND, {"n": 1, "first_sleep": 600, "sleep": 0})
+    session.commit()
+    first = start_worker(settings, "--poll", "0.2", env=env)
+    try:
+        wait_for(lambda: runs(runtime), timeout=60, what="the job to start")
+        time.sleep(LEASE)        # the worker renews its lease while the job sleeps
+        renewed = fault_job(runtime, 1)
+        assert renewed.state == "running" and renewed.lease_until > utcnow()
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        killed_at = time.monotonic()
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+
+    client = app.test_client()
+
+    def overdue():
+        body = client.get("/healthz").get_json()
+        return body if body["jobs"]["overdue"] == 1 else None
+    body = wait_for(overdue, timeout=LEASE + 5, interval=0.2, what="/healthz to report the job")
+    assert body["status"] == "degraded" and body["jobs"]["running"] == 1
+
+    second = start_worker(settings, "--poll", "0.2", env=env)
+    try:
+        wait_for(lambda: fault_job(runtime, 1).state == "done", timeout=60, what="the job to run again")
+        recovered_after = time.monotonic() - killed_at
+    finally:
+        second.kill()
+        second.wait()
+    done = fault_job(runtime, 1)
+    assert done.attempts == 2 and done.id == job.id
+    assert effects(runtime) == {1: second.pid}
+    assert recovered_after < LEASE + 15, recovered_after       # a lease, not 10 minutes
+    assert client.get("/healthz").get_json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("how", ["setting", "option"])
+def test_the_worker_runs_at_the_configured_lower_cpu_priority(runtime, session, settings,
+                                                               side_effect_tables, how):
+    """MATCHMAKER_WORKER_NICE (or --nice) lowers the worker's priority, its jobs included, so
+    the web workers get the cores first on a small host."""
+    import os
+    queue.enqueue(session, KIND + "_nice", {"n": 1})
+    session.commit()
+    args, env = (["--nice", "7"], {}) if how == "option" else ([], {"MATCHMAKER_WORKER_NICE": "7"})
+    proc = start_worker(settings, "--once", *args, env=env)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert effects(runtime) == {1: min(19, os.nice(0) + 7)}

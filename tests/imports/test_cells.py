@@ -1,4 +1,4 @@
-"""Pure helpers: cell readers, header matching, encoding and format detection, neutralizing."""
+"""Pure helpers: cell readers, header matching, encoding and format detection, formulas."""
 from __future__ import annotations
 
 import codecs
@@ -10,7 +10,6 @@ from matchmaker.imports import cells
 from matchmaker.imports.columns import (NEED_COLUMNS, PATENT_COLUMNS, header_key, header_scorer,
                                         map_columns)
 from matchmaker.imports.files import FileProblem, detect_format, sniff_encoding
-from matchmaker.imports.report import neutralize
 
 
 @pytest.mark.parametrize("raw", [
@@ -90,6 +89,9 @@ def test_text_numbers_and_booleans():
     ("=cmd|' /C calc'!A0", True), ("=1+1", True), ("@SUM(A1:A2)", True), ("+A1!B2", True),
     ("-2+3|x", True), ("-用于锂电池的方法(改进)", False), ("-5", False), ("+86 991 1234567", False),
     ("一种方法=更好", False), ("", False),
+    # Chinese text around a payload does not disarm it (issue 11)
+    ("+锂电池cmd|' /C calc'!A0", True), ("=锂电池", True), ('@锂电池HYPERLINK("http://x","点击")', True),
+    ("-锂电池!A1", True), ("＝锂电池", True), ('  =HYPERLINK("http://x")', True),
 ])
 def test_formula_detection(text, formula):
     assert cells.looks_like_formula(text) is formula
@@ -98,14 +100,6 @@ def test_formula_detection(text, formula):
 def test_traditional_text_is_simplified_and_reported():
     assert cells.simplified("一種鋰電池正極材料") == ("一种锂电池正极材料", True)
     assert cells.simplified("一种锂电池") == ("一种锂电池", False)
-
-
-@pytest.mark.parametrize("value, shown", [
-    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1", "'+1"), ("-1", "'-1"),
-    ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'=1"), ("一种方法", "一种方法"), (None, ""), (2017.0, "2017"),
-])
-def test_neutralize_prefixes_an_apostrophe(value, shown):
-    assert neutralize(value) == shown
 
 
 @pytest.mark.parametrize("header, key", [

@@ -191,6 +191,21 @@ def test_formula_in_any_column_rejects_the_row(session, university, tmp_path):
     assert counts(session)["Patent"] == before + 1
 
 
+def test_a_formula_wrapped_in_chinese_text_rejects_the_row(session, university, tmp_path):
+    """Issue 11: `+锂电池cmd|...` was accepted because the old rule skipped any text with Chinese
+    characters; the rule is the same for every script now."""
+    payload = "+锂电池cmd|' /C calc'!A0"
+    path = write_csv(tmp_path / "p.csv", [
+        ["申请号", "专利名称", "摘要"],
+        [app_no(2017, "1", 1), payload, "摘要"],
+        [app_no(2017, "1", 2), "-用于锂电池的方法(改进)", "摘要"],
+    ])
+    summary = import_patents(session, path, university)
+    assert rejected_rows(summary) == {
+        2: [f"“专利名称”列的内容像公式（{payload[:20]}），公式不会被执行，请改为纯文本"]}
+    assert session.scalars(select(Patent.title)).all() == ["-用于锂电池的方法(改进)"]
+
+
 def test_rows_inside_a_vertical_merge_are_rejected_naming_the_range(session, university, tmp_path):
     table = [["新疆大学专利清单"], HEADER,
              [app_no(2017, "1", 1), "一种方法一", "摘要", "", "有效", "2017-08-01", "", ""],

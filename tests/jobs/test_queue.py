@@ -1,4 +1,4 @@
-"""The job table: triggers that queue matching work, claiming, retries, stale jobs, concurrency."""
+"""The job table: triggers that queue matching work, claiming, retries, leases, concurrency."""
 from __future__ import annotations
 
 import threading
@@ -11,12 +11,14 @@ from sqlalchemy import select, update
 
 from matchmaker.db import utcnow
 from matchmaker.jobs import queue, worker
-from matchmaker.jobs.queue import STALE_AFTER, claim, counts, enqueue
+from matchmaker.jobs.queue import claim, counts, enqueue, renew
 from matchmaker.jobs.worker import run_forever, run_one, run_until_empty, start_background
 from matchmaker.matching.triggers import SKIP_KEY
 from matchmaker.models import Job, ListingState, Match, Need, NeedState, OrgKind
 from tests.factories import make_need, make_org
 from tests.matching.helpers import NEED_TEXT, add_corpus, corpus_patent, count, jobs
+
+LEASE = timedelta(seconds=30)
 
 
 def kinds(session) -> list[tuple[str, dict]]:
@@ -255,15 +257,17 @@ def test_unknown_kind_fails_with_a_clear_error(runtime, session):
 
 
 def test_job_of_a_dead_worker_is_requeued_and_done_once(runtime, session, recorder):
+    """A lease that ran out means the worker is gone: the job runs again; a lease still running
+    belongs to a worker that is only busy."""
     stale_id = enqueue(session, "test_record", {"n": 1}).id
     alive_id = enqueue(session, "test_record", {"n": 2}).id
     now = utcnow()
     session.execute(update(Job).where(Job.id == stale_id).values(
-        state="running", locked_by="dead-host:1:1", attempts=1,
-        locked_at=now - STALE_AFTER - timedelta(minutes=1)))
+        state="running", locked_by="dead-host:1:1", attempts=1, locked_at=now - timedelta(minutes=1),
+        lease_until=now - timedelta(seconds=1)))
     session.execute(update(Job).where(Job.id == alive_id).values(
-        state="running", locked_by="busy-host:1:1", attempts=1,
-        locked_at=now - STALE_AFTER + timedelta(minutes=1)))
+        state="running", locked_by="busy-host:1:1", attempts=1, locked_at=now - timedelta(hours=1),
+        lease_until=now + timedelta(seconds=20)))
     session.commit()
 
     assert run_until_empty(runtime) == 1
@@ -272,21 +276,87 @@ def test_job_of_a_dead_worker_is_requeued_and_done_once(runtime, session, record
     session.expire_all()
     stale, alive = session.get(Job, stale_id), session.get(Job, alive_id)
     assert (stale.state, stale.attempts) == ("done", 2)
-    assert (alive.state, alive.locked_by) == ("running", "busy-host:1:1")
+    assert (alive.state, alive.locked_by) == ("running", "busy-host:1:1")   # an hour old, renewed
 
 
 def test_job_that_keeps_killing_its_worker_is_given_up(runtime, session, recorder):
-    """A stale job that already used all its attempts is marked failed, not requeued forever."""
+    """An expired job that already used all its attempts is marked failed, not requeued forever."""
     job_id = enqueue(session, "test_record", {"n": 7}).id
     session.execute(update(Job).where(Job.id == job_id).values(
         state="running", locked_by="dead-host:1:1", attempts=3,
-        locked_at=utcnow() - STALE_AFTER - timedelta(minutes=1)))
+        lease_until=utcnow() - timedelta(seconds=1)))
     session.commit()
     run_until_empty(runtime)
     session.expire_all()
     job = session.get(Job, job_id)
     assert recorder == {}
     assert job.state == "failed" and job.finished_at is not None and job.last_error
+
+
+def test_a_lease_is_renewed_only_by_its_worker_and_overdue_jobs_are_counted(session):
+    job = enqueue(session, "test_record", {"n": 1})
+    session.commit()
+    now = utcnow()
+    assert claim(session, "w1", lease=LEASE, now=now).id == job.id
+    assert session.get(Job, job.id).lease_until == now + LEASE
+    assert renew(session, job.id, "w1", lease=LEASE, now=now + timedelta(seconds=10)) is True
+    assert renew(session, job.id, "w2", lease=LEASE) is False          # not w2's job
+    session.expire_all()
+    assert session.get(Job, job.id).lease_until == now + timedelta(seconds=10) + LEASE
+    assert queue.overdue(session, now + timedelta(seconds=39)) == 0
+    assert queue.overdue(session, now + timedelta(seconds=41)) == 1
+    queue.requeue_expired(session, now + timedelta(seconds=41))
+    assert renew(session, job.id, "w1", lease=LEASE) is False          # w1 lost it
+    session.expire_all()
+    assert session.get(Job, job.id).state == "queued"
+
+
+def test_the_worker_renews_the_lease_while_a_handler_runs(runtime, session, monkeypatch):
+    """A handler that works for several leases keeps its job: nobody else may claim it."""
+    import dataclasses
+    rt = dataclasses.replace(runtime, settings=dataclasses.replace(runtime.settings,
+                                                                   job_lease_seconds=1))
+    leases, stolen = [], []
+
+    def slow(_rt, payload):
+        for _ in range(8):                      # ~2.4 s: more than two leases of 1 s
+            time.sleep(0.3)
+            with runtime.session_factory() as s:
+                leases.append(s.get(Job, payload["me"]).lease_until)
+                stolen.append(claim(s, "thief", lease=LEASE))
+
+    worker.load_handlers()
+    monkeypatch.setitem(worker.HANDLERS, "test_slow", slow)
+    job = enqueue(session, "test_slow", {"me": 0})
+    session.commit()
+    session.execute(update(Job).where(Job.id == job.id).values(payload={"me": job.id}))
+    session.commit()
+    assert run_one(rt) is True
+    session.expire_all()
+    done = session.get(Job, job.id)
+    assert (done.state, done.attempts, done.lease_until) == ("done", 1, None)
+    assert stolen == [None] * 8
+    assert len(set(leases)) >= 3, "the lease was renewed while the handler ran"
+
+
+def test_a_worker_that_lost_its_lease_does_not_overwrite_the_new_run(runtime, session, monkeypatch):
+    """The job was requeued (lease expired) and claimed again while the first run was still
+    going: the first run's completion changes nothing."""
+    def overtaken(_rt, payload):
+        with runtime.session_factory() as s:
+            queue.requeue_expired(s, utcnow() + timedelta(hours=1))
+            assert claim(s, "second", lease=LEASE, now=utcnow() + timedelta(hours=1)).id == payload["me"]
+
+    worker.load_handlers()
+    monkeypatch.setitem(worker.HANDLERS, "test_overtaken", overtaken)
+    job = enqueue(session, "test_overtaken", {"me": 0})
+    session.commit()
+    session.execute(update(Job).where(Job.id == job.id).values(payload={"me": job.id}))
+    session.commit()
+    assert run_one(runtime) is True
+    session.expire_all()
+    again = session.get(Job, job.id)
+    assert (again.state, again.locked_by, again.attempts) == ("running", "second", 2)
 
 
 def test_claim_takes_the_oldest_runnable_job(runtime, session):
@@ -296,11 +366,11 @@ def test_claim_takes_the_oldest_runnable_job(runtime, session):
                     .values(run_after=utcnow() + timedelta(minutes=5)))
     session.commit()
     with runtime.session_factory() as fresh:   # as in run_one: a session of its own
-        got = claim(fresh, "w1")
+        got = claim(fresh, "w1", lease=LEASE)
         assert got.id == b.id and got.state == "running" and got.locked_by == "w1"
         assert got.attempts == 1 and got.locked_at is not None
-    assert claim(session, "w2") is None
-    assert claim(session, "w2", now=utcnow() + timedelta(minutes=6)).id == a.id
+    assert claim(session, "w2", lease=LEASE) is None
+    assert claim(session, "w2", lease=LEASE, now=utcnow() + timedelta(minutes=6)).id == a.id
 
 
 def test_concurrent_claims_of_one_job_succeed_once(runtime, session):
@@ -317,7 +387,7 @@ def test_concurrent_claims_of_one_job_succeed_once(runtime, session):
         try:
             with runtime.session_factory() as s:
                 barrier.wait(timeout=30)
-                while (job := claim(s, f"worker-{i}")) is not None:
+                while (job := claim(s, f"worker-{i}", lease=LEASE)) is not None:
                     claimed.append(job.id)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -392,7 +462,7 @@ def test_enqueue_dedupes_waiting_jobs(session):
 def test_enqueue_again_once_the_job_is_running(session):
     job = enqueue(session, "match_need", {"need_id": 1})
     session.commit()
-    assert claim(session, "w1").id == job.id
+    assert claim(session, "w1", lease=LEASE).id == job.id
     again = enqueue(session, "match_need", {"need_id": 1})
     assert again is not None and again.id != job.id
     session.commit()

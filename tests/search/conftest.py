@@ -18,7 +18,7 @@ from matchmaker.runtime import build_runtime
 from matchmaker.search import indexer
 from matchmaker.search.schemas import KINDS
 from matchmaker.search.service import SearchRequest, search_needs, search_patents
-from tests.conftest import fresh_database_url
+from tests.conftest import TEST_SECRET_KEY, fresh_database_url
 from tests.factories import make_need, make_org, make_patent, make_user
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -130,7 +130,7 @@ def module_catalog(migrated_template, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("search-module")
     url = fresh_database_url(migrated_template, tmp)
     settings = Settings(instance_dir=tmp / "instance", database_url=url,
-                        secret_key="test-secret-key", testing=True).resolved()
+                        secret_key=TEST_SECRET_KEY, testing=True).resolved()
     rt = build_runtime(settings)
     with pytest.MonkeyPatch.context() as mp, rt.session_factory() as s:
         mp.setattr(accounts, "generate_password_hash",

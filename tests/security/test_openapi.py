@@ -123,5 +123,5 @@ def test_documented_parameters_match_what_the_views_read():
     common = {"q", "sort", "page", "per_page"}
     patents = {p["name"] for p in spec["paths"]["/api/patents/search"]["get"]["parameters"]}
     needs = {p["name"] for p in spec["paths"]["/api/needs/search"]["get"]["parameters"]}
-    assert patents == common | set(FILTERS["patent"]) | {"ipc", "all"}
+    assert patents == common | set(FILTERS["patent"]) | {"ipc", "all", "free_min", "fee_max"}
     assert needs == common | set(FILTERS["need"])

@@ -76,7 +76,7 @@ def test_duplicate_application_number_is_refused(client, session, uni_a, uni_b):
     session.commit()
     login(client, uni_b[1].login)
     page = text(post_form(client, "/patents/new", patent_form()))
-    assert 'data-testid="error-app_no"' in page and "已存在" in page
+    assert 'data-testid="error-app_no"' in page and "已由其他机构登记" in page
     assert patent_count(session) == 1
 
 

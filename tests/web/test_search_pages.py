@@ -21,7 +21,7 @@ from matchmaker.catalog import accounts
 from matchmaker.catalog.ipc import parse_ipc
 from matchmaker.config import Settings
 from matchmaker.models import LegalStatus, ListingState, NeedState, OrgKind, PatentIPC, PatentType
-from tests.conftest import fresh_database_url
+from tests.conftest import TEST_SECRET_KEY, fresh_database_url
 from tests.factories import make_need, make_org, make_patent, make_user
 from tests.web.helpers import login, text
 
@@ -116,8 +116,8 @@ def site(migrated_template, tmp_path_factory):
     from matchmaker.web import create_app
     tmp = tmp_path_factory.mktemp("search-pages")
     url = fresh_database_url(migrated_template, tmp)
-    settings = Settings(instance_dir=tmp / "instance", database_url=url, secret_key="test-secret-key",
-                        testing=True, login_rate_limit="1000 per minute").resolved()
+    settings = Settings(instance_dir=tmp / "instance", database_url=url,
+                        secret_key=TEST_SECRET_KEY, testing=True, login_rate_limit="1000 per minute").resolved()
     with pytest.MonkeyPatch.context() as mp:
         # users are only actors here; scrypt would dominate the run
         mp.setattr(accounts, "generate_password_hash",

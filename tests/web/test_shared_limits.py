@@ -25,7 +25,7 @@ from matchmaker.web import create_app
 from tests.web.helpers import token_from
 args = json.loads(sys.argv[1])
 app = create_app(Settings(instance_dir=Path(args["instance"]), database_url=args["db"],
-                          secret_key="test-secret-key", testing=True, redis_url=args["redis"],
+                          secret_key="test-secret-key-0123456789-abcdefghij-klmnop", testing=True, redis_url=args["redis"],
                           login_rate_limit="3 per minute").resolved())
 client = app.test_client()
 client.environ_base["REMOTE_ADDR"] = args["address"]
