@@ -12,7 +12,8 @@ from .base import cli
 def main() -> None:
     """Entry point: domain errors print one clear line and exit 1."""
     from . import (commands_backup, commands_core, commands_deals,  # noqa: F401  (registers)
-                   commands_import, commands_index, commands_match, commands_search)
+                   commands_custody, commands_import, commands_index, commands_match,
+                   commands_search)
     try:
         # Outside standalone mode click *returns* the code of `raise Exit(n)` instead of exiting.
         from ..audit import acting_as
