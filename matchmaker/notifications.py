@@ -36,6 +36,23 @@ def notify(session: Session, users: Iterable[User], kind: str, title: str, body:
     return len(seen)
 
 
+def remind_once(session: Session, users: Iterable[User], key: str, kind: str, title: str,
+                body: str, link: str) -> int:
+    """One reminder per user and key, ever (the dedupe key is unique in the database): what
+    makes `matchmaker tick` safe to run again the same day. Returns how many were written."""
+    keys = {f"{key}:u{u.id}": u for u in users}
+    existing = set(session.scalars(select(Notification.dedupe_key)
+                                   .where(Notification.dedupe_key.in_(list(keys)))))
+    sent = 0
+    for k, user in keys.items():
+        if k in existing:
+            continue
+        session.add(Notification(user_id=user.id, kind=kind, title=title[:200], body=body,
+                                 link=link[:300], dedupe_key=k))
+        sent += 1
+    return sent
+
+
 def unread_count(session: Session, user: User) -> int:
     return session.scalar(select(func.count()).select_from(Notification)
                           .where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0

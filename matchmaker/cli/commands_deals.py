@@ -10,6 +10,7 @@ from .. import clock
 from ..catalog import login_throttle
 from ..licensing.kpis import FIRST_YEAR, compute_kpis
 from ..licensing.money import wan
+from ..custody.tick import custody_tick
 from ..licensing.tick import tick
 from ..migrate import upgrade
 from ..params import DATE_MAX, DATE_MIN, parse_date
@@ -32,10 +33,12 @@ def tick_cmd(state: State, today: date | None) -> None:
     """Time-driven work: reminders, conversion due, recordal deadlines, expiries (idempotent)."""
     rt = state.runtime
     upgrade(rt.engine)
+    day = today or clock.today()
     with rt.transaction() as session:
-        report = tick(session, today=today or clock.today())
+        report = tick(session, today=day)
+        custody = custody_tick(session, today=day)
         login_throttle.prune(session, login_throttle.wall_clock())   # counters long past their wait
-    click.echo("；".join(report.lines()))
+    click.echo("；".join(report.lines() + custody.lines()))
 
 
 @cli.command("kpis")

@@ -77,8 +77,10 @@ def run_import(session: Session, path: Path, kind: ImportKind, *, organization: 
 def _handler(session: Session, kind: ImportKind, organization: Organization | None,
              actor: User | None, options: ImportOptions):
     if kind == ImportKind.PATENTS:
+        # An enterprise's own patents (custody) are kept apart: drafts, never listed by import.
+        own = organization is not None and organization.kind == OrgKind.ENTERPRISE
         return PatentRows(session, owner=organization, today=options.today,
-                          list_valid=options.list_valid, include_rows=options.include_rows)
+                          list_valid=options.list_valid and not own, include_rows=options.include_rows)
     if organization is None or organization.kind != OrgKind.ENTERPRISE:
         raise FileProblem("技术需求只能导入到一家企业名下")
     return NeedRows(session, enterprise=organization, actor=actor, today=options.today)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..clock import add_months
 from ..errors import Conflict, InvalidTransition
 from ..models import Deal, DealState, ListingState, Need, NeedState, Notification, Patent, User
-from ..notifications import organization_audience
+from ..notifications import organization_audience, remind_once
 from .deals import StepInput, deal_audience, transition
 
 FREE_END_REMINDERS = (30, 7)      # days before the free period ends
@@ -50,18 +50,7 @@ def tick(session: Session, *, today: date) -> TickReport:
 
 
 def _remind(session: Session, users: list[User], key: str, title: str, body: str, link: str) -> int:
-    """One reminder per user and key, ever: existing keys are skipped."""
-    keys = {f"{key}:u{u.id}": u for u in users}
-    existing = set(session.scalars(select(Notification.dedupe_key)
-                                   .where(Notification.dedupe_key.in_(list(keys)))))
-    sent = 0
-    for k, user in keys.items():
-        if k in existing:
-            continue
-        session.add(Notification(user_id=user.id, kind="deal_reminder", title=title[:200],
-                                 body=body, link=link[:300], dedupe_key=k))
-        sent += 1
-    return sent
+    return remind_once(session, users, key, "deal_reminder", title, body, link)
 
 
 def _free_period_reminders(session: Session, today: date, report: TickReport) -> None:

@@ -1,8 +1,10 @@
 """What is stored. Import models from here so every table is registered on Base.metadata."""
-from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, DealState, DeclineReason, ImportKind,
-                    ImportState, LegalStatus, LicenceType, OfferState, PaymentMode, ListingState,
-                    MatchState, NeedState, OrgKind, OrgStatus, PatentType, UserRole, WantedForm)
+from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, AgreementState, CustodyService,
+                    DealState, DeclineReason, ImportKind, ImportState, LegalStatus, LicenceType,
+                    OfferState, PaymentMode, ListingState, MatchState, NeedState, OrgKind, OrgStatus,
+                    PatentType, ServiceLogKind, UserRole, VoucherKind, WantedForm)
 from .audit import AuditEntry
+from .custody import AnnuityPayment, CustodyAgreement, CustodyEvent, ServiceLogEntry
 from .imports import ImportBatch
 from .licensing import Deal, DealEvent, FollowUp, LicenceOffer
 from .matching import Job, Match, Notification
@@ -18,5 +20,6 @@ __all__ = [
     "station_clients", "Patent", "PatentIPC", "IndexTask", "DeclineReason", "MatchState", "Job",
     "Match", "Notification", "ImportBatch", "ImportKind", "ImportState", "AuditEntry",
     "Deal", "DealEvent", "FollowUp", "LicenceOffer", "DealState", "LicenceType", "OfferState",
-    "PaymentMode", "LoginThrottle",
+    "PaymentMode", "LoginThrottle", "AgreementState", "CustodyService", "ServiceLogKind",
+    "VoucherKind", "AnnuityPayment", "CustodyAgreement", "CustodyEvent", "ServiceLogEntry",
 ]

@@ -22,6 +22,7 @@ class OrgKind(LabelledEnum):
     ENTERPRISE = "enterprise"
     STATION = "station"
     OPERATOR = "operator"
+    AGENCY = "agency"             # 知识产权服务机构: keeps SMEs' own patents in custody
 
     @property
     def is_supplier(self) -> bool:
@@ -141,9 +142,52 @@ class DealState(LabelledEnum):
     TERMINATED = "terminated"
 
 
+class CustodyService(LabelledEnum):
+    """What a custody agreement covers (the plan: basic service plus differentiated ones)."""
+
+    ANNUITY = "annuity"
+    STATUS_WATCH = "status_watch"
+    INFRINGEMENT_WATCH = "infringement_watch"
+    FILING = "filing"
+    NAVIGATION = "navigation"
+    STRATEGY = "strategy"
+
+
+class AgreementState(LabelledEnum):
+    PROPOSED = "proposed"       # one side asked; the other has to confirm
+    ACTIVE = "active"
+    DECLINED = "declined"
+    ENDED = "ended"             # its end date passed (or a renewal took over)
+    TERMINATED = "terminated"   # ended early by either side, with a reason
+
+
+class VoucherKind(LabelledEnum):
+    NONE = "none"
+    INNOVATION = "innovation"   # 创新券
+    SERVICE = "service"         # 服务券
+
+
+class ServiceLogKind(LabelledEnum):
+    VISIT = "visit"
+    ADVICE = "advice"
+    FILING = "filing"
+    PAYMENT = "payment"
+    OTHER = "other"
+
+
 LABELS: dict[tuple[type, str], str] = {(type(member), member.value): text for member, text in (
     (OrgKind.UNIVERSITY, "高校"), (OrgKind.INSTITUTE, "科研院所"), (OrgKind.ENTERPRISE, "企业"),
-    (OrgKind.STATION, "创新驿站"), (OrgKind.OPERATOR, "运营方"),
+    (OrgKind.STATION, "创新驿站"), (OrgKind.OPERATOR, "运营方"), (OrgKind.AGENCY, "知识产权服务机构"),
+    (CustodyService.ANNUITY, "年费管理"), (CustodyService.STATUS_WATCH, "法律状态监控"),
+    (CustodyService.INFRINGEMENT_WATCH, "侵权与竞争对手监控"), (CustodyService.FILING, "专利申请代理"),
+    (CustodyService.NAVIGATION, "专利导航"), (CustodyService.STRATEGY, "知识产权战略与布局"),
+    (AgreementState.PROPOSED, "待确认"), (AgreementState.ACTIVE, "托管中"),
+    (AgreementState.DECLINED, "已拒绝"), (AgreementState.ENDED, "已到期"),
+    (AgreementState.TERMINATED, "已终止"),
+    (VoucherKind.NONE, "自费"), (VoucherKind.INNOVATION, "创新券"), (VoucherKind.SERVICE, "服务券"),
+    (ServiceLogKind.VISIT, "走访"), (ServiceLogKind.ADVICE, "咨询建议"),
+    (ServiceLogKind.FILING, "文件递交"), (ServiceLogKind.PAYMENT, "代缴年费"),
+    (ServiceLogKind.OTHER, "其他"),
     (OrgStatus.PENDING, "待审核"), (OrgStatus.APPROVED, "已通过"), (OrgStatus.SUSPENDED, "已停用"),
     (UserRole.ADMIN, "管理员"), (UserRole.MEMBER, "成员"),
     (PatentType.INVENTION, "发明"), (PatentType.UTILITY, "实用新型"), (PatentType.DESIGN, "外观设计"),

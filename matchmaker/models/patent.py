@@ -41,6 +41,10 @@ class Patent(Base):
     knowhow_included: Mapped[bool] = mapped_column(Boolean, default=False)
     listing_state: Mapped[ListingState] = mapped_column(enum_column(ListingState),
                                                         default=ListingState.DRAFT, index=True)
+    # Custody of an enterprise's own patent: the owner's annuity reduction (0, 70 or 85 %) and
+    # since when it is at risk of termination (an annuity unpaid past its grace period).
+    annuity_reduction: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    annuity_risk_since: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
