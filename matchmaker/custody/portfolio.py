@@ -186,3 +186,33 @@ def service_log(session: Session, *, agency_id: int | None = None,
     if enterprise_id is not None:
         stmt = stmt.where(ServiceLogEntry.enterprise_id == enterprise_id)
     return list(session.scalars(stmt.limit(limit)))
+
+
+def add_own_patent(session: Session, actor: User, enterprise_id: int, data, *, reduction="0",
+                   today: date) -> Patent:
+    """Record one of the enterprise's own patents for custody (a draft: not offered for
+    licensing). Annuities need the application number, the type and the filing date."""
+    from ..catalog.patents import apply_values, validate_patent
+    from ..models import ListingState
+    if not may_manage(session, actor, enterprise_id, today):
+        raise PermissionDenied("只能为本企业或托管中的客户登记专利")
+    e = FieldErrors()
+    for name, label in (("app_no", "申请号"), ("patent_type", "专利类型"), ("filing_date", "申请日")):
+        if not getattr(data, name):
+            e.add(name, f"年费监控需要{label}")
+    value = parse_int(reduction, low=0, high=85)
+    if value not in (0, 70, 85):
+        e.add("annuity_reduction", "费用减缴比例只能是不减缴、70% 或 85%")
+    try:
+        values = validate_patent(data, today=today)
+    except ValidationError as exc:
+        for name, message in exc.errors.items():
+            e.add(name, message)
+        values = None
+    e.raise_if_any()
+    values["listing_state"] = ListingState.DRAFT
+    patent = Patent(owner=session.get(Organization, enterprise_id), annuity_reduction=value)
+    apply_values(session, patent, values, today)
+    session.add(patent)
+    session.flush()
+    return patent

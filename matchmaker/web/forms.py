@@ -29,7 +29,8 @@ from ..models import (INDUSTRIES, REGIONS, LegalStatus, LicenceType, ListingStat
                       Patent, PatentType, PaymentMode, WantedForm)
 from ..params import parse_id
 
-SELF_REGISTER_KINDS = (OrgKind.UNIVERSITY, OrgKind.INSTITUTE, OrgKind.ENTERPRISE, OrgKind.STATION)
+SELF_REGISTER_KINDS = (OrgKind.UNIVERSITY, OrgKind.INSTITUTE, OrgKind.ENTERPRISE, OrgKind.STATION,
+                       OrgKind.AGENCY)
 
 
 class MultiCheckboxField(SelectMultipleField):

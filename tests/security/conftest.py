@@ -16,13 +16,14 @@ import pytest
 from sqlalchemy import text
 
 from matchmaker.catalog.organizations import link_station_client
+from matchmaker.custody import agreements as custody
 from matchmaker.db import Base
 from matchmaker.imports import batches
 from matchmaker.licensing.deals import StepInput, request_deal, transition
 from matchmaker.licensing.offers import OfferInput, create_offer
-from matchmaker.models import (Deal, DealState, ImportBatch, ImportKind, LicenceOffer, ListingState,
-                               Match, Need, Notification, Organization, OrgKind, OrgStatus, Patent,
-                               User)
+from matchmaker.models import (CustodyAgreement, Deal, DealState, ImportBatch, ImportKind,
+                               LicenceOffer, ListingState, Match, Need, Notification, Organization,
+                               OrgKind, OrgStatus, Patent, PatentType, User)
 from tests.factories import make_need, make_org, make_patent, make_user, valid_app_no
 from tests.web.helpers import csrf_token, login
 
@@ -71,6 +72,16 @@ class SecWorld:
     batch: dict[str, ImportBatch] = field(default_factory=dict)
     match: dict[str, Match] = field(default_factory=dict)
     notification: dict[str, Notification] = field(default_factory=dict)
+    agreement: dict[str, CustodyAgreement] = field(default_factory=dict)
+
+    @property
+    def proposal(self) -> dict[str, CustodyAgreement]:
+        return self.agreement
+
+    @property
+    def own_patent(self) -> dict[str, Patent]:
+        """Enterprises' own patents (custody) live among the patents, under `<org>_own`."""
+        return self.patent
 
 
 def offer_input(**fields) -> OfferInput:
@@ -91,6 +102,8 @@ def build_sec_world(session, settings) -> SecWorld:
       batches  uni, inst (patents), ent, stn (needs of ent), ent2 (needs)
       matches  a = need ent × patent uni, b = need ent2 × patent other
       inbox    one notification per role user, and one of the ent2 user
+      custody  agn keeps ent, agn2 keeps ent2 (agreements ent, ent2); agn2's proposal to ent
+               (agreement proposal); own patents ent_own, ent2_own
     """
     w = SecWorld()
     today = date.today()
@@ -164,6 +177,26 @@ def build_sec_world(session, settings) -> SecWorld:
         w.notification[key] = Notification(user=w.user[key], kind="test", title=f"给{key}的消息",
                                            link="/deals")
         session.add(w.notification[key])
+
+    # custody: agency agn keeps ent, agn2 keeps ent2; agn2 also proposes to ent (a proposal
+    # waiting for ent); each enterprise has an own patent
+    member("agn", OrgKind.AGENCY, "安全测试知识产权代理事务所")
+    member("agn2", OrgKind.AGENCY, "另一家安全测试代理机构")
+    for key, agency in (("ent", "agn"), ("ent2", "agn2")):
+        made = custody.propose(session, w.user[agency], w.orgs[key].id, custody.AgreementInput(
+            services=["annuity"], start_date=today - timedelta(days=30),
+            end_date=today + timedelta(days=300), fee_wan="0.3"))
+        custody.respond(session, w.user[key], made.id, True)
+        w.agreement[key] = made
+        w.patent[f"{key}_own"] = make_patent(
+            session, w.orgs[key], title=f"{key} 自有的一种播种机", patent_type=PatentType.UTILITY,
+            app_no=valid_app_no(today.year - 2, "2", 4000 + len(w.patent)),
+            filing_date=date(today.year - 2, 1, 10), listing_state=ListingState.DRAFT, **{
+                k: v for k, v in life.items() if k == "expiry_date"})
+    w.agreement["proposal"] = custody.propose(session, w.user["agn2"], w.orgs["ent"].id,
+                                              custody.AgreementInput(services=["navigation"],
+                                              start_date=today, end_date=today + timedelta(days=90),
+                                              fee_wan="0"))
     session.commit()
     for deal in w.deal.values():
         assert deal.state == DealState.FREE_ACTIVE

@@ -17,7 +17,7 @@ import re
 import pytest
 
 from tests.security.conftest import ROLES, log_in_as, need_file, session_token
-from tests.security.test_authorization_matrix import CELLS, DATA, MATRIX, check, resolve
+from tests.security.test_authorization_matrix import CELLS, MATRIX, check, post_data, resolve
 
 CRAFTED = ["²", "9" * 4301, "2147483648", "9223372036854775808", "0001-01-01", "9999-12-31", "-1",
            "٣"]
@@ -31,6 +31,9 @@ NEED_FORM = [("form", "enterprise_id"), ("form", "budget_min_wan"), ("form", "bu
 PATENT_FORM = [("form", "filing_date"), ("form", "grant_date"), ("form", "readiness")]
 OFFER_FORM = [("form", n) for n in ("free_months", "term_months", "lump_sum_wan", "entry_fee_wan",
                                     "royalty_pct", "transfer_price_wan")]
+
+CUSTODY_FORM = [("form", n) for n in ("counterpart", "start_date", "end_date", "fee_wan",
+                                       "voucher_value_wan")]
 
 # (method, rule) -> the integer, date and amount parameters the route reads ([] = none besides
 # the path). Path ids (<int:…>) are tried on every route that has one, see below.
@@ -77,6 +80,22 @@ PARAMS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/search/needs"): SEARCH, ("GET", "/search/patents"): SEARCH,
     ("GET", "/static/<path:filename>"): [], ("GET", "/station/"): [],
     ("POST", "/station/needs/<int:need_id>/note"): [],
+    ("GET", "/custody/"): [], ("GET", "/custody/agreements/new"): [("args", "with")],
+    ("POST", "/custody/agreements/new"): CUSTODY_FORM,
+    ("GET", "/custody/agreements/<int:agreement_id>"): [],
+    ("POST", "/custody/agreements/<int:agreement_id>/confirm"): [("form", "version")],
+    ("POST", "/custody/agreements/<int:agreement_id>/decline"): [("form", "version")],
+    ("POST", "/custody/agreements/<int:agreement_id>/terminate"): [("form", "version")],
+    ("GET", "/custody/agreements/<int:agreement_id>/renew"): [],
+    ("POST", "/custody/agreements/<int:agreement_id>/renew"): CUSTODY_FORM[1:],
+    ("GET", "/custody/patents/new"): [("args", "enterprise")],
+    ("POST", "/custody/patents/new"): [("form", "enterprise"), ("form", "filing_date"),
+                                       ("form", "grant_date"), ("form", "annuity_reduction")],
+    ("GET", "/custody/patents/<int:patent_id>"): [],
+    ("POST", "/custody/patents/<int:patent_id>"): [("form", "year"), ("form", "paid_on"),
+                                                   ("form", "amount_yuan")],
+    ("POST", "/custody/log"): [("form", "enterprise"), ("form", "occurred_on")],
+    ("GET", "/custody/deadlines.<fmt>"): [],
 }
 
 
@@ -86,7 +105,7 @@ def test_every_route_declares_its_numeric_parameters():
 
 
 def _form_data(sec, cell, obj) -> dict:
-    data = DATA.get((cell.method, cell.url), lambda s, o: {})(sec, obj)
+    data = post_data(sec, cell, obj)
     if cell.url == "/imports/needs":   # an upload, so the enterprise choice is really read
         data = {**data, "file": (io.BytesIO(need_file("CRAFTED")), "needs.csv"), "encoding": "auto"}
     return data

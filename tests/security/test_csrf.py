@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.security.conftest import ROLES, fingerprint, log_in_as, session_token
-from tests.security.test_authorization_matrix import CELLS, DATA, perform, resolve
+from tests.security.test_authorization_matrix import (CELLS, EXTRA_ROLES, perform, post_data,
+                                                      resolve)
 from tests.web.helpers import text
 
 # For each POST route: the cells of the matrix where the role is allowed (so a refusal can only
@@ -22,13 +23,13 @@ def test_every_post_route_is_tried_by_an_allowed_role(app):
 def _post_without_token(client, sec, cell, token: str | None):
     obj = resolve(sec, cell)
     url = cell.url.format(id=obj.id) if obj is not None else cell.url
-    data = DATA.get((cell.method, cell.url), lambda s, o: {})(sec, obj)
+    data = post_data(sec, cell, obj)
     if token is not None:
         data["csrf_token"] = token
     return client.post(url, data=data)
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES + EXTRA_ROLES)
 def test_posts_without_token_are_refused_and_write_nothing(client, session, sec, role):
     log_in_as(client, sec, role)
     failures = []
