@@ -25,6 +25,16 @@ def kpi_rows(k: KPIs) -> list[list]:
     for s in k.stations:
         rows.append(["驿站转化数", s.name, s.conversions, ""])
         rows.append(["驿站成交额（万元）", s.name, round(s.value_yuan / 10_000, 2), ""])
+    c = k.custody
+    if c is not None:
+        rows.append(["知识产权托管覆盖中小企业（家，累计）", f"截至 {k.as_of}", c.smes, c.target])
+        rows.append(["托管中的中小企业（家）", f"截至 {k.as_of}", c.active_smes, ""])
+        rows.append(["按期缴纳年费（笔）", f"截至 {k.as_of}", c.on_time, ""])
+        rows.append(["滞纳期内补缴年费（笔）", f"截至 {k.as_of}", c.late, ""])
+        rows.append(["年费逾期致有终止风险的专利（件）", f"截至 {k.as_of}", c.lapsed, ""])
+        rows.append(["托管中维持有效的专利（件）", f"截至 {k.as_of}", c.kept_alive, ""])
+        rows.append(["使用创新券/服务券的托管协议（份）", f"截至 {k.as_of}", c.vouchers, ""])
+        rows.append(["券面金额（万元）", f"截至 {k.as_of}", round(c.voucher_value_yuan / 10_000, 2), ""])
     return rows
 
 

@@ -10,7 +10,8 @@ Definitions (also shown on the dashboard):
   lapsed after a free licence), the share that converted; median days from free-licence start
   to conversion;
 - needs answered within N days: needs posted in the period whose first response (a pushed
-  match, a broker's note or a licence request) came within N days.
+  match, a broker's note or a licence request) came within N days;
+- IP custody: see matchmaker.custody.kpis.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..custody.kpis import CustodyKPIs, compute_custody
 from ..models import Deal, DealEvent, DealState, Need, Organization, OrgKind, OrgStatus, Patent
 from .transitions import LICENCE_GRANTED, PAID
 
@@ -74,6 +76,7 @@ class KPIs:
     needs_answered: int = 0
     answer_days: int = ANSWER_DAYS
     pipeline: dict[str, int] = field(default_factory=dict)
+    custody: CustodyKPIs | None = None     # the platform's figures only (not a station's)
 
     @property
     def needs_answered_pct(self) -> float | None:
@@ -100,6 +103,7 @@ class KPIs:
             "needs_total": self.needs_total, "needs_answered": self.needs_answered,
             "needs_answered_pct": self.needs_answered_pct, "answer_days": self.answer_days,
             "pipeline": self.pipeline,
+            "custody": self.custody.as_json() if self.custody else None,
         }
 
 
@@ -139,6 +143,8 @@ def compute_kpis(session: Session, *, as_of: date, first_year: int | None = None
     _deal_figures(k, rows, first_year, last_year)
     k.stations = _stations(session, rows, cutoff, station_id)
     _needs(session, k, cutoff, first_year, scope)
+    if station_id is None:
+        k.custody = compute_custody(session, as_of=as_of)
     return k
 
 

@@ -4,7 +4,8 @@ from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, AgreementState, Custo
                     OfferState, PaymentMode, ListingState, MatchState, NeedState, OrgKind, OrgStatus,
                     PatentType, ServiceLogKind, UserRole, VoucherKind, WantedForm)
 from .audit import AuditEntry
-from .custody import AnnuityPayment, CustodyAgreement, CustodyEvent, ServiceLogEntry
+from .custody import (AnnuityPayment, CustodyAgreement, CustodyEvent, IndicatorTarget,
+                      ServiceLogEntry)
 from .imports import ImportBatch
 from .licensing import Deal, DealEvent, FollowUp, LicenceOffer
 from .matching import Job, Match, Notification
@@ -22,4 +23,5 @@ __all__ = [
     "Deal", "DealEvent", "FollowUp", "LicenceOffer", "DealState", "LicenceType", "OfferState",
     "PaymentMode", "LoginThrottle", "AgreementState", "CustodyService", "ServiceLogKind",
     "VoucherKind", "AnnuityPayment", "CustodyAgreement", "CustodyEvent", "ServiceLogEntry",
+    "IndicatorTarget",
 ]

@@ -109,3 +109,18 @@ class AnnuityPayment(Base):
     @property
     def on_time(self) -> bool:
         return self.paid_on <= self.due_date
+
+
+class IndicatorTarget(Base):
+    """A yearly milestone of a plan indicator that the operator sets (e.g. SMEs under custody:
+    the cumulative number planned for the end of each year)."""
+
+    __tablename__ = "indicator_targets"
+    __table_args__ = (UniqueConstraint("key", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[int] = mapped_column(BigInteger)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

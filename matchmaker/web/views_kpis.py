@@ -4,9 +4,11 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from .. import clock
+from ..custody.kpis import set_plan
+from ..errors import ValidationError
 from ..licensing.kpi_export import kpis_csv, kpis_xlsx
 from ..licensing.kpis import FIRST_YEAR, LICENCE_GROWTH_TARGET, VALUE_GROWTH_TARGET, compute_kpis
 from .auth import require_kinds
@@ -66,3 +68,18 @@ def state_bar(item) -> tuple[str, int]:
     from ..models import DealState
     state, count = item
     return DealState(state).label, count
+
+
+@bp.post("/custody-plan")
+@require_kinds("operator")
+def custody_plan():
+    """The operator sets a year's cumulative target of SMEs under custody."""
+    try:
+        set_plan(db(), actor(), request.form.get("year"), request.form.get("value"))
+    except ValidationError as exc:
+        db().rollback()
+        flash(exc.message, "error")
+    else:
+        db().commit()
+        flash("已设置托管覆盖目标", "success")
+    return redirect(url_for("kpis.index", _anchor="kpi-custody"))

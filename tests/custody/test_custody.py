@@ -2,7 +2,7 @@
 patents kept apart, annuity payments and the reminders and escalations of `tick`."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +12,8 @@ from matchmaker.custody.portfolio import (add_log_entry, agency_deadlines, deadl
                                           record_payment, set_reduction)
 from matchmaker.custody.tick import custody_tick
 from matchmaker.errors import NotFound, PermissionDenied, ValidationError
-from matchmaker.models import (AgreementState as A, LegalStatus, ListingState, Notification,
+from matchmaker.models import (AgreementState as A, AnnuityPayment, LegalStatus, ListingState,
+                               Notification,
                                OrgKind, Patent, PatentType, ServiceLogEntry)
 from tests.factories import make_org, make_patent, make_user
 
@@ -204,3 +205,34 @@ def test_import_into_an_enterprise_keeps_its_patents_as_drafts(session, p, tmp_p
     assert summary.counts["new"] == 1, summary.rejected
     patent = session.scalar(select(Patent).where(Patent.app_no == number))
     assert patent.owner_id == p.ent.id and patent.listing_state == ListingState.DRAFT
+
+
+def test_custody_kpis_count_smes_payments_risks_and_vouchers(session, p):
+    from matchmaker.custody.kpis import compute_custody, set_plan
+    from matchmaker.licensing.kpis import compute_kpis
+    today = date.today()
+    agreement = ag.propose(session, p.agent, p.ent.id, terms(start_date=(today - timedelta(days=10)).isoformat(),
+                                                             end_date=(today + timedelta(days=100)).isoformat()))
+    ag.respond(session, p.ent_user, agreement.id, True)
+    ent2 = make_org(session, OrgKind.ENTERPRISE, name="第二家企业")
+    pending = ag.propose(session, p.agent, ent2.id, terms(start_date=today.isoformat(),
+                                                          end_date=(today + timedelta(days=30)).isoformat()))
+    ok = own(session, p, filing_date=date(today.year - 3, 1, 1), grant_date=None,
+             created_at=datetime(today.year - 1, 1, 1, tzinfo=timezone.utc))
+    session.add(AnnuityPayment(patent=ok, year=3, due_date=date(today.year - 1, 1, 1),
+                               paid_on=date(today.year - 1, 1, 1), amount_yuan=600))
+    session.add(AnnuityPayment(patent=ok, year=4, due_date=date(today.year, 1, 1),
+                               paid_on=date(today.year, 2, 15), amount_yuan=930, late_fee_yuan=30))
+    risky = own(session, p, app_no=None, annuity_risk_since=today - timedelta(days=5))
+    session.flush()
+    k = compute_custody(session, as_of=today)
+    assert (k.smes, k.active_smes, k.target) == (1, 1, 1000), "a proposal does not count"
+    assert (k.on_time, k.late, k.lapsed, k.kept_alive) == (1, 1, 1, 1)
+    assert (k.vouchers, k.voucher_value_yuan) == (1, 5000)
+    with pytest.raises(PermissionDenied):
+        set_plan(session, p.agent, today.year, 300)
+    set_plan(session, p.operator, today.year, "300")
+    full = compute_kpis(session, as_of=today)
+    assert full.custody.target == 300 and full.as_dict()["custody"]["smes"] == 1
+    assert compute_kpis(session, as_of=today - timedelta(days=400)).custody.smes == 0
+    assert pending.state == A.PROPOSED and risky.annuity_risk_since is not None

@@ -127,6 +127,7 @@ MATRIX = [
     ("POST", "/inbox/read-all", "/inbox/read-all",      None,            "L   302 302 302 302 302", "/inbox"),
     # KPIs
     ("GET",  "/kpis/", "/kpis/",                        None,            "L   403 403 403 200 200", None),
+    ("POST", "/kpis/custody-plan", "/kpis/custody-plan", None,           "L   403 403 403 403 302", "/kpis/"),
     ("GET",  "/kpis/export.<fmt>", "/kpis/export.csv",  None,            "L   403 403 403 200 200", None),
     # matches
     ("GET",  "/matches/", "/matches/",                  None,            "L   403 403 200 403 403", None),
@@ -373,6 +374,7 @@ def _agreement_form(sec, obj) -> dict:
 
 
 DATA.update({
+    ("POST", "/kpis/custody-plan"): lambda sec, obj: {"year": str(date.today().year), "value": "300"},
     ("POST", "/custody/agreements/new"): _agreement_form,
     ("POST", "/custody/agreements/{id}/confirm"): lambda sec, a: {"version": str(a.version)},
     ("POST", "/custody/agreements/{id}/decline"): lambda sec, a: {"version": str(a.version)},

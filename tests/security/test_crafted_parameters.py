@@ -80,6 +80,7 @@ PARAMS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/search/needs"): SEARCH, ("GET", "/search/patents"): SEARCH,
     ("GET", "/static/<path:filename>"): [], ("GET", "/station/"): [],
     ("POST", "/station/needs/<int:need_id>/note"): [],
+    ("POST", "/kpis/custody-plan"): [("form", "year"), ("form", "value")],
     ("GET", "/custody/"): [], ("GET", "/custody/agreements/new"): [("args", "with")],
     ("POST", "/custody/agreements/new"): CUSTODY_FORM,
     ("GET", "/custody/agreements/<int:agreement_id>"): [],

@@ -1,7 +1,8 @@
 """IP custody (issue 15)
 
 Agreements between an enterprise and a service agency with their history, the agency's service
-log, annuity payments, and per-patent annuity reduction and risk date.
+log, annuity payments, per-patent annuity reduction and risk date, and the operator's yearly
+indicator targets.
 
 Revision ID: 0008
 Revises: 0007
@@ -102,6 +103,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_custody_service_log_agency_id'), ['agency_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_custody_service_log_enterprise_id'), ['enterprise_id'], unique=False)
 
+    op.create_table('indicator_targets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', matchmaker.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_indicator_targets_updated_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_targets')),
+    sa.UniqueConstraint('key', 'year', name=op.f('uq_indicator_targets_key'))
+    )
     with op.batch_alter_table('patents', schema=None) as batch_op:
         batch_op.add_column(sa.Column('annuity_reduction', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('annuity_risk_since', sa.Date(), nullable=True))
@@ -113,6 +125,7 @@ def downgrade() -> None:
         batch_op.drop_column('annuity_risk_since')
         batch_op.drop_column('annuity_reduction')
 
+    op.drop_table('indicator_targets')
     with op.batch_alter_table('custody_service_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_custody_service_log_enterprise_id'))
         batch_op.drop_index(batch_op.f('ix_custody_service_log_agency_id'))
