@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..catalog.accounts import create_user
 from ..catalog.corpus import ImportReport, import_records, read_jsonl
 from ..catalog.needs import NeedInput, create_need
+from .custody import DemoCustody, create_demo_custody
 from .deals import DemoDeals, create_demo_deals
 from ..errors import Conflict
 from ..jobs.queue import enqueue
@@ -34,6 +35,7 @@ class DemoResult:
     patents: ImportReport | None = None
     needs: int = 0
     deals: DemoDeals | None = None
+    custody: DemoCustody | None = None
 
 
 def demo_loaded(session: Session) -> bool:
@@ -67,6 +69,8 @@ def load_demo(session: Session, *, password: str | None = None, data_dir: Path =
                   for o in spec["organizations"]}
     needs = _create_needs(session, data_dir / "needs.jsonl.gz", orgs, users, industries, today)
     result.deals = create_demo_deals(session, users, today or date.today())
+    result.custody = create_demo_custody(session, users, today or date.today(), password=password,
+                                         credentials=result.credentials)
     session.info.pop(SKIP_MATCHING, None)
     for need in needs:
         enqueue(session, "match_need", {"need_id": need.id}, dedupe=False)
