@@ -16,7 +16,7 @@ from typing import BinaryIO
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .. import permissions
+from .. import clock, permissions
 from ..config import Settings
 from ..db import utcnow
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -47,9 +47,20 @@ def import_target(session: Session, actor: User, kind: ImportKind,
     """The organization an import goes to: the supplier's own for patents; for needs the
     actor's enterprise, or one of the enterprises a station broker serves."""
     if kind == ImportKind.PATENTS:
-        if not permissions.can_list_patents(actor):
-            raise PermissionDenied("只有高校和科研院所可以导入专利")
-        return actor.organization
+        org = actor.organization
+        if permissions.can_list_patents(actor):
+            return org
+        # An enterprise's own patents for custody (kept as drafts): the enterprise itself, or
+        # the agency keeping it in custody today.
+        if org.kind == OrgKind.ENTERPRISE and enterprise_id in (None, org.id):
+            return org
+        if org.kind == OrgKind.AGENCY:
+            from ..custody.agreements import may_manage
+            enterprise = session.get(Organization, enterprise_id) if enterprise_id else None
+            if enterprise is None or not may_manage(session, actor, enterprise.id, clock.today()):
+                raise ValidationError({"enterprise": "请选择托管中的客户企业"})
+            return enterprise
+        raise PermissionDenied("只有高校和科研院所可以导入专利")
     if actor.organization.kind == OrgKind.ENTERPRISE and enterprise_id in (None, actor.organization_id):
         return actor.organization
     enterprise = session.get(Organization, enterprise_id) if enterprise_id else None

@@ -7,12 +7,13 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
-from .. import permissions
+from .. import clock, permissions
 from ..catalog.needs import enterprises_for
+from ..custody.agreements import client_ids
 from ..errors import Conflict, ValidationError
 from ..imports import batches
 from ..imports.report import template_csv, template_xlsx
-from ..models import ImportKind, ImportState
+from ..models import ImportKind, ImportState, Organization
 from .auth import require_kinds
 from .context import actor, db, runtime
 from .forms import ImportUploadForm, add_error
@@ -31,10 +32,15 @@ def _disk_full(exc: OSError) -> bool:
 
 
 @bp.route("/patents", methods=["GET", "POST"])
-@require_kinds(*SUPPLIERS)
+@require_kinds(*SUPPLIERS, "enterprise", "agency")
 def patents():
-    """A university or institute uploads its portfolio export."""
-    return _upload(ImportKind.PATENTS, None)
+    """A university or institute uploads its portfolio export; an enterprise (or its agency,
+    for a client in custody) its own patents, which stay unlisted drafts."""
+    clients = None
+    if actor().organization.kind.value == "agency":
+        ids = client_ids(db(), actor().organization_id, clock.today())
+        clients = [db().get(Organization, i) for i in sorted(ids)]
+    return _upload(ImportKind.PATENTS, clients)
 
 
 @bp.route("/needs", methods=["GET", "POST"])

@@ -55,7 +55,7 @@ PARAMS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("POST", "/imports/batch/<int:batch_id>/confirm"): [("form", "include")],
     ("GET", "/imports/batch/<int:batch_id>/rejections.csv"): [],
     ("GET", "/imports/needs"): [], ("POST", "/imports/needs"): [("form", "enterprise_id")],
-    ("GET", "/imports/patents"): [], ("POST", "/imports/patents"): [],
+    ("GET", "/imports/patents"): [], ("POST", "/imports/patents"): [("form", "enterprise_id")],
     ("GET", "/imports/template/<any(patents, needs):kind>.<any(csv, xlsx):fmt>"): [],
     ("GET", "/inbox"): PAGE, ("GET", "/inbox/"): PAGE,
     ("POST", "/inbox/<int:notification_id>/open"): [], ("POST", "/inbox/read-all"): [],

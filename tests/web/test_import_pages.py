@@ -522,7 +522,7 @@ def test_who_may_use_which_import(client, uni, ent, station):
     assert "/login" in client.get("/imports/needs").headers["Location"]
     assert client.get("/imports/template/patents.csv").status_code == 302
 
-    for user in (ent[1], station[1]):
+    for user in (station[1],):
         login(client, user.login)
         assert client.get("/imports/patents").status_code == 403
         token = csrf_token(text(client.get("/imports/needs")))
@@ -536,6 +536,43 @@ def test_who_may_use_which_import(client, uni, ent, station):
     assert client.get("/imports/needs").status_code == 403
     page = text(client.get("/imports/patents"))
     assert 'id="nav-import"' in page and 'href="/imports/patents"' in page
+
+
+def test_an_enterprise_imports_its_own_patents_as_unlisted_drafts(client, session, ent):
+    login(client, ent[1].login)
+    page = text(client.get("/imports/patents"))
+    assert 'id="own-patents-note"' in page and "list_valid" not in page
+    batch_id = upload_patents(client, csv_bytes(PATENT_HEADERS, VALID_ROWS))
+    assert confirm(client, batch_id).status_code == 302
+    session.expire_all()
+    owned = session.scalars(select(Patent)).all()
+    assert owned and {p.owner_id for p in owned} == {ent[0].id}
+    assert {p.listing_state for p in owned} <= {ListingState.DRAFT, ListingState.ARCHIVED}
+    assert ListingState.LISTED not in {p.listing_state for p in owned}
+
+
+def test_an_agency_imports_only_for_an_enterprise_in_its_custody(client, session, world, ent, ent_b):
+    from matchmaker.custody import agreements as ag
+    from matchmaker import clock
+    agency, agent = world.member(OrgKind.AGENCY, name="天山知识产权代理事务所")
+    today = clock.today()
+    agreement = ag.propose(session, agent, ent[0].id, ag.AgreementInput(
+        services=["annuity"], start_date=today.isoformat(),
+        end_date=(today + timedelta(days=365)).isoformat(), fee_wan="1"))
+    ag.respond(session, ent[1], agreement.id, True, version=agreement.version)
+    session.commit()
+    login(client, agent.login)
+    page = text(client.get("/imports/patents"))
+    assert f'value="{ent[0].id}"' in page and f'value="{ent_b[0].id}"' not in page
+    refused = upload(client, "/imports/patents", csv_bytes(PATENT_HEADERS, VALID_ROWS), "p.csv",
+                     enterprise_id=str(ent_b[0].id))
+    assert refused.status_code == 200 and batch_count(session) == 0
+    batch_id = upload_patents(client, csv_bytes(PATENT_HEADERS, VALID_ROWS), enterprise_id=str(ent[0].id))
+    assert confirm(client, batch_id).status_code == 302
+    session.expire_all()
+    owned = session.scalars(select(Patent)).all()
+    assert owned and {p.owner_id for p in owned} == {ent[0].id}
+    assert ListingState.LISTED not in {p.listing_state for p in owned}
 
 
 def test_another_organizations_batch_is_not_found(client, session, uni, other_uni):
