@@ -207,6 +207,27 @@ def test_import_into_an_enterprise_keeps_its_patents_as_drafts(session, p, tmp_p
     assert patent.owner_id == p.ent.id and patent.listing_state == ListingState.DRAFT
 
 
+def test_a_status_refresh_import_updates_own_patents_by_application_number(session, p, tmp_path):
+    """申请号 + 法律状态 only: known patents take the new status and keep everything else; an
+    unknown number is rejected on its row (a refresh never creates an empty record)."""
+    from matchmaker.imports.service import ImportOptions, run_import
+    from matchmaker.models import ImportKind
+    from tests.factories import valid_app_no
+    number = valid_app_no(year=2021, type_digit="2", serial=77)
+    patent = own(session, p, app_no=number, title="一种播种机")
+    session.flush()
+    path = tmp_path / "status.csv"
+    unknown = valid_app_no(year=2021, type_digit="2", serial=78)
+    path.write_text(f"申请号,法律状态\n{number},失效\n{unknown},有效\n", encoding="utf-8")
+    summary = run_import(session, path, ImportKind.PATENTS, organization=p.ent,
+                         options=ImportOptions(today=TODAY), write=True)
+    assert summary.counts["updated"] == 1 and summary.counts["new"] == 0
+    assert [r["key"] for r in summary.rejected] == [unknown]
+    session.expire_all()
+    assert patent.legal_status == LegalStatus.LAPSED and patent.title == "一种播种机"
+    assert patent.listing_state == ListingState.DRAFT and patent.owner_id == p.ent.id
+
+
 def test_custody_kpis_count_smes_payments_risks_and_vouchers(session, p):
     from matchmaker.custody.kpis import compute_custody, set_plan
     from matchmaker.licensing.kpis import compute_kpis
