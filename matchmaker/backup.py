@@ -717,11 +717,14 @@ def _swap_uploads(instance: Path, staged: Path) -> None:
 def _rebuild_index(settings: Settings, engine) -> dict[str, int]:
     from .db import make_session_factory
     from .search.indexer import rebuild
-    from .search.schemas import KINDS
-    from .search.whoosh_backend import WhooshBackend
+    from .search.fields import KINDS
+    from .search.factory import make_backend
     factory = make_session_factory(engine)
-    backend = WhooshBackend(settings.index_dir)
-    return {kind: rebuild(factory, backend, kind, procs=1) for kind in KINDS}
+    backend = make_backend(settings.search_backend, settings.index_dir)
+    try:
+        return {kind: rebuild(factory, backend, kind, procs=1) for kind in KINDS}
+    finally:
+        backend.close()
 
 
 def _fsync_dir(path: Path) -> None:

@@ -25,6 +25,8 @@ class Settings:
     instance_dir: Path = field(default_factory=_default_instance)
     database_url: str = ""
     index_dir: Path | None = None
+    # The search engine: "whoosh" (embedded default) or "tantivy" (search/factory.py).
+    search_backend: str = "whoosh"
     secret_key: str = ""
     max_upload_mb: int = 20
     max_import_rows: int = 50_000
@@ -71,6 +73,8 @@ class Settings:
         db_url = self.database_url or f"sqlite:///{instance / 'matchmaker.sqlite3'}"
         index_dir = Path(self.index_dir) if self.index_dir else instance / "index"
         secret = check_secret_key(self.secret_key or _stored_secret(instance))
+        if self.search_backend not in ("whoosh", "tantivy"):
+            raise ConfigError(f"MATCHMAKER_SEARCH_BACKEND 须为 whoosh 或 tantivy，而不是 {self.search_backend!r}")
         return replace(self, instance_dir=instance, database_url=db_url,
                        index_dir=index_dir, secret_key=secret)
 

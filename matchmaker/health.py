@@ -2,7 +2,7 @@
 
 The report is public (load balancers and monitors call it without logging in), so it holds
 status words and counts only. What went wrong in detail (a driver's message names the database
-host and port; Whoosh's names files) is returned separately for the log.
+host and port; the search engine's names files) is returned separately for the log.
 """
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
-from whoosh import index as windex
 
 from .db import utcnow
 from .jobs import queue
 from .models import IndexTask, Job
 from .runtime import Runtime
 from .search.indexer import total_rows
-from .search.schemas import KINDS
+from .search.fields import KINDS
 
 REBUILD = "请运行 matchmaker index rebuild"
 INDEX_PROBLEMS = {"missing": f"索引缺失，{REBUILD}", "broken": f"索引无法读取，{REBUILD}",
@@ -76,7 +75,7 @@ def _index(rt: Runtime, rows: dict[str, int], outbox: int, health: Health) -> di
     for kind in KINDS:
         try:
             try:
-                present = windex.exists_in(str(rt.search.path(kind)))
+                present = rt.search.exists(kind)
             except Exception:          # a garbled table of contents: let doc_count explain
                 present = True
             if not present:

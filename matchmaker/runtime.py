@@ -14,8 +14,11 @@ from .db import make_engine, make_session_factory, sqlite_file
 from .private import private_sqlite
 from . import audit, licensing
 from .matching import triggers
+from .jobs import worker
+from .matching import jobs as matching_jobs
 from .search import outbox
-from .search.whoosh_backend import WhooshBackend
+from .search.backend import SearchBackend
+from .search.factory import make_backend
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +28,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
-    search: WhooshBackend
+    search: SearchBackend
 
     def sync_index(self) -> int:
         """Apply pending index work; failures are logged and the work stays in the outbox."""
@@ -43,6 +46,7 @@ class Runtime:
             yield session
 
     def dispose(self) -> None:
+        self.search.close()
         self.engine.dispose()
 
 
@@ -54,8 +58,9 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
     rt = Runtime(settings=settings, engine=engine, session_factory=factory,
-                 search=WhooshBackend(settings.index_dir))
+                 search=make_backend(settings.search_backend, settings.index_dir))
     outbox.install(factory, on_commit=rt.sync_index if settings.index_on_commit else None)
+    worker.register(matching_jobs.HANDLERS)
     triggers.install()
     licensing.install()
     audit.install()

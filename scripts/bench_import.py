@@ -415,7 +415,7 @@ def worker(path: Path, instance: Path, database_url: str, fmt: str, rows: int,
                                    Patent)
     from matchmaker.runtime import build_runtime
     from matchmaker.search.indexer import pending_count
-    from matchmaker.search.schemas import PATENT
+    from matchmaker.search.fields import PATENT
     from matchmaker.text import warm_up
 
     settings = Settings(instance_dir=instance, database_url=database_url, index_on_commit=True,

@@ -154,7 +154,7 @@ def import_corpus(rt, records: list[dict]) -> dict:
     get one placeholder owner organization, as `matchmaker import --owner` would give them."""
     from sqlalchemy import func, select
 
-    from matchmaker.catalog.corpus import import_records
+    from matchmaker.imports.corpus import import_records
     from matchmaker.models import Organization, OrgKind, OrgStatus, Patent
 
     with_owner = [r for r in records if r.get("owner") or r.get("applicant")]
@@ -196,7 +196,7 @@ def index_stats(path: Path) -> dict:
 
 def rebuild_index(rt, procs: int) -> dict:
     from matchmaker.search.indexer import rebuild
-    from matchmaker.search.schemas import PATENT
+    from matchmaker.search.fields import PATENT
 
     with rt.session_factory() as session:
         from matchmaker.search.indexer import total_rows
@@ -242,7 +242,7 @@ def time_queries(fn, queries: list[str], label: str, repeat: int = 1, warmup: in
 
 def bench_queries(rt, queries: list[str], repeat: int) -> dict:
     from matchmaker.search.query import parse_text
-    from matchmaker.search.schemas import PATENT
+    from matchmaker.search.fields import PATENT
     from matchmaker.search.service import SearchRequest, search_patents
 
     rt.search.forget()

@@ -33,7 +33,7 @@ from matchmaker.matching.evaluation import (condensed_ndcg, hit_at, mean, recall
 from matchmaker.matching.fusion import reciprocal_rank_fusion  # noqa: E402
 from matchmaker.matching.profile import build_profile, profile_from_tokens  # noqa: E402
 from matchmaker.matching.scorers import DEFAULT_WEIGHTS, SCORERS, Candidate  # noqa: E402
-from matchmaker.search.schemas import PATENT  # noqa: E402
+from matchmaker.search.fields import PATENT  # noqa: E402
 
 DEPTH = 100
 GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)

@@ -1,35 +1,19 @@
 """The shared corpus format (JSON Lines, one patent per line) and helpers for its fields.
 
-Corpus records go through the same import path as uploaded files (matchmaker.imports):
-`import_records` only wraps in-memory records as a table.
+Importing corpus records lives in `matchmaker.imports.corpus` (the same path as uploaded
+files); this module only reads the format, so the catalog never depends on the importer.
 """
 from __future__ import annotations
 
 import gzip
 import json
 import re
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterator
 
-from sqlalchemy.orm import Session
-
-from ..models import Organization, OrgKind
+from ..models import OrgKind
 
 _CLAIM_2 = re.compile(r"(?<=[。；;])\s*2\s*[.、．]")
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, id, reason)
-
-    @property
-    def ok(self) -> bool:
-        return not self.rejected
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict | None, str]]:
@@ -73,18 +57,3 @@ def guess_supplier_kind(name: str) -> OrgKind:
     if re.search("大学|学院", name) and not re.search("研究院|研究所|科学院", name):
         return OrgKind.UNIVERSITY
     return OrgKind.INSTITUTE
-
-
-def import_records(session: Session, records: Iterable[tuple[int, dict | None, str]], *,
-                   owner: Organization | None = None, list_valid: bool = True,
-                   today: date | None = None,
-                   progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Upsert corpus records (by application number, else source id) in the caller's
-    transaction; rows that fail validation are reported, not written."""
-    from ..imports.service import import_patent_records
-
-    summary, rejected = import_patent_records(session, records, owner=owner,
-                                              list_valid=list_valid, today=today or date.today(),
-                                              progress=progress)
-    return ImportReport(created=summary.counts["new"], updated=summary.counts["updated"],
-                        unchanged=summary.counts["unchanged"], rejected=rejected)

@@ -9,7 +9,7 @@ import click
 from .. import clock
 from ..catalog import login_throttle
 from ..licensing.kpis import FIRST_YEAR, compute_kpis
-from ..licensing.money import wan
+from ..money import wan
 from ..custody.tick import custody_tick
 from ..licensing.tick import tick
 from ..migrate import upgrade

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..search.indexer import apply_pending, check, pending_count, rebuild, total_rows
-from ..search.schemas import KINDS
+from ..search.fields import KINDS
 from .base import State, cli, pass_state
 
 

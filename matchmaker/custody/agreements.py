@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..catalog.validation import FieldErrors
 from ..clock import add_months
 from ..errors import NotFound, PermissionDenied, ValidationError
-from ..licensing.money import AmountError, parse_wan
+from ..money import AmountError, parse_wan
 from ..models import (AgreementState as A, CustodyAgreement, CustodyEvent, CustodyService,
                       Organization, OrgKind, OrgStatus, User, VoucherKind)
 from ..notifications import notify, organization_audience

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..catalog.accounts import create_user
-from ..catalog.corpus import ImportReport, import_records, read_jsonl
+from ..catalog.corpus import read_jsonl
+from ..imports.corpus import ImportReport, import_records
 from ..catalog.needs import NeedInput, create_need
 from .custody import DemoCustody, create_demo_custody
 from .deals import DemoDeals, create_demo_deals

@@ -1,4 +1,9 @@
-"""Process jobs: handlers are registered by kind; `run_until_empty` and `run_forever` loop."""
+"""Process jobs: handlers are registered by kind; `run_until_empty` and `run_forever` loop.
+
+The worker knows no job kinds itself: the composition root (`runtime.build_runtime`) registers
+the handlers of the feature packages (`matching.jobs.HANDLERS`), so this floor never imports
+the floors above it.
+"""
 from __future__ import annotations
 
 import logging
@@ -6,13 +11,15 @@ import os
 import socket
 import threading
 from datetime import timedelta
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Mapping
 
-from ..runtime import Runtime
 from . import queue
 
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
 log = logging.getLogger(__name__)
-Handler = Callable[[Runtime, dict], None]
+Handler = Callable[["Runtime", dict], None]
 HANDLERS: dict[str, Handler] = {}
 POLL_SECONDS = 1.0   # idle wait between claims (also how often the index outbox is applied)
 
@@ -24,9 +31,9 @@ def handler(kind: str):
     return register
 
 
-def load_handlers() -> None:
-    """Import the modules that register handlers (kept lazy: they pull in the matcher)."""
-    from ..matching import jobs  # noqa: F401
+def register(handlers: Mapping[str, Handler]) -> None:
+    """Register a feature's handlers by job kind (called by the composition root)."""
+    HANDLERS.update(handlers)
 
 
 def worker_id() -> str:
@@ -77,7 +84,6 @@ def lease_of(rt: Runtime) -> timedelta:
 
 def run_one(rt: Runtime, wid: str | None = None) -> bool:
     """Claim and run one job under a renewed lease; False when nothing was runnable."""
-    load_handlers()
     wid = wid or worker_id()
     lease = lease_of(rt)
     with rt.session_factory() as session:

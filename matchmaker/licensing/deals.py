@@ -16,7 +16,7 @@ from ..db import utcnow
 from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from ..models import (Deal, DealEvent, DealState, FollowUp, LicenceType, Match, MatchState, Need,
                       OfferState, Organization, OrgKind, User)
-from .money import AmountError, parse_wan
+from ..money import AmountError, parse_wan
 from .offers import (IN_FORCE, exclusive_in_force, get_offer, offer_problem, open_offer,
                      terms_snapshot)
 from .transitions import (BROKER, ENTERPRISE, OPEN_STATES, OPERATOR, OWNER, SYSTEM, allowed,

@@ -21,7 +21,7 @@ from ..errors import NotFound, PermissionDenied, ValidationError
 from ..models import (Deal, DealState, LicenceOffer, LicenceType, ListingState, OfferState,
                       Patent, PaymentMode, User)
 from ..catalog.validation import FieldErrors
-from .money import GUIDANCE_FIXED_FEE_YUAN, AmountError, parse_pct, parse_wan, wan
+from ..money import GUIDANCE_FIXED_FEE_YUAN, AmountError, parse_pct, parse_wan, wan
 
 MAX_FREE_MONTHS = 36
 MAX_TERM_MONTHS = 240

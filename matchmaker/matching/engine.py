@@ -8,7 +8,7 @@ from typing import Iterable, Mapping
 from ..models import LegalStatus, ListingState, NeedState
 from ..search.backend import Hit, SearchBackend
 from ..search.documents import day_number
-from ..search.schemas import NEED, PATENT
+from ..search.fields import NEED, PATENT
 from .fusion import reciprocal_rank_fusion
 from .profile import Profile, char_query, profile_from_tokens, word_query
 from .scorers import DEFAULT_WEIGHTS, SCORERS, Candidate, combine

@@ -1,8 +1,22 @@
-"""The search-backend interface callers depend on; Whoosh is the default implementation."""
+"""The search-backend interface callers depend on; Whoosh is the default implementation.
+
+Everything the application does with an index goes through :class:`SearchBackend`: searches,
+write batches (the outbox), rebuilds, counts, health and closing. `factory.make_backend` picks
+the implementation; no module outside a backend's own imports its engine.
+"""
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Protocol, Sequence
+
+from ..errors import MatchmakerError
+
+
+class IndexUnavailable(MatchmakerError):
+    """The index is missing or unreadable; callers degrade to database pages (503)."""
+
+    status = 503
 
 
 @dataclass(frozen=True)
@@ -75,8 +89,34 @@ class Results:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+class WriteBatch(Protocol):
+    """Changes to one index that become visible together when the batch's context exits."""
+
+    def upsert(self, docs: Iterable[dict]) -> None: ...
+
+    def delete(self, ids: Iterable[int]) -> None: ...
+
+
+class DocumentSink(Protocol):
+    """Where a rebuild writes the documents of a fresh index."""
+
+    def add(self, doc: dict) -> None: ...
+
+
 class SearchBackend(Protocol):
-    """What the rest of the application needs from a search engine."""
+    """What the rest of the application needs from a search engine.
+
+    Documents are dicts of analyzed fields (see documents.analyze_document); ``kind`` is one
+    of fields.KINDS. Writers of different processes serialize on the backend's own lock.
+    """
+
+    name: str
+
+    def batch(self, kind: str) -> AbstractContextManager[WriteBatch]:
+        """One atomic batch of upserts and deletes, holding the index's write lock."""
+
+    def rebuilding(self, kind: str) -> AbstractContextManager[DocumentSink]:
+        """A fresh, empty index replacing the old one when the context exits without error."""
 
     def upsert(self, kind: str, docs: Iterable[dict]) -> None: ...
 
@@ -90,4 +130,21 @@ class SearchBackend(Protocol):
 
     def doc_ids(self, kind: str) -> set[int]: ...
 
+    def doc_count(self, kind: str) -> int: ...
+
     def vocabulary(self, kind: str) -> list[str]: ...
+
+    def exists(self, kind: str) -> bool:
+        """Whether the index was ever created (a new instance has none until its first write)."""
+
+    def outdated(self, kind: str) -> bool:
+        """Whether the index was built for another schema and must be rebuilt."""
+
+    def size_bytes(self, kind: str) -> int:
+        """Disk space the index takes (benchmarks, health)."""
+
+    def forget(self) -> None:
+        """Drop cached handles (after another process replaced the index, or a fork)."""
+
+    def close(self) -> None:
+        """Release everything the backend holds open."""

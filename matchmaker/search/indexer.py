@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from ..models import IndexTask, Need, Patent
 from ..text.segmenter import warm_up
 from .documents import analyze_batch, analyze_document, need_document, patent_document
-from .schemas import KINDS, NEED, PATENT
-from .whoosh_backend import WhooshBackend
+from .backend import SearchBackend
+from .fields import KINDS, NEED, PATENT
 
 log = logging.getLogger(__name__)
 MODELS = {PATENT: Patent, NEED: Need}
@@ -38,7 +38,7 @@ def to_document(kind: str, obj) -> dict:
     return analyze_document(raw_document(kind, obj))
 
 
-def apply_pending(factory: sessionmaker, backend: WhooshBackend, batch: int = 2000) -> int:
+def apply_pending(factory: sessionmaker, backend: SearchBackend, batch: int = 2000) -> int:
     """Apply every outbox row to the index, in batches; returns how many were applied. An
     index an upgrade left with an older schema is rebuilt first (see rebuild_outdated).
 
@@ -60,15 +60,15 @@ def apply_pending(factory: sessionmaker, backend: WhooshBackend, batch: int = 20
     return applied
 
 
-def _apply_batch(session: Session, backend: WhooshBackend, kind: str, batch: int) -> int:
-    with backend.writer(kind) as writer:
+def _apply_batch(session: Session, backend: SearchBackend, kind: str, batch: int) -> int:
+    with backend.batch(kind) as writes:
         session.rollback()  # fresh snapshot now that we hold the lock
         tasks = list(session.scalars(select(IndexTask).where(IndexTask.kind == kind)
                                      .order_by(IndexTask.id).limit(batch)))
         ids = sorted({t.object_id for t in tasks})
         objects = {o.id: o for o in _load(session, kind, ids)}
-        backend.upsert(kind, (to_document(kind, o) for o in objects.values()), writer)
-        backend.delete(kind, (i for i in ids if i not in objects), writer)
+        writes.upsert(to_document(kind, o) for o in objects.values())
+        writes.delete(i for i in ids if i not in objects)
     # Only after the index commit succeeded: forget the work that was done.
     session.execute(delete(IndexTask).where(IndexTask.id.in_([t.id for t in tasks])))
     session.commit()
@@ -90,12 +90,10 @@ def _raw_batches(factory: sessionmaker, kind: str) -> Iterator[list[dict]]:
             session.expunge_all()
 
 
-def rebuild(factory: sessionmaker, backend: WhooshBackend, kind: str, *, procs: int = 2,
+def rebuild(factory: sessionmaker, backend: SearchBackend, kind: str, *, procs: int = 2,
             progress: Callable[[int], None] | None = None) -> int:
     """Rebuild one index from the database: rows are read here, tokenized in `procs` worker
-    processes, and written by a BulkWriter into one fresh segment (optimized by construction;
-    ~3.5x less CPU than Whoosh's SegmentWriter, whose multiprocess and multisegment variants
-    were slower still here: the final merge is single-threaded — see scripts/bench_search.py).
+    processes (the analysis is most of the cost), and written by the backend's rebuild sink.
 
     Outbox rows of this kind that existed before the rebuild started are covered by it.
     """
@@ -108,12 +106,10 @@ def rebuild(factory: sessionmaker, backend: WhooshBackend, kind: str, *, procs: 
     try:
         batches = _raw_batches(factory, kind)
         analyzed = pool.imap(analyze_batch, batches) if pool else map(analyze_batch, batches)
-        # compound=False: Whoosh copies a compound segment's term and posting files into
-        # memory every time a searcher opens it (90 ms per search at 25k patents).
-        with backend.rebuilding(kind, bulk=True, compound=False) as writer:
+        with backend.rebuilding(kind) as sink:
             for docs in analyzed:
                 for doc in docs:
-                    writer.add_document(**doc)
+                    sink.add(doc)
                 count += len(docs)
                 if progress:
                     progress(len(docs))
@@ -128,7 +124,7 @@ def rebuild(factory: sessionmaker, backend: WhooshBackend, kind: str, *, procs: 
     return count
 
 
-def rebuild_outdated(factory: sessionmaker, backend: WhooshBackend) -> list[str]:
+def rebuild_outdated(factory: sessionmaker, backend: SearchBackend) -> list[str]:
     """Rebuild every index whose schema is older than this version's (after an upgrade);
     returns the kinds rebuilt."""
     rebuilt = []
@@ -156,7 +152,7 @@ class CheckReport:
         return not self.missing and not self.extra
 
 
-def check(session: Session, backend: WhooshBackend, kind: str) -> CheckReport:
+def check(session: Session, backend: SearchBackend, kind: str) -> CheckReport:
     """Compare ids in the database with ids in the index."""
     model = MODELS[kind]
     db_ids = set(session.scalars(select(model.id)))

@@ -11,7 +11,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from ..models import IndexTask, LicenceOffer, Need, Patent, PatentIPC
-from .schemas import NEED, PATENT
+from .fields import NEED, PATENT
 
 DIRTY_KEY = "index_dirty"
 _installed = False

@@ -1,18 +1,13 @@
-"""Index schemas. Text fields receive text already analyzed by matchmaker.text (space-joined
-tokens), so the index and the queries share one tokenizer and the writer stays cheap."""
+"""Whoosh index schemas. Text fields receive text already analyzed by matchmaker.text
+(space-joined tokens), so the index and the queries share one tokenizer and the writer stays
+cheap. Kinds and query field names live in `fields` (shared by every backend)."""
 from __future__ import annotations
 
 from whoosh.analysis import SpaceSeparatedTokenizer, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
 from .documents import RUN_BREAK
-
-PATENT = "patent"
-NEED = "need"
-KINDS = (PATENT, NEED)
-
-# Field boosts; title counts most (scripts/eval_search.py, scripts/eval_matching.py).
-TITLE_BOOST = 3.0
+from .fields import CHAR_FIELDS, CLAIMS_BOOST, KINDS, NEED, PATENT, TEXT_FIELDS, TITLE_BOOST, UNIGRAM_FIELD  # noqa: F401
 
 
 def _text(boost: float = 1.0, stored: bool = False) -> TEXT:
@@ -35,7 +30,7 @@ def patent_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         # Analyzed title/abstract are stored so the matcher re-ranks without re-tokenizing.
-        title=_text(TITLE_BOOST, stored=True), abstract=_text(stored=True), claims=_text(0.5),
+        title=_text(TITLE_BOOST, stored=True), abstract=_text(stored=True), claims=_text(CLAIMS_BOOST),
         tchars=_chars(), bchars=_chars(), chars=_text(),
         ipc=KEYWORD(lowercase=True, scorable=False, stored=True),
         ipc_section=KEYWORD(lowercase=False, scorable=False),   # "A".."H", as filters use
@@ -63,7 +58,3 @@ def need_schema() -> Schema:
 
 
 SCHEMAS = {PATENT: patent_schema, NEED: need_schema}
-# Fields a free-text query looks in, per kind: words, and character bigrams (title, body).
-TEXT_FIELDS = {PATENT: ("title", "abstract", "claims"), NEED: ("title", "abstract")}
-CHAR_FIELDS = ("tchars", "bchars")
-UNIGRAM_FIELD = "chars"

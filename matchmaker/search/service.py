@@ -17,7 +17,7 @@ from .backend import SearchBackend, TextQuery
 from .documents import day_number
 from .highlight import snippet, unmark
 from .query import parse_text
-from .schemas import NEED, PATENT
+from .fields import NEED, PATENT
 
 MAX_PAGE = 500
 IPC_SECTIONS = {"A": "人类生活必需", "B": "作业；运输", "C": "化学；冶金", "D": "纺织；造纸",

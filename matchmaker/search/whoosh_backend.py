@@ -21,8 +21,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.filelock import try_for
 from whoosh.writing import IndexWriter
 
-from ..errors import MatchmakerError
-from .backend import Hit, Results, TextQuery
+from .backend import Hit, IndexUnavailable, Results, TextQuery
 from . import fastpath
 from .bulk import BulkWriter
 from ..text.tokenize import char_bigrams
@@ -59,13 +58,39 @@ UNREADABLE = "全文检索暂时不可用：索引文件缺失或已损坏，请
 log = logging.getLogger(__name__)
 
 
-class IndexUnavailable(MatchmakerError):
-    """The index directory is missing or unreadable; callers degrade to database pages."""
+__all__ = ["WhooshBackend", "IndexUnavailable"]
 
-    status = 503
+
+class _Batch:
+    """A WriteBatch over one Whoosh writer."""
+
+    def __init__(self, writer: IndexWriter):
+        self.writer = writer
+
+    def upsert(self, docs: Iterable[dict]) -> None:
+        for doc in docs:
+            self.writer.update_document(**doc)
+
+    def delete(self, ids: Iterable[int]) -> None:
+        for i in ids:
+            self.writer.delete_by_term("id", str(i))
+
+
+class _Sink:
+    """A DocumentSink over a rebuild's writer."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    def add(self, doc: dict) -> None:
+        self.writer.add_document(**doc)
 
 
 class WhooshBackend:
+    """The embedded default: one on-disk Whoosh index per kind under `index_dir`."""
+
+    name = "whoosh"
+
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
         self._lock = threading.Lock()
@@ -115,9 +140,33 @@ class WhooshBackend:
         finally:
             lock.release()
 
+    def exists(self, kind: str) -> bool:
+        return windex.exists_in(str(self.path(kind)))
+
+    def size_bytes(self, kind: str) -> int:
+        path = self.path(kind)
+        return sum(f.stat().st_size for f in path.iterdir() if f.is_file()) if path.exists() else 0
+
+    def close(self) -> None:
+        self.forget()
+
     @contextmanager
-    def rebuilding(self, kind: str, *, bulk: bool = False,
-                   **writer_kwargs) -> Iterator[IndexWriter]:
+    def batch(self, kind: str) -> Iterator[_Batch]:
+        with self.writer(kind) as w:
+            yield _Batch(w)
+
+    @contextmanager
+    def rebuilding(self, kind: str) -> Iterator[_Sink]:
+        """A fresh index written by a BulkWriter into one segment (optimized by construction;
+        ~3.5x less CPU than Whoosh's SegmentWriter). compound=False: Whoosh copies a compound
+        segment's term and posting files into memory every time a searcher opens it (90 ms per
+        search at 25k patents)."""
+        with self.rebuilding_writer(kind, bulk=True, compound=False) as w:
+            yield _Sink(w)
+
+    @contextmanager
+    def rebuilding_writer(self, kind: str, *, bulk: bool = False,
+                          **writer_kwargs) -> Iterator[IndexWriter]:
         """A writer on a fresh, empty index, holding the write lock for the whole rebuild so no
         other process writes in between (they wait or leave their work in the outbox).
 
@@ -201,23 +250,13 @@ class WhooshBackend:
             lock.release()
 
     # -- writes ----------------------------------------------------------------------------
-    def upsert(self, kind: str, docs: Iterable[dict], writer: IndexWriter | None = None) -> None:
-        if writer is not None:
-            for doc in docs:
-                writer.update_document(**doc)
-            return
-        with self.writer(kind) as w:
-            for doc in docs:
-                w.update_document(**doc)
+    def upsert(self, kind: str, docs: Iterable[dict]) -> None:
+        with self.batch(kind) as b:
+            b.upsert(docs)
 
-    def delete(self, kind: str, ids: Iterable[int], writer: IndexWriter | None = None) -> None:
-        if writer is not None:
-            for i in ids:
-                writer.delete_by_term("id", str(i))
-            return
-        with self.writer(kind) as w:
-            for i in ids:
-                w.delete_by_term("id", str(i))
+    def delete(self, kind: str, ids: Iterable[int]) -> None:
+        with self.batch(kind) as b:
+            b.delete(ids)
 
     # -- reads -----------------------------------------------------------------------------
     def search(self, kind: str, query: TextQuery, *, filters: Mapping[str, Sequence[str]] = {},

@@ -11,7 +11,7 @@ from ..catalog.needs import COLLECTING, enterprises_for
 from ..catalog.patents import get_patent, view_patent
 from ..errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
 from ..licensing import deals as svc
-from ..licensing.money import wan
+from ..money import wan
 from ..licensing.offers import create_offer, get_offer, withdraw_offer
 from ..models import DealState, FollowUp, Need, OrgKind
 from ..params import DATE_MAX, DATE_MIN

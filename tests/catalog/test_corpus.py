@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from matchmaker.catalog.corpus import first_applicant, first_claim, import_records, read_jsonl
+from matchmaker.catalog.corpus import first_applicant, first_claim, read_jsonl
+from matchmaker.imports.corpus import import_records
 from matchmaker.models import (LegalStatus, ListingState, Organization, OrgKind, Patent,
                                PatentIPC, PatentType)
 from tests.factories import make_org

@@ -185,7 +185,6 @@ def test_outage_is_a_clear_503_and_the_same_app_recovers(outage_setup, monkeypat
 
     # The job worker of the same deployment, in a thread with its own engine.
     ran: list[int] = []
-    worker.load_handlers()
     monkeypatch.setitem(worker.HANDLERS, "fault_ping", lambda _rt, payload: ran.append(payload["n"]))
     wrt = build_runtime(dataclasses.replace(settings, index_on_commit=False))
     outage.watch(wrt.engine)
@@ -268,7 +267,6 @@ def test_a_job_cut_off_by_a_five_second_outage_runs_again_within_its_lease(outag
             with hrt.transaction() as s:         # so this fails, and so does recording it
                 s.execute(text("SELECT 1"))
 
-    worker.load_handlers()
     monkeypatch.setitem(worker.HANDLERS, "fault_cut", handler)
     wrt = build_runtime(settings)
     outage.watch(wrt.engine)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from matchmaker.models import OrgKind, Patent
-from matchmaker.search.schemas import KINDS
+from matchmaker.search.fields import KINDS
 from tests.factories import make_need, make_org, make_user
 from tests.matching.helpers import CORPUS, NEED_TEXT, corpus_patent
 from tests.web.helpers import login, text

@@ -43,7 +43,6 @@ def recorder(monkeypatch):
             calls[payload["n"]] += 1
         time.sleep(payload.get("sleep", 0))
 
-    worker.load_handlers()
     monkeypatch.setitem(worker.HANDLERS, "test_record", handle)
     return calls
 
@@ -212,7 +211,6 @@ def test_failing_handler_is_retried_then_failed(runtime, session, monkeypatch):
         calls.append(payload)
         raise RuntimeError(f"boom {payload['n']}")
 
-    worker.load_handlers()
     monkeypatch.setitem(worker.HANDLERS, "test_boom", boom)
     job_id = enqueue(session, "test_boom", {"n": 42}).id
     session.commit()
@@ -325,7 +323,6 @@ def test_the_worker_renews_the_lease_while_a_handler_runs(runtime, session, monk
                 leases.append(s.get(Job, payload["me"]).lease_until)
                 stolen.append(claim(s, "thief", lease=LEASE))
 
-    worker.load_handlers()
     monkeypatch.setitem(worker.HANDLERS, "test_slow", slow)
     job = enqueue(session, "test_slow", {"me": 0})
     session.commit()
@@ -347,7 +344,6 @@ def test_a_worker_that_lost_its_lease_does_not_overwrite_the_new_run(runtime, se
             queue.requeue_expired(s, utcnow() + timedelta(hours=1))
             assert claim(s, "second", lease=LEASE, now=utcnow() + timedelta(hours=1)).id == payload["me"]
 
-    worker.load_handlers()
     monkeypatch.setitem(worker.HANDLERS, "test_overtaken", overtaken)
     job = enqueue(session, "test_overtaken", {"me": 0})
     session.commit()
@@ -469,8 +465,7 @@ def test_enqueue_again_once_the_job_is_running(session):
     assert counts(session) == {"running": 1, "queued": 1}
 
 
-def test_load_handlers_registers_the_matching_kinds(runtime, session):
-    worker.load_handlers()
+def test_the_runtime_registers_the_matching_kinds(runtime, session):
     assert {"match_need", "match_patent"} <= set(worker.HANDLERS)
     enqueue(session, "match_need", {"need_id": 999_999})       # a need deleted meanwhile
     session.commit()

@@ -8,7 +8,7 @@ import pytest
 from matchmaker.errors import Conflict, ValidationError
 from matchmaker.licensing import tick as tick_module
 from matchmaker.licensing.deals import request_deal
-from matchmaker.licensing.money import AmountError, parse_pct, parse_wan
+from matchmaker.money import AmountError, parse_pct, parse_wan
 from matchmaker.licensing.tick import tick
 from matchmaker.models import DealState as S
 

@@ -16,7 +16,7 @@ from matchmaker.config import Settings
 from matchmaker.models import OrgKind, PatentIPC
 from matchmaker.runtime import build_runtime
 from matchmaker.search import indexer
-from matchmaker.search.schemas import KINDS
+from matchmaker.search.fields import KINDS
 from matchmaker.search.service import SearchRequest, search_needs, search_patents
 from tests.conftest import TEST_SECRET_KEY, fresh_database_url
 from tests.factories import make_need, make_org, make_patent, make_user

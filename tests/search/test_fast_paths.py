@@ -116,7 +116,7 @@ def test_a_failed_document_stops_the_bulk_writer(tmp_path, docs):
 def backend(tmp_path, docs, monkeypatch):
     """A multi-segment index with deletions: a bulk-built segment, then updates and deletes."""
     be = WhooshBackend(tmp_path / "index")
-    with be.rebuilding("patent", bulk=True, compound=False) as w:
+    with be.rebuilding_writer("patent", bulk=True, compound=False) as w:
         for d in docs[:300]:
             w.add_document(**d)
     be.upsert("patent", docs[300:])                       # a second segment

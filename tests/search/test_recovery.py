@@ -124,7 +124,7 @@ def boom(*_a, **_k):
 
 
 def test_failing_index_write_keeps_commit_and_outbox(catalog, monkeypatch, caplog):
-    monkeypatch.setattr(catalog.backend, "upsert", boom)
+    monkeypatch.setattr(catalog.backend, "batch", boom)
     p = catalog.patent("光伏组件清洗机器人", abstract="清洗。")
     catalog.commit()  # must not raise: the data is committed, the index catches up later
     assert "index update failed" in caplog.text
