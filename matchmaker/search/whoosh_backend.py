@@ -24,28 +24,10 @@ from whoosh.writing import IndexWriter
 from .backend import Hit, IndexUnavailable, Results, TextQuery
 from . import fastpath
 from .bulk import BulkWriter
-from ..text.tokenize import char_bigrams
-from .backend import Alternative, Concept
-from .schemas import CHAR_FIELDS, KINDS, SCHEMAS, TEXT_FIELDS, UNIGRAM_FIELD
+from . import plan
+from .schemas import KINDS, SCHEMAS
 
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer lock
-MAX_DF_SHARE = 0.08      # in long queries, terms found in more documents than this are dropped
-SHORT_QUERY_TERMS = 12   # ...but never below this many terms (the rarest ones)
-# Concept queries: a phrase found in the title outranks the same phrase in the abstract; the
-# whole query found as one phrase (红枣加工 for "红枣 加工") earns a bonus.
-TITLE_PHRASE_BOOST = 3.0
-WHOLE_PHRASE_BOOST = 2.0
-# A word of this many characters also matches as contiguous characters, whatever the
-# segmentation of the document; a shorter one only as a word (储能 is not in 存储能力).
-MIN_WORD_PHRASE_CHARS = 3
-PARTIAL_WORD_WEIGHT = 0.3   # fallback: one word of a multi-word part counts for this much
-# In the partial-match fallback, a concept found in more than this share of the documents (and
-# more than GENERIC_MIN_DOCS of them) is generic: it may lift a result but never carry one.
-GENERIC_DOC_SHARE = 0.01
-GENERIC_MIN_DOCS = 50
-# OR queries (the matcher's character channel): measured with scripts/eval_matching.py, title
-# bigrams at half weight find paraphrased known items best without losing the real needs.
-CHAR_FIELD_BOOSTS = {"tchars": 0.5, "bchars": 1.0}
 FIELD_B: dict[str, float] = {}
 # sort name → numeric fields, each descending (ties by the next)
 SORT_FIELDS = {"date": ("date",), "free": ("free_months", "date")}   # BM25's length normalization per field (0.75 otherwise)
@@ -333,33 +315,9 @@ class WhooshBackend:
             return Results(total=total, hits=hits, facets=facet_counts)
 
     def _text_query(self, kind: str, query: TextQuery, searcher) -> Q.Query | None:
-        """The concept query of a short query, else an OR of the query's words over the word
-        fields plus its bigrams over the character fields.
-
-        Long queries (needs turned into queries) leave out terms found in more than
-        MAX_DF_SHARE of the documents: they barely change the ranking but their long posting
-        lists dominate query time. Short queries, and the rarest terms of any query, always stay.
-        """
-        if query.is_empty:
-            return None
-        if query.concepts:
-            return _concept_query(kind, query, searcher)
-        terms: list[tuple[int, Q.Term]] = []
-        for word in query.words:
-            boost = query.word_boosts.get(word, 1.0)
-            for f in TEXT_FIELDS[kind]:
-                terms.append((searcher.doc_frequency(f, word), Q.Term(f, word, boost=boost)))
-        terms += [(searcher.doc_frequency(f, g), Q.Term(f, g, boost=boost * query.word_boosts.get(g, 1.0)))
-                  for f, boost in CHAR_FIELD_BOOSTS.items() for g in query.bigrams]
-        terms = [(df, t) for df, t in terms if df > 0]
-        if len(terms) > SHORT_QUERY_TERMS:
-            limit = max(50, int(MAX_DF_SHARE * searcher.doc_count()))
-            rarest = {id(t) for _df, t in sorted(terms, key=lambda x: x[0])[:SHORT_QUERY_TERMS]}
-            terms = [(df, t) for df, t in terms if df <= limit or id(t) in rarest]
-        parts = [t for _df, t in terms]
-        # PreloadedOr scores every term's postings into one array: same ranking as the default
-        # binary tree of unions, ~3x faster for the long OR queries that needs turn into.
-        return PreloadedOr(parts) if parts else Q.NullQuery
+        """The query tree of search/plan.py as Whoosh objects."""
+        node = plan.text_plan(kind, query, _Stats(searcher))
+        return None if node is None else compile_node(node)
 
     def doc_ids(self, kind: str) -> set[int]:
         def read(ix):
@@ -415,76 +373,36 @@ def _weighting() -> scoring.BM25F:
     return scoring.BM25F(**{f"{name}_B": b for name, b in FIELD_B.items()})
 
 
-def _concept_query(kind: str, query: TextQuery, searcher) -> Q.Query:
-    """Every concept required (or, for the fallback, any specific one), each matching as one
-    of its alternatives; see :class:`~.backend.Alternative` for what matching means."""
-    if len(query.concepts) == 1 and all(alt.is_word and 1 < len(alt.text) < MIN_WORD_PHRASE_CHARS
-                                        for alt in query.concepts[0].alternatives):
-        # One word (and its synonyms): a plain OR of terms, which the fast path evaluates.
-        return PreloadedOr([Q.Term(f, alt.text, boost=alt.weight) for alt in
-                            query.concepts[0].alternatives for f in TEXT_FIELDS[kind]])
-    if not query.require_all:
-        return _relaxed_query(kind, query, searcher)
-    concepts = [_concept(kind, c) for c in query.concepts]
-    required = concepts[0] if len(concepts) == 1 else Q.And(concepts)
-    if len(query.concepts) < 2:
-        return required
-    whole = char_bigrams("".join(c.text for c in query.concepts))
-    return Q.AndMaybe(required, Q.Or([_phrase(f, whole, WHOLE_PHRASE_BOOST) for f in CHAR_FIELDS]))
+class _Stats:
+    """Document frequencies for search/plan.py, from a Whoosh searcher."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        return self.searcher.doc_frequency(field, text)
+
+    def doc_count(self) -> int:
+        return self.searcher.doc_count()
 
 
-def _relaxed_query(kind: str, query: TextQuery, searcher) -> Q.Query:
-    """The fallback: documents with any *specific* concept (or, of a multi-word part, any
-    specific word), ranked by how much they match. A generic word (回收, 加工, 连接: found
-    in more than GENERIC_DOC_SHARE of the documents) never carries a result alone; it only
-    lifts documents that have a specific one."""
-    fields = TEXT_FIELDS[kind]
-    generic = max(GENERIC_MIN_DOCS, GENERIC_DOC_SHARE * searcher.doc_count())
-
-    def df(word: str) -> int:
-        return max(searcher.doc_frequency(f, word) for f in fields)
-
-    carriers, boosters = [], []
-    for concept in query.concepts:
-        typed = concept.alternatives[0]
-        specific = (df(typed.text) if typed.is_word
-                    else min(df(w) for w in typed.words)) <= generic
-        (carriers if specific else boosters).append(_concept(kind, concept))
-        if not typed.is_word:   # 棉花采摘机: 棉花 alone is a weak match, 机 never
-            carriers += [Q.Term(f, w, boost=PARTIAL_WORD_WEIGHT) for w in typed.words
-                         if len(w) >= 2 and df(w) <= generic for f in fields]
-    if not carriers:
+def compile_node(node: plan.Node) -> Q.Query:
+    """A plan node as a Whoosh query (a flat OR as PreloadedOr: it scores every term's postings
+    into one array, the same ranking as Whoosh's binary tree of unions, ~3x faster)."""
+    if isinstance(node, plan.Term):
+        return Q.Term(node.field, node.text, boost=node.boost)
+    if isinstance(node, plan.Phrase):
+        return Q.Phrase(node.field, list(node.words), boost=node.boost)
+    if isinstance(node, plan.AllOf):
+        return Q.And([compile_node(p) for p in node.parts])
+    if isinstance(node, plan.WithBonus):
+        return Q.AndMaybe(compile_node(node.required), compile_node(node.bonus))
+    if not node.parts:
         return Q.NullQuery
-    core = Q.Or(carriers)
-    return Q.AndMaybe(core, Q.Or(boosters)) if boosters else core
-
-
-def _concept(kind: str, concept: Concept) -> Q.Query:
-    alternatives = [_alternative(kind, alt) for alt in concept.alternatives]
-    return alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
-
-
-def _alternative(kind: str, alt: Alternative) -> Q.Query:
-    fields = TEXT_FIELDS[kind]
-    if alt.is_word and len(alt.text) == 1:
-        parts: list[Q.Query] = [Q.Term(UNIGRAM_FIELD, alt.text)] + [Q.Term(f, alt.text) for f in fields]
-    elif alt.is_word:
-        parts = [Q.Term(f, alt.text) for f in fields]
-        if len(alt.text) >= MIN_WORD_PHRASE_CHARS:   # also when jieba cut it apart: 锂|电池回收
-            grams = char_bigrams(alt.text)
-            parts += [_phrase("tchars", grams, TITLE_PHRASE_BOOST), _phrase("bchars", grams, 1.0)]
-    else:
-        grams = char_bigrams(alt.text)
-        parts = [_phrase("tchars", grams, TITLE_PHRASE_BOOST), _phrase("bchars", grams, 1.0)]
-        if alt.words_may_match:
-            parts.append(Q.And([Q.Or([Q.Term(f, w) for f in fields]) for w in alt.words]))
-    return Q.Or(parts, boost=alt.weight)
-
-
-def _phrase(field: str, grams: Sequence[str], boost: float) -> Q.Query:
-    if len(grams) == 1:
-        return Q.Term(field, grams[0], boost=boost)
-    return Q.Phrase(field, list(grams), boost=boost)
+    parts = [compile_node(p) for p in node.parts]
+    if node.flat:
+        return PreloadedOr(parts)
+    return Q.Or(parts, boost=node.boost)
 
 
 def _matched_terms(searcher, query: Q.Query, docnums: Sequence[int]) -> dict[int, set[str]]:

@@ -78,9 +78,9 @@ def test_false_friends_are_not_matches(catalog, shelf, query, wanted, never):
 def test_every_part_is_required_and_a_generic_word_never_carries_a_result(catalog, shelf,
                                                                          monkeypatch):
     # 加工 is in 5 of the 18 documents: generic for this shelf once the bar is 20 %.
-    from matchmaker.search import whoosh_backend
-    monkeypatch.setattr(whoosh_backend, "GENERIC_DOC_SHARE", 0.2)
-    monkeypatch.setattr(whoosh_backend, "GENERIC_MIN_DOCS", 0)
+    from matchmaker.search import plan
+    monkeypatch.setattr(plan, "GENERIC_DOC_SHARE", 0.2)
+    monkeypatch.setattr(plan, "GENERIC_MIN_DOCS", 0)
     found = catalog.ids("红枣 加工")
     assert found[0] == shelf.jujube.id
     assert shelf.machining.id not in found, "加工 alone is not a match for 红枣 加工"
