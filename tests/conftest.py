@@ -66,9 +66,16 @@ def database_url(migrated_template, tmp_path) -> str:
 
 
 @pytest.fixture
-def settings(tmp_path, database_url) -> Settings:
+def search_backend() -> str:
+    """The search engine under test; search suites parametrize it over every backend."""
+    return "whoosh"
+
+
+@pytest.fixture
+def settings(tmp_path, database_url, search_backend) -> Settings:
     return Settings(instance_dir=tmp_path / "instance", database_url=database_url,
-                    secret_key=TEST_SECRET_KEY, testing=True).resolved()
+                    secret_key=TEST_SECRET_KEY, testing=True,
+                    search_backend=search_backend).resolved()
 
 
 @pytest.fixture

@@ -119,8 +119,25 @@ def catalog(runtime, session) -> Catalog:
     return Catalog(runtime, session)
 
 
+BACKENDS = ("whoosh", "tantivy")
+
+
+def every_backend(request) -> str:
+    """Body of a `search_backend` fixture override: a module that defines
+
+        search_backend = pytest.fixture(params=BACKENDS)(every_backend)
+
+    runs each of its tests on every search backend (the same semantics must hold)."""
+    return request.param
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def module_catalog(migrated_template, tmp_path_factory):
+def module_catalog(migrated_template, tmp_path_factory, module_backend):
     """One database, index and Catalog for a whole module of read-only tests.
 
     Building a corpus per test costs more than the tests themselves. On PostgreSQL the
@@ -130,7 +147,8 @@ def module_catalog(migrated_template, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("search-module")
     url = fresh_database_url(migrated_template, tmp)
     settings = Settings(instance_dir=tmp / "instance", database_url=url,
-                        secret_key=TEST_SECRET_KEY, testing=True).resolved()
+                        secret_key=TEST_SECRET_KEY, testing=True,
+                        search_backend=module_backend).resolved()
     rt = build_runtime(settings)
     with pytest.MonkeyPatch.context() as mp, rt.session_factory() as s:
         mp.setattr(accounts, "generate_password_hash",

@@ -2,12 +2,18 @@
 offers, sorting by the free period, and the index following offers as they come and go."""
 from __future__ import annotations
 
+import pytest
+
 from matchmaker.licensing.offers import OfferInput, create_offer, withdraw_offer
 from matchmaker.models import OrgKind
 from matchmaker.search.serialize import offer_json
 
 from .conftest import TODAY
 from tests.factories import make_user
+
+from tests.search.conftest import BACKENDS, every_backend
+
+search_backend = pytest.fixture(params=BACKENDS)(every_backend)
 
 
 def offer(catalog, patent, user, **fields):

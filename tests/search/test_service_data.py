@@ -9,6 +9,10 @@ from matchmaker.models import LegalStatus, ListingState
 
 from .conftest import TODAY
 
+from tests.search.conftest import BACKENDS, every_backend
+
+search_backend = pytest.fixture(params=BACKENDS)(every_backend)
+
 
 def test_pagination(catalog):
     extra = {catalog.patent(f"风力发电机叶片{i}", abstract="叶片除冰。",
