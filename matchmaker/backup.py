@@ -719,8 +719,16 @@ def _rebuild_index(settings: Settings, engine) -> dict[str, int]:
     from .search.indexer import rebuild
     from .search.fields import KINDS
     from .search.factory import make_backend
+    from .models import IndexCursor
+    from sqlalchemy import delete
     factory = make_session_factory(engine)
-    backend = make_backend(settings.search_backend, settings.index_dir)
+    # The restored cursors describe indexes of the past: this host rebuilds (and sets its own);
+    # any other host must rebuild too (README, Backups).
+    with factory() as session:
+        session.execute(delete(IndexCursor))
+        session.commit()
+    backend = make_backend(settings.search_backend, settings.index_dir,
+                           settings.index_replica or None)
     try:
         return {kind: rebuild(factory, backend, kind, procs=1) for kind in KINDS}
     finally:

@@ -27,6 +27,9 @@ class Settings:
     index_dir: Path | None = None
     # The search engine: "whoosh" (embedded default) or "tantivy" (search/factory.py).
     search_backend: str = "whoosh"
+    # This host's index in the change log; default: host name and index directory. Hosts that
+    # share one database each keep a local index replica that follows the log.
+    index_replica: str = ""
     secret_key: str = ""
     max_upload_mb: int = 20
     max_import_rows: int = 50_000

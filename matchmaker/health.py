@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from .db import utcnow
 from .jobs import queue
-from .models import IndexTask, Job
+from .models import Job
 from .runtime import Runtime
-from .search.indexer import total_rows
+from .search.indexer import pending_count, total_rows
 from .search.fields import KINDS
 
 REBUILD = "请运行 matchmaker index rebuild"
@@ -42,7 +42,7 @@ def check(rt: Runtime, now: datetime | None = None) -> Health:
     try:
         with rt.session_factory() as session:
             session.execute(text("SELECT 1"))
-            pending = {"index_outbox": session.scalar(select(func.count()).select_from(IndexTask)),
+            pending = {"index_outbox": pending_count(session, rt.search.replica),
                        "jobs_queued": _jobs(session, "queued")}
             jobs = {"running": _jobs(session, "running"), "overdue": queue.overdue(session, now)}
             rows = {kind: total_rows(session, kind) for kind in KINDS}

@@ -58,7 +58,8 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
     rt = Runtime(settings=settings, engine=engine, session_factory=factory,
-                 search=make_backend(settings.search_backend, settings.index_dir))
+                 search=make_backend(settings.search_backend, settings.index_dir,
+                                     settings.index_replica or None))
     outbox.install(factory, on_commit=rt.sync_index if settings.index_on_commit else None)
     worker.register(matching_jobs.HANDLERS)
     triggers.install()

@@ -206,7 +206,10 @@ def rebuild_index(rt, procs: int) -> dict:
     with timed(out, "rebuild_s"):
         out["docs"] = rebuild(rt.session_factory, rt.search, PATENT, procs=procs, progress=progress)
     out["docs_per_s"] = round(out["docs"] / out["rebuild_s"], 1)
-    out.update({k: v for k, v in index_stats(rt.search.path(PATENT)).items() if k != "docs"})
+    if rt.search.name == "whoosh":
+        out.update({k: v for k, v in index_stats(rt.search.path(PATENT)).items() if k != "docs"})
+    else:
+        out["size_mb"] = round(rt.search.size_bytes(PATENT) / 2**20, 1)
     return out
 
 

@@ -107,16 +107,22 @@ class CorpusInstance:
 
 
 def open_corpus_instance(directory: Path, *, data_dir: Path = DATA_DIR, fresh: bool = False,
-                         with_baseline: bool = False) -> CorpusInstance:
-    """Open (or build) an instance with the shared corpus imported and indexed."""
+                         with_baseline: bool = False, backend: str = "whoosh") -> CorpusInstance:
+    """Open (or build) an instance with the shared corpus imported and indexed by `backend`
+    (each backend keeps its own index beside the one database)."""
     directory = Path(directory)
     if fresh and directory.exists():
         shutil.rmtree(directory)
-    settings = Settings(instance_dir=directory, index_on_commit=False).resolved()
+    settings = Settings(instance_dir=directory, index_on_commit=False,
+                        search_backend=backend).resolved()
     rt = build_runtime(settings)
     if not (directory / MARKER).exists():
         _build(rt, data_dir)
         (directory / MARKER).write_text(json.dumps({"data_dir": str(data_dir)}))
+    elif not rt.search.exists("patent"):
+        from bench_search import rebuild_index
+        log(f"building the {backend} index ...")
+        log(f"  {rebuild_index(rt, procs=2)}")
     with rt.session_factory() as s:
         ids = dict(s.execute(select(Patent.id, Patent.source_id)).all())
     return CorpusInstance(runtime=rt, directory=directory, source_ids=ids)

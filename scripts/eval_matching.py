@@ -112,6 +112,8 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--only", help="comma-separated method names")
+    ap.add_argument("--backends", default="whoosh",
+                    help="comma-separated search backends to evaluate side by side (whoosh,tantivy)")
     args = ap.parse_args()
     corpus = open_corpus_instance(args.instance, data_dir=args.data_dir, fresh=args.fresh,
                                   with_baseline=True)
@@ -127,6 +129,9 @@ def main() -> None:
         "  − fuzzy re-rank": engine_method(corpus, replace(full, rerank=False)),
         "  − keyword extraction": engine_method(corpus, replace(full, use_keywords=False)),
     }
+    for backend in [b for b in args.backends.split(",") if b and b != "whoosh"]:
+        other = open_corpus_instance(args.instance, data_dir=args.data_dir, backend=backend)
+        methods[f"(c) engine, {backend} backend"] = engine_method(other, full)
     if args.only:
         wanted = args.only.split(",")
         methods = {k: v for k, v in methods.items() if any(w in k for w in wanted)}

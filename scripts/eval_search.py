@@ -84,7 +84,10 @@ def main() -> None:
     ap.add_argument("--per-query", action="store_true")
     ap.add_argument("--only", help="comma-separated parts of method names")
     ap.add_argument("--unjudged", type=Path, help="write our unjudged top-10 results here")
+    ap.add_argument("--backends", default="whoosh",
+                    help="comma-separated search backends to evaluate side by side (whoosh,tantivy)")
     args = ap.parse_args()
+    backends = [b for b in args.backends.split(",") if b]
     corpus = open_corpus_instance(args.instance, data_dir=args.data_dir, with_baseline=True)
     queries, qrels = load_set(args.data_dir)
     bm25 = corpus.baseline_bm25(DEPTH)
@@ -96,6 +99,10 @@ def main() -> None:
         "(b') char-bigram BM25, every part required": lambda q: bigram_all(q),
         "(c) matchmaker search": ours(corpus),
     }
+    for backend in backends:
+        if backend != "whoosh":
+            other = open_corpus_instance(args.instance, data_dir=args.data_dir, backend=backend)
+            methods[f"(c) matchmaker search, {backend} backend"] = ours(other)
     if args.only:
         methods = {k: v for k, v in methods.items() if any(w in k for w in args.only.split(","))}
     results = {name: evaluate(m, queries, qrels) for name, m in methods.items()}

@@ -11,14 +11,14 @@ from .licensing import Deal, DealEvent, FollowUp, LicenceOffer
 from .matching import Job, Match, Notification
 from .need import Need
 from .organization import Organization, User, station_clients
-from .outbox import IndexTask
+from .outbox import IndexCursor, IndexSequence, IndexTask
 from .patent import Patent, PatentIPC
 from .throttle import LoginThrottle
 
 __all__ = [
     "INDUSTRIES", "REGIONS", "XINJIANG_REGIONS", "LegalStatus", "ListingState", "NeedState",
     "OrgKind", "OrgStatus", "PatentType", "UserRole", "WantedForm", "Need", "Organization", "User",
-    "station_clients", "Patent", "PatentIPC", "IndexTask", "DeclineReason", "MatchState", "Job",
+    "station_clients", "Patent", "PatentIPC", "IndexTask", "IndexSequence", "IndexCursor", "DeclineReason", "MatchState", "Job",
     "Match", "Notification", "ImportBatch", "ImportKind", "ImportState", "AuditEntry",
     "Deal", "DealEvent", "FollowUp", "LicenceOffer", "DealState", "LicenceType", "OfferState",
     "PaymentMode", "LoginThrottle", "AgreementState", "CustodyService", "ServiceLogKind",

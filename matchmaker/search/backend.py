@@ -111,6 +111,7 @@ class SearchBackend(Protocol):
     """
 
     name: str
+    replica: str    # who this index is in the change log (search/changelog.py)
 
     def batch(self, kind: str) -> AbstractContextManager[WriteBatch]:
         """One atomic batch of upserts and deletes, holding the index's write lock."""

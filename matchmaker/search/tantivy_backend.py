@@ -24,6 +24,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 import tantivy
 
 from . import plan
+from .changelog import default_replica
 from .backend import Hit, IndexUnavailable, Results, TextQuery
 from .documents import RUN_BREAK
 from .fields import KINDS, NEED, PATENT, TITLE_BOOST, CLAIMS_BOOST
@@ -140,8 +141,9 @@ class _Sink:
 class TantivyBackend:
     name = "tantivy"
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, replica: str | None = None):
         self.index_dir = Path(index_dir)
+        self.replica = replica or default_replica(self.index_dir)
         self._lock = threading.Lock()
         self._indexes: dict[str, tantivy.Index] = {}
         self._schemas = {kind: _schema(kind) for kind in KINDS}

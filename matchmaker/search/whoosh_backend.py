@@ -25,6 +25,7 @@ from .backend import Hit, IndexUnavailable, Results, TextQuery
 from . import fastpath
 from .bulk import BulkWriter
 from . import plan
+from .changelog import default_replica
 from .schemas import KINDS, SCHEMAS
 
 WRITER_TIMEOUT = 30.0  # seconds to wait for another process's writer lock
@@ -73,8 +74,9 @@ class WhooshBackend:
 
     name = "whoosh"
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, replica: str | None = None):
         self.index_dir = Path(index_dir)
+        self.replica = replica or default_replica(self.index_dir)
         self._lock = threading.Lock()
         self._indexes: dict[str, windex.Index] = {}
         self._vocab: dict[str, tuple[int, list[str]]] = {}

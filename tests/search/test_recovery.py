@@ -20,6 +20,7 @@ from .conftest import Catalog, run_cli
 def crashy(settings):
     """A runtime whose commits never reach the index (as if the process died right after)."""
     rt = build_runtime(dataclasses.replace(settings, index_on_commit=False))
+    rt.sync_index()    # a running deployment: the replica follows the change log already
     with rt.session_factory() as s:
         yield Catalog(rt, s)
     rt.dispose()
@@ -124,6 +125,7 @@ def boom(*_a, **_k):
 
 
 def test_failing_index_write_keeps_commit_and_outbox(catalog, monkeypatch, caplog):
+    catalog.runtime.sync_index()     # the replica has joined the change log
     monkeypatch.setattr(catalog.backend, "batch", boom)
     p = catalog.patent("光伏组件清洗机器人", abstract="清洗。")
     catalog.commit()  # must not raise: the data is committed, the index catches up later
