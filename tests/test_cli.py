@@ -233,3 +233,16 @@ def test_search_prints_the_api_ranking(run, tmp_path, env):
     text = run("search", "滴灌 过滤器", "--top", "5")
     assert text.returncode == 0 and "共 1 件专利" in text.stdout and "滴灌系统的过滤器" in text.stdout
     assert "捆扎带" not in run("search", "滴灌带").stdout
+
+
+def test_the_audit_label_of_a_command_never_holds_an_option(monkeypatch):
+    """`matchmaker demo --password=…` is attributed to "matchmaker demo", not to the password."""
+    import sys
+
+    from matchmaker import audit
+    from matchmaker import cli as cli_package
+    seen = []
+    monkeypatch.setattr(sys, "argv", ["matchmaker", "demo", "--password=Secret-pass-123"])
+    monkeypatch.setattr(cli_package.cli, "main", lambda **kw: seen.append(audit._actor()[1]) or 0)
+    cli_package.main()
+    assert seen == ["命令行：matchmaker demo"]
