@@ -192,10 +192,14 @@ def patent(patent_id: int):
     """可能需要此专利的企业, for the owner: matching needs and why enterprises declined."""
     patent, matches = svc.patent_matches(db(), actor(), patent_id)
     active = [m for m in matches if m.state != MatchState.DECLINED]
+    # A patent can match many needs: one page of them (the decline summary counts them all).
+    number, size = page_number(), per_page()
+    shown = active[(number - 1) * size:number * size]
     return render_template(
         "matches/patent.html", patent=patent, active=active,
+        page=Page(items=shown, total=len(active), number=number, per_page=size),
         declined=[m for m in matches if m.state == MatchState.DECLINED],
-        explanations={m.id: explain(m) for m in active}, summary=svc.decline_summary(matches),
+        explanations={m.id: explain(m) for m in shown}, summary=svc.decline_summary(matches),
         pending=not matches and _matching_pending("match_patent", "patent_id", patent.id))
 
 

@@ -52,3 +52,21 @@ def test_board_columns_show_totals_and_link_to_the_full_list(client, session, wo
     assert page.count('data-testid="column-total">0<') == len(PIPELINE) - 1
     # The link leads to all of them.
     assert text(client.get("/deals?state=requested")).count('class="deal-card"') == PER_COLUMN + 2
+
+
+def test_a_patents_matching_needs_are_paged(client, session, world, settings):
+    from matchmaker.models import Match
+    uni, owner = world.member(OrgKind.UNIVERSITY)
+    ent, _ = world.member(OrgKind.ENTERPRISE)
+    patent = make_patent(session, uni)
+    needs = [make_need(session, ent, title=f"分页匹配需求{n:02d}") for n in range(settings.page_size + 2)]
+    session.flush()
+    session.add_all(Match(need=need, patent=patent, score=90.0 - n, breakdown={"retrieval": 40.0},
+                          signals={"retrieval": 0.8}, matched_terms=[]) for n, need in enumerate(needs))
+    session.commit()
+    login(client, owner.login)
+    first = text(client.get(f"/matches/patent/{patent.id}"))
+    assert f"匹配的企业需求（{len(needs)}）" in first and first.count('data-testid="match"') == settings.page_size
+    second = text(client.get(f"/matches/patent/{patent.id}?page=2"))
+    assert re.findall(r'data-need-id="(\d+)"', second) == [str(n.id) for n in needs[settings.page_size:]]
+    assert f'<span class="match-rank">{settings.page_size + 1}</span>' in second   # ranks go on
