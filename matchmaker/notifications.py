@@ -53,9 +53,22 @@ def remind_once(session: Session, users: Iterable[User], key: str, kind: str, ti
     return sent
 
 
-def unread_count(session: Session, user: User) -> int:
-    return session.scalar(select(func.count()).select_from(Notification)
-                          .where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+# Pushed recommendations (a need's new matches, a patent's interested enterprises). They come by
+# the dozen after an import, so the nav badge leaves them out and the 工作台 sums them up
+# ("本周 12 条新推荐"); the inbox still lists them.
+RECOMMENDATION_KINDS = frozenset({"need_matches", "patent_matches", "patent_demand"})
+
+
+def unread_count(session: Session, user: User, *, recommendations: bool | None = None) -> int:
+    """Unread notifications of the user: all of them, or (`recommendations` True/False) only
+    the recommendations / everything else."""
+    stmt = (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
+    if recommendations is True:
+        stmt = stmt.where(Notification.kind.in_(RECOMMENDATION_KINDS))
+    elif recommendations is False:
+        stmt = stmt.where(Notification.kind.not_in(RECOMMENDATION_KINDS))
+    return session.scalar(stmt) or 0
 
 
 def find_notifications(session: Session, user: User, *, page: int = 1, per_page: int = 20
@@ -76,5 +89,5 @@ def mark_read(session: Session, user: User, notification_id: int | None = None) 
     return session.execute(stmt.values(read_at=utcnow())).rowcount or 0
 
 
-__all__ = ["enterprise_audience", "organization_audience", "notify", "unread_count",
+__all__ = ["RECOMMENDATION_KINDS", "enterprise_audience", "organization_audience", "notify", "unread_count",
            "find_notifications", "mark_read"]

@@ -185,6 +185,10 @@ def test_demo_loads_once_and_skip_if_loaded_does_not_duplicate(run, db):
     assert result.returncode == 0, result.stderr
     assert "演示数据已加载" in result.stdout
     assert "demo-pass-123" in result.stdout
+    # Each login with the role it plays (the organization kind).
+    ent_line = next(line for line in result.stdout.splitlines() if "ent1@demo.matchmaker.local" in line)
+    assert "企业" in ent_line and "demo-pass-123" in ent_line
+    assert any("创新驿站" in line and "station1@" in line for line in result.stdout.splitlines())
     loaded = {model.__name__: db(model) for model in (Organization, User, Patent, Need)}
     assert all(loaded.values()), loaded
     assert db(Organization, Organization.source == "demo") > 0
@@ -199,7 +203,19 @@ def test_demo_loads_once_and_skip_if_loaded_does_not_duplicate(run, db):
 
     again = run("demo", "--skip-if-loaded")
     assert again.returncode == 0, again.stderr
-    assert "跳过" in again.stdout
+    assert "跳过" in again.stdout and "ent1@demo.matchmaker.local" in again.stdout
+    assert "demo-pass-123" not in again.stdout and "demo-logins --reset" in again.stdout
+
+    # New passwords later: printed once with the roles, and they are the ones that work.
+    reset = run("demo-logins", "--reset", "--password", "new-demo-pass-456")
+    assert reset.returncode == 0, reset.stderr
+    assert any("运营方" in line and "new-demo-pass-456" in line for line in reset.stdout.splitlines())
+    with Session(db.engine) as s:
+        user = s.scalar(select(User).where(User.login == "operator@demo.matchmaker.local"))
+        assert check_password_hash(user.password_hash, "new-demo-pass-456")
+    listed = run("demo-logins")
+    assert listed.returncode == 0 and "new-demo-pass-456" not in listed.stdout
+    assert "uni1@demo.matchmaker.local" in listed.stdout
     assert {model.__name__: db(model) for model in (Organization, User, Patent, Need)} == loaded
 
     plain = run("demo", "--password", "demo-pass-123")
@@ -233,3 +249,55 @@ def test_search_prints_the_api_ranking(run, tmp_path, env):
     text = run("search", "滴灌 过滤器", "--top", "5")
     assert text.returncode == 0 and "共 1 件专利" in text.stdout and "滴灌系统的过滤器" in text.stdout
     assert "捆扎带" not in run("search", "滴灌带").stdout
+
+
+def test_the_audit_label_of_a_command_never_holds_an_option(monkeypatch):
+    """`matchmaker demo --password=…` is attributed to "matchmaker demo", not to the password."""
+    import sys
+
+    from matchmaker import audit
+    from matchmaker import cli as cli_package
+    seen = []
+    monkeypatch.setattr(sys, "argv", ["matchmaker", "demo", "--password=Secret-pass-123"])
+    monkeypatch.setattr(cli_package.cli, "main", lambda **kw: seen.append(audit._actor()[1]) or 0)
+    cli_package.main()
+    assert seen == ["命令行：matchmaker demo"]
+
+
+def test_serve_on_a_busy_port_says_so_in_chinese_and_never_claims_to_run(run):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port), "--no-worker")
+    assert result.returncode == 1
+    assert f"端口 {port} 已被占用" in result.stderr and f"--port {port + 1}" in result.stderr
+    assert "正在运行" not in result.stdout and "Traceback" not in result.stderr
+
+
+def test_serve_logs_one_readable_line_per_request(env, tmp_path, run):
+    import socket
+    import time
+    import urllib.request
+    assert run("init").returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([MATCHMAKER, "serve", "--port", str(port), "--no-worker"], env=env,
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).read()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+                time.sleep(0.3)
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
+    assert f"正在运行：http://127.0.0.1:{port}/" in out
+    lines = [line for line in err.splitlines() if "/healthz" in line]
+    assert len(lines) == 1 and " GET /healthz 200 " in lines[0], err   # not twice, not JSON

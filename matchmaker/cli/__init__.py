@@ -17,7 +17,10 @@ def main() -> None:
     try:
         # Outside standalone mode click *returns* the code of `raise Exit(n)` instead of exiting.
         from ..audit import acting_as
-        with acting_as("命令行：matchmaker " + " ".join(sys.argv[1:3])):
+        # The command and its first argument, never an option: `--password=…` would end up in
+        # the audit trail.
+        words = [a for a in sys.argv[1:3] if not a.startswith("-")]
+        with acting_as("命令行：matchmaker " + " ".join(words)):
             code = cli.main(standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)

@@ -53,6 +53,25 @@ PIPELINE = (S.REQUESTED, S.NEGOTIATING, S.FREE_ACTIVE, S.CONVERSION_DUE, S.CONVE
             S.TRANSFERRED, S.LAPSED, S.DECLINED, S.TERMINATED)
 
 
+# A licence that runs by itself (a free period, a paid licence): nobody has to act on it.
+RUNNING = frozenset({S.FREE_ACTIVE, S.CONVERTED})
+GIVING_UP = frozenset({S.DECLINED, S.TERMINATED})
+
+
+def waiting_states(party: str) -> frozenset[S]:
+    """States in which a deal waits for `party`: it has a step other than giving up the deal.
+
+    The owner and the broker move a request on, sign, and record the conversion; the enterprise
+    decides at the end of the free period whether to convert (a withdrawal is no decision
+    anybody waits for).
+
+    >>> sorted(s.value for s in waiting_states(OWNER)), sorted(s.value for s in waiting_states(ENTERPRISE))
+    (['conversion_due', 'negotiating', 'requested'], ['conversion_due'])
+    """
+    return frozenset(frm for (frm, to), t in TRANSITIONS.items()
+                     if party in t.parties and frm not in RUNNING and to not in GIVING_UP)
+
+
 def allowed(from_state: S, to_state: S) -> Transition | None:
     return TRANSITIONS.get((from_state, to_state))
 

@@ -5,7 +5,7 @@ from flask import Flask
 
 from ..config import PROJECT_ROOT, Settings
 from ..runtime import build_runtime
-from . import auth, errors, params, request_log, security
+from . import auth, errors, navigation, params, request_log, security
 from .json_provider import HtmlSafeJSONProvider
 
 
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.register(app, settings)
     auth.register(app)
     errors.register(app)
+    navigation.register(app)
     params.register(app)   # before the blueprints: their <int:…> rules use it
     register_blueprints(app)
     if settings.index_on_commit:   # else the job worker owns the index writer

@@ -159,7 +159,8 @@ class PatentForm(FlaskForm):
         "未评估", [(str(n), f"{n} 级") for n in range(1, 10)])))
     scenarios = TextAreaField("应用场景", render_kw={"rows": 3})
     knowhow_included = BooleanField("可提供技术秘密（know-how）和技术支持")
-    listing_state = SelectField("上架状态", validate_choice=False, default=ListingState.DRAFT.value,
+    # Listing is the point of registering; a draft is the exception (not public yet).
+    listing_state = SelectField("上架状态", validate_choice=False, default=ListingState.LISTED.value,
                                 choices=choices((s.value, s.label) for s in
                                                 (ListingState.DRAFT, ListingState.LISTED)))
 

@@ -28,13 +28,32 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """JSON lines on stderr for the matchmaker loggers (once per process)."""
+class ReadableFormatter(logging.Formatter):
+    """One short line per request for a developer's console: `12:40:06 GET /inbox 200 7.8 ms`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "fields", {})
+        if record.getMessage() == "request" and "path" in fields:
+            line = (f"{self.formatTime(record, '%H:%M:%S')} {fields['method']} {fields['path']} "
+                    f"{fields['status']} {fields.get('duration_ms')} ms")
+        else:
+            line = f"{self.formatTime(record, '%H:%M:%S')} {record.levelname} {record.getMessage()}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure_logging(level: int = logging.INFO, *, readable: bool = False) -> None:
+    """JSON lines on stderr for the matchmaker loggers (once per process); `readable`: short
+    text lines for the development server, whose own per-request log is silenced so each
+    request is logged once."""
     root = logging.getLogger("matchmaker")
     if any(getattr(h, "_matchmaker", False) for h in root.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(ReadableFormatter() if readable else JsonFormatter())
+    if readable:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     handler._matchmaker = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)

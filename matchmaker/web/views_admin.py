@@ -75,6 +75,7 @@ AUDIT_TYPES = {"patent": "专利", "need": "需求", "offer": "许可条件", "d
 def audit():
     """The audit trail (append-only): who changed what, when, from what to what."""
     from ..audit import find_entries
+    from ..audit_view import build_audit_rows
     kind = request.args.get("type", "")
     kind = kind if kind in AUDIT_TYPES else ""
     object_id = arg_id("id")
@@ -82,4 +83,5 @@ def audit():
     result = find_entries(db(), object_type=kind or None, object_id=object_id, page=number,
                           per_page=size)
     return render_template("admin/audit.html", page=Page.of(result, number, size), kind=kind,
-                           object_id=object_id, types=AUDIT_TYPES)
+                           object_id=object_id, types=AUDIT_TYPES,
+                           rows=build_audit_rows(db(), result[0]))

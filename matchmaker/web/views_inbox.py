@@ -29,13 +29,14 @@ def safe_link(link: str) -> str | None:
 
 @bp.app_context_processor
 def inbox_badge() -> dict:
-    """`inbox_unread()` for the nav badge: counted only when a template asks for it."""
-    def inbox_unread() -> int:
+    """`inbox_unread()` for the nav badge (recommendations left out: the 工作台 sums them up;
+    `inbox_unread(True)` counts only them): counted only when a template asks for it."""
+    def inbox_unread(recommendations: bool = False) -> int:
         user = actor()
         if user is None:
             return 0
         try:
-            return notifications.unread_count(db(), user)
+            return notifications.unread_count(db(), user, recommendations=recommendations)
         except SQLAlchemyError:   # e.g. rendering the error page of a failed transaction
             return 0
     return {"inbox_unread": inbox_unread}

@@ -16,6 +16,7 @@ from ..errors import ValidationError
 from ..matching import matches as svc
 from ..matching.matches import Reaction
 from ..matching.scorers import SIGNAL_LABELS
+from ..matching.station_view import NEEDS_PER_PAGE, station_match_page
 from ..models import DeclineReason, Job, Match, MatchState, Need
 from ..params import parse_decimal
 from ..search.highlight import snippet
@@ -191,10 +192,14 @@ def patent(patent_id: int):
     """可能需要此专利的企业, for the owner: matching needs and why enterprises declined."""
     patent, matches = svc.patent_matches(db(), actor(), patent_id)
     active = [m for m in matches if m.state != MatchState.DECLINED]
+    # A patent can match many needs: one page of them (the decline summary counts them all).
+    number, size = page_number(), per_page()
+    shown = active[(number - 1) * size:number * size]
     return render_template(
         "matches/patent.html", patent=patent, active=active,
+        page=Page(items=shown, total=len(active), number=number, per_page=size),
         declined=[m for m in matches if m.state == MatchState.DECLINED],
-        explanations={m.id: explain(m) for m in active}, summary=svc.decline_summary(matches),
+        explanations={m.id: explain(m) for m in shown}, summary=svc.decline_summary(matches),
         pending=not matches and _matching_pending("match_patent", "patent_id", patent.id))
 
 
@@ -207,24 +212,17 @@ def _min_score() -> float:
     return parse_decimal(raw, low=0, high=100) or 0.0
 
 
-def group_by_need(matches: list[Match]) -> list[tuple[object, list[tuple[Need, list[Match]]]]]:
-    """[(enterprise, [(need, matches)])], best-scoring enterprise and need first."""
-    enterprises: dict[int, tuple[object, dict[int, tuple[Need, list[Match]]]]] = {}
-    for m in matches:   # already sorted by score, so first seen = best
-        _org, needs = enterprises.setdefault(m.need.enterprise_id, (m.need.enterprise, {}))
-        needs.setdefault(m.need_id, (m.need, []))[1].append(m)
-    return [(org, list(needs.values())) for org, needs in enterprises.values()]
-
-
 @bp.route("/station")
 @require_kinds("station")
 def station():
-    """Broker view: matches across the enterprises the station serves, grouped by need."""
+    """Broker view: the served enterprises' needs with matches, a page of needs at a time."""
     min_score = _min_score()
-    matches = svc.station_matches(db(), actor(), min_score=min_score)
-    return render_template("matches/station.html", groups=group_by_need(matches), total=len(matches),
+    number = page_number()
+    result = station_match_page(db(), actor(), min_score=min_score, page=number)
+    page = Page(items=result.needs, total=result.needs_total, number=number, per_page=NEEDS_PER_PAGE)
+    return render_template("matches/station.html", result=result, page=page,
                            min_score=min_score, clients=actor().organization.clients,
                            terms={m.id: display_terms(list(m.matched_terms or []), m.need.title,
                                                       m.need.description or "", m.patent.title,
                                                       m.patent.abstract or "")
-                                  for m in matches})
+                                  for row in result.needs for m in row.matches})

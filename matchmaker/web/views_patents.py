@@ -1,7 +1,7 @@
 """Patent library: list, detail, register and edit patents, and list/withdraw/archive them."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from .. import permissions
@@ -62,7 +62,11 @@ def create():
         ok, patent = commit_or_show_errors(
             form, lambda: catalog.create_patent(db(), actor(), form.patent_input()))
         if ok:
-            flash("专利已登记", "success")
+            if patent.listing_state == ListingState.LISTED:   # the next step of the same flow
+                flash("专利已登记并上架。下一步：发布许可条件，企业即可直接申请（也可以稍后在专利页发布）",
+                      "success")
+                return redirect(url_for("deals.new_offer", patent_id=patent.id))
+            flash("专利已登记为草稿：企业还看不到。上架并发布许可条件后，企业即可申请", "success")
             return redirect(url_for("patents.detail", patent_id=patent.id))
     return render_template("patents/form.html", form=form, patent=None)
 
@@ -94,8 +98,11 @@ def change_state(patent_id: int, action: str):
         flash(exc.message, "error")
     else:
         db().commit()
+        if action == "list" and request.form.get("next") == "offer":   # 上架并发布许可条件
+            flash("专利已上架。下一步：填写许可条件", "success")
+            return redirect(url_for("deals.new_offer", patent_id=patent_id))
         flash(f"专利状态已改为“{patent.listing_state.label}”", "success")
-    return redirect(url_for("patents.detail", patent_id=patent_id))
+    return redirect(url_for("patents.detail", patent_id=patent_id, _anchor="offers"))
 
 
 @bp.route("/<int:patent_id>/owner", methods=["POST"])

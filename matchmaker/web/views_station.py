@@ -6,10 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from .. import clock, permissions
 from ..catalog.needs import view_need
 from ..licensing.deals import add_follow_up
-from ..licensing.station import workspace
+from ..licensing.station import WAITING_PER_PAGE, workspace
 from .auth import require_kinds
 from .context import actor, db
 from .forms import FollowUpForm, commit_or_show_errors
+from .pagination import Page, page_number
 
 bp = Blueprint("station", __name__, url_prefix="/station")
 
@@ -17,8 +18,12 @@ bp = Blueprint("station", __name__, url_prefix="/station")
 @bp.route("/")
 @require_kinds("station")
 def index():
-    return render_template("station/index.html",
-                           ws=workspace(db(), actor().organization, today=clock.today()),
+    """The board, clients and one page of waiting needs (`?waiting_page=`)."""
+    number = page_number("waiting_page")
+    ws = workspace(db(), actor().organization, today=clock.today(), waiting_page=number)
+    waiting = Page.of((ws.waiting, ws.waiting_total), number, WAITING_PER_PAGE,
+                      param="waiting_page", anchor="waiting")
+    return render_template("station/index.html", ws=ws, waiting=waiting,
                            note_form=FollowUpForm(formdata=None))
 
 

@@ -104,10 +104,24 @@ def page_problems() -> PageProblems:
     return PageProblems()
 
 
+PHONE = {"width": 375, "height": 812}   # the phone the issue about small screens was tried on
+
+
 @pytest.fixture
 def page(browser, live_server, page_problems):
     """A fresh zh-CN browser context on the live server: `page.goto("/login")` works."""
-    context = browser.new_context(locale="zh-CN", base_url=live_server)
+    yield from _context_page(browser, live_server, page_problems)
+
+
+@pytest.fixture
+def phone_page(browser, live_server, page_problems):
+    """Like `page`, on a 375 × 812 screen (no mobile emulation: a mobile viewport would zoom
+    out to fit a page that overflows, hiding exactly what the phone tests look for)."""
+    yield from _context_page(browser, live_server, page_problems, viewport=PHONE)
+
+
+def _context_page(browser, live_server, page_problems, **options):
+    context = browser.new_context(locale="zh-CN", base_url=live_server, **options)
     context.add_init_script(_CSP_LISTENER)
     pg = context.new_page()
     pg.set_default_timeout(15_000)

@@ -22,7 +22,29 @@ def log_in_as(page: Page, login: str, display_name: str, password: str = PASSWOR
     expect(page.locator("#current-user-name")).to_have_text(display_name)
 
 
+def open_nav(page: Page, selector: str) -> None:
+    """Make a navigation entry visible the way a user would: open the phone menu (narrow
+    screens) and the entry's group (a dropdown on wide screens)."""
+    entry = page.locator(selector)
+    if entry.is_visible():
+        return
+    toggle = page.locator("#nav-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    group = page.locator(f"details.nav-group:has({selector})")
+    if not entry.is_visible() and group.count():
+        group.locator("summary").click()
+    expect(entry).to_be_visible()
+
+
+def nav_click(page: Page, selector: str) -> None:
+    """Follow a navigation entry (`#nav-…`), opening its menu or group first."""
+    open_nav(page, selector)
+    page.click(selector)
+
+
 def log_out(page: Page) -> None:
+    open_nav(page, "#logout-button")
     page.click("#logout-button")
     expect(page.locator("[data-testid=flash-info]")).to_have_text("您已安全退出")
     expect(page.locator("#nav-login")).to_be_visible()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from matchmaker.catalog.organizations import link_station_client
 from matchmaker.models import Need, Organization, OrgKind
-from tests.browser.helpers import log_in_as, log_out
+from tests.browser.helpers import log_in_as, log_out, nav_click
 from tests.factories import make_org, make_user, valid_credit_code
 
 
@@ -80,7 +80,7 @@ def test_invalid_need_shows_the_field_message_and_writes_nothing(page: Page, pag
     make_user(session, company, login="wang@klmy.example.com", display_name="王强")
     session.commit()
     log_in_as(page, "wang@klmy.example.com", "王强")
-    page.click("#nav-new-need")
+    nav_click(page, "#nav-new-need")
     expect(page.locator("#need-form")).to_be_visible()
     page.fill("#description", "炼化装置换热器结垢严重，希望引进在线除垢或防垢涂层技术。")
     page.select_option("#industry", "石油化工")
@@ -134,7 +134,7 @@ def test_station_broker_posts_on_behalf_of_a_served_enterprise(page: Page, page_
     session.commit()
 
     log_in_as(page, "broker@station.example.com", "赵敏")
-    page.click("#nav-new-need")
+    nav_click(page, "#nav-new-need")
     expect(page.locator(".page-head h1")).to_have_text("代企业发布需求")
     select = page.locator("#enterprise_id")
     expect(select.locator("option")).to_have_text(["昌吉天润节水灌溉有限公司"])  # served ones only
@@ -165,7 +165,7 @@ def test_station_broker_posts_on_behalf_of_a_served_enterprise(page: Page, page_
     log_out(page)
     log_in_as(page, "boss@tianrun.example.com", "陈刚")
     assert owner.organization_id == served.id
-    page.click("#nav-needs")
+    nav_click(page, "#nav-needs")
     item = page.locator(f"#need-{need_id}")
     expect(item).to_contain_text("滴灌带抗堵塞技术")
     expect(item).to_contain_text("由 昌吉高新区创新驿站 代为发布")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from matchmaker.catalog.numbers import app_no_check_char
 from matchmaker.catalog.organizations import link_station_client
 from matchmaker.models import ListingState, Need, OrgKind, Patent
-from tests.browser.helpers import log_in_as
+from tests.browser.helpers import log_in_as, nav_click
 from tests.factories import make_org, make_user, valid_app_no
 from tests.web.test_import_pages import xlsx_bytes
 
@@ -39,7 +39,7 @@ def test_university_imports_a_spreadsheet_of_patents(page: Page, page_problems, 
     ])
 
     log_in_as(page, "wang.fang@xju.example.com", "王芳")
-    page.click("#nav-import")
+    nav_click(page, "#nav-import")
     expect(page.locator(".page-head h1")).to_have_text("批量导入专利")
     expect(page.locator("#nav-import")).to_have_attribute("aria-current", "page")
     expect(page.locator("#list_valid")).to_be_checked()
@@ -64,7 +64,7 @@ def test_university_imports_a_spreadsheet_of_patents(page: Page, page_problems, 
     expect(page.locator("[data-testid=applied-note]")).to_be_visible()
     expect(page.locator("#import-confirm")).to_have_count(0)
 
-    page.click("#nav-my-patents")
+    nav_click(page, "#nav-my-patents")
     expect(page.locator(".page-head h1")).to_have_text("我的专利")
     items = page.locator("[data-testid=patent-item]")
     expect(items).to_have_count(2)
@@ -92,7 +92,7 @@ def test_station_broker_imports_needs_for_a_client(page: Page, page_problems, se
     ])
 
     log_in_as(page, "li.qiang@station.example.com", "李强")
-    page.click("#nav-import")
+    nav_click(page, "#nav-import")
     expect(page.locator(".page-head h1")).to_have_text("批量导入技术需求")
     page.select_option("#enterprise_id", label="昌吉市绿源棉业有限公司")
     choose_file(page, "需求.xlsx", data)

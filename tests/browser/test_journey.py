@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from matchmaker.models import Need, NeedState, Organization, OrgKind, OrgStatus, User
-from tests.browser.helpers import log_in, log_in_as, log_out
+from tests.browser.helpers import log_in, log_in_as, log_out, nav_click
 from tests.factories import make_org, make_user, valid_credit_code
 
 ENTERPRISE = "昌吉市绿源棉业有限公司"
@@ -64,7 +64,7 @@ def test_enterprise_registers_is_approved_and_posts_a_need(page: Page, page_prob
     # 3. The operator approves the new enterprise on the approval page.
     log_in_as(page, "operator@example.com", "运营专员")
     expect(page.locator("[data-testid=flash-success]")).to_have_text("欢迎回来，运营专员")
-    page.click("#nav-admin")
+    nav_click(page, "#nav-admin")
     expect(page.locator("#filter-pending")).to_have_attribute("aria-current", "page")
     row = page.locator("tr[data-testid=org-row]", has_text=ENTERPRISE)
     expect(row).to_have_count(1)
@@ -83,7 +83,7 @@ def test_enterprise_registers_is_approved_and_posts_a_need(page: Page, page_prob
     # 4. The enterprise user logs in and posts a need through the form.
     log_in_as(page, LOGIN, DISPLAY_NAME, PASSWORD)
     expect(page.locator("#current-user-org")).to_have_text(f"{ENTERPRISE}（企业）")
-    page.click("#nav-new-need")
+    nav_click(page, "#nav-new-need")
     expect(page.locator("#need-form")).to_be_visible()
     expect(page.locator("#need-enterprise-static")).to_contain_text(ENTERPRISE)
     expect(page.locator("#enterprise_id")).to_have_count(0)  # an enterprise posts for itself
@@ -112,7 +112,7 @@ def test_enterprise_registers_is_approved_and_posts_a_need(page: Page, page_prob
     need_id = page.locator("#need-detail").get_attribute("data-need-id")
 
     # 6. ... and in its list, "我的需求".
-    page.click("#nav-needs")
+    nav_click(page, "#nav-needs")
     expect(page.locator(".page-head h1")).to_have_text("我的需求")
     expect(page.locator("#nav-needs")).to_have_attribute("aria-current", "page")
     items = page.locator("[data-testid=need-item]")

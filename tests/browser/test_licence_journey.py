@@ -24,7 +24,7 @@ from matchmaker.licensing.deals import request_deal
 from matchmaker.licensing.offers import OfferInput, create_offer
 from matchmaker.licensing.tick import tick
 from matchmaker.models import Deal, DealEvent, DealState, LicenceOffer, OrgKind, User
-from tests.browser.helpers import log_in_as, log_out
+from tests.browser.helpers import log_in_as, log_out, nav_click
 from tests.factories import make_org, make_patent, make_user
 
 UNI, UNI_LOGIN, UNI_NAME = "新疆理工大学", "wang.fang@xjlg.example.com", "王芳"
@@ -84,7 +84,7 @@ def test_offer_request_free_licence_conversion_and_kpis(page: Page, page_problem
 
     # 1. The university publishes a 6-month free ordinary licence, then a lump sum.
     log_in_as(page, UNI_LOGIN, UNI_NAME)
-    page.click("#nav-my-patents")
+    nav_click(page, "#nav-my-patents")
     page.locator("[data-testid=patent-item]").filter(has_text=PATENT_TITLE).get_by_role(
         "link", name=PATENT_TITLE).click()
     expect(page.locator("[data-testid=no-offers]")).to_be_visible()
@@ -111,7 +111,7 @@ def test_offer_request_free_licence_conversion_and_kpis(page: Page, page_problem
 
     # 2. The enterprise posts a matching need, sees the patent recommended and requests a licence.
     log_in_as(page, ENT_LOGIN, ENT_NAME)
-    page.click("#nav-new-need")
+    nav_click(page, "#nav-new-need")
     expect(page.locator("#need-form")).to_be_visible()
     page.fill("#title", NEED_TITLE)
     page.fill("#description", "我公司生产动力电池，高镍正极材料循环寿命不足，希望引进包覆改性相关专利技术。")
@@ -144,7 +144,7 @@ def test_offer_request_free_licence_conversion_and_kpis(page: Page, page_problem
 
     # 3. The station broker finds it on the board, negotiates and starts the free licence.
     log_in_as(page, BROKER_LOGIN, BROKER_NAME)
-    page.click("#nav-station")
+    nav_click(page, "#nav-station")
     expect(page.locator(".page-head h1")).to_have_text(f"驿站工作台 · {STATION}")
     card = page.locator(f"[data-testid=column-requested] [data-testid=deal-{deal_id}]")
     expect(card).to_contain_text(PATENT_TITLE)
@@ -191,7 +191,7 @@ def test_offer_request_free_licence_conversion_and_kpis(page: Page, page_problem
 
     # 5. The operator's dashboard counts the converted SME and the contract value.
     log_in_as(page, OPERATOR_LOGIN, OPERATOR_NAME)
-    page.click("#nav-kpis")
+    nav_click(page, "#nav-kpis")
     expect(page.locator(".page-head h1")).to_have_text("运营指标")
     expect(page.locator("[data-testid=kpi-smes] .ring-value")).to_have_text("1")
     year_row = page.locator(f"[data-testid=kpi-year-{today.year}]")

@@ -82,6 +82,7 @@ MATRIX = [
     ("GET",  "/register", "/register",                  None,            "200 302 302 302 302 302", "/"),
     ("POST", "/register", "/register",                  None,            "200 302 302 302 302 302", "/"),
     ("GET",  "/register/done", "/register/done",        None,            "200 200 200 200 200 200", None),
+    ("GET",  "/data-sources", "/data-sources",          None,            "200 200 200 200 200 200", None),
     # operator back office
     ("GET",  "/admin", "/admin",                        None,            "L   403 403 403 403 200", None),
     ("GET",  "/admin/organizations", "/admin/organizations", None,       "L   403 403 403 403 200", None),

@@ -1,6 +1,7 @@
 """The audit trail: every change of patents, needs, offers and deals, by whom; append-only."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -85,4 +86,30 @@ def test_web_changes_name_the_user_and_operators_see_the_trail(client, session, 
     logout(client)
     login(client, operator.login)
     page = client.get(f"/admin/audit?type=patent&id={patent.id}").get_data(as_text=True)
-    assert "一种待撤回的专利" in page and "withdrawn" in page and "审计测试大学" in page
+    assert "一种待撤回的专利" in page and "审计测试大学" in page
+    assert '<option value="patent" selected>' in page   # the filter shows what was chosen
+    # Read as the rest of the UI says it: Chinese field names and state labels, not columns.
+    assert "上架状态" in page and "已上架</span> → <span class=\"audit-new\">已撤回" in page
+    shown = re.sub(r"<[^>]+>", " ", page)
+    assert "withdrawn" not in shown and "listing_state" not in shown
+
+
+def test_the_trail_reads_in_chinese_with_amounts_in_wan_and_names_for_ids(client, session, world):
+    uni, owner = world.member(OrgKind.UNIVERSITY, name="格式测试大学")
+    ent, buyer = world.member(OrgKind.ENTERPRISE, name="格式测试企业有限公司")
+    patent = make_patent(session, uni, title="一种金额格式测试方法")
+    offer = create_offer(session, owner, patent.id, OfferInput(lump_sum_wan="20", free_months=6),
+                         today=date(2024, 1, 1)).offer
+    deal = request_deal(session, buyer, offer.id, today=date(2024, 1, 2))
+    transition(session, owner, deal.id, DealState.DECLINED, expected_version=deal.version,
+               today=date(2024, 1, 3))
+    session.commit()
+    _, operator = world.member(OrgKind.OPERATOR, name="格式运营方")
+    login(client, operator.login)
+    offers = client.get(f"/admin/audit?type=offer&id={offer.id}").get_data(as_text=True)
+    assert "一次性许可费" in offers and "20 万元" in offers and "6 个月" in offers
+    assert "lump_sum_yuan" not in re.sub(r"<[^>]+>", " ", offers) and "200000" not in offers
+    assert "一种金额格式测试方法（#" in offers          # the patent by its title, not a bare id
+    deals = client.get(f"/admin/audit?type=deal&id={deal.id}").get_data(as_text=True)
+    assert "交易状态" in deals and "已申请</span> → <span class=\"audit-new\">已拒绝" in deals
+    assert "格式测试企业有限公司（#" in deals and "requested" not in re.sub(r"<[^>]+>", " ", deals)

@@ -39,7 +39,7 @@ def test_empty_landing_page(client):
 @pytest.mark.parametrize("kind, link, nav", [
     (OrgKind.UNIVERSITY, 'id="quick-new-patent"', ["nav-patents", "nav-my-patents", "nav-new-patent"]),
     (OrgKind.ENTERPRISE, 'id="quick-new-need"', ["nav-patents", "nav-needs", "nav-new-need"]),
-    (OrgKind.STATION, 'id="quick-client-needs"', ["nav-patents", "nav-needs", "nav-client-needs", "nav-new-need"]),
+    (OrgKind.STATION, 'id="quick-client-needs"', ["nav-client-needs", "nav-needs", "nav-new-need", "nav-patents"]),
     (OrgKind.OPERATOR, 'id="quick-admin"', ["nav-patents", "nav-needs", "nav-admin"]),
 ])
 def test_logged_in_users_get_role_links(client, world, kind, link, nav):

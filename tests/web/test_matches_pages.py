@@ -118,7 +118,9 @@ def test_owner_sees_ranked_explained_matches(client, session, scene):
     assert "正极材料" in chips and "循环" in chips
     need_snips = re.findall(r'data-testid="need-snippet">.*?<p class="why-snippet">(.*?)</p>', page, re.S)
     patent_snips = re.findall(r'data-testid="patent-snippet">.*?<p class="why-snippet">(.*?)</p>', page, re.S)
-    assert need_snips and all("<mark>" in s for s in need_snips)
+    # The need's text is shown once, at the top, not again in each collapsed explanation.
+    assert need_snips == [] and page.count(scene.need.description[:20]) == 1
+    assert page.count('<details class="why"') == len(patent_snips) >= 2 and '<details class="why" open' not in page
     assert patent_snips and all("<mark>" in s for s in patent_snips)
     assert "<mark>正极材料</mark>" in patent_snips[0]
     for label in ("全文相关度", "关键词覆盖", "内容相似度", "标题相似度", "标题词覆盖"):
@@ -370,3 +372,21 @@ def test_station_view_lists_recommendations_unless_asked_for_more(client, sessio
     assert scene.coating.title in page and scene.electrolyte.title not in page
     assert 'href="/matches/station?min_score=0"' in page
     assert scene.electrolyte.title in text(client.get("/matches/station?min_score=0"))
+
+
+def test_station_view_pages_needs_and_caps_the_matches_shown_per_need(client, session, scene, broker):
+    from matchmaker.matching.station_view import station_match_page
+    stored = session.scalars(select(Match).where(Match.need_id == scene.need.id)).all()
+    assert len(stored) >= 2
+    result = station_match_page(session, broker, min_score=0, per_need=1)
+    assert (result.needs_total, result.matches_total) == (1, len(stored))
+    (row,) = result.needs
+    assert row.need.id == scene.need.id and row.total == len(stored)
+    assert [m.score for m in row.matches] == [max(m.score for m in stored)]   # the best one
+    assert station_match_page(session, broker, min_score=0, page=2).needs == []
+    assert [org.id for org, _rows in result.groups] == [scene.ent.id]
+
+    login(client, broker.login)
+    page = text(client.get("/matches/station?min_score=0"))
+    assert f"1 项需求共 {len(stored)} 条匹配" in page and f"{len(stored)} 项推荐" in page
+    assert text(client.get("/matches/station?min_score=0&page=2")).count('data-testid="station-need"') == 0

@@ -46,7 +46,8 @@ def test_university_registers_a_patent(client, session, uni_a):
     response = post_form(client, "/patents/new", patent_form())
     assert response.status_code == 302
     patent = session.scalar(select(Patent))
-    assert response.headers["Location"] == f"/patents/{patent.id}"
+    # Registered and listed: the same flow goes on to the licence terms.
+    assert response.headers["Location"] == f"/patents/{patent.id}/offers/new"
     assert patent.owner_id == org.id and patent.app_no == "201710601862.3"
     assert patent.industry_tags == ["节水农业", "新材料"] and patent.knowhow_included
     assert patent.listing_state == ListingState.LISTED
@@ -57,6 +58,27 @@ def test_university_registers_a_patent(client, session, uni_a):
                      "节水农业", "6 级", "南疆棉田膜下滴灌", "1. 一种滴灌带", "已上架"):
         assert expected in page, expected
     assert 'id="edit-patent"' in page and 'id="withdraw-patent"' in page
+    assert "从专利库撤下" in page and 'id="new-offer"' in page and "已上架，尚未发布许可条件" in page
+
+
+def test_a_draft_says_why_it_has_no_terms_and_lists_with_its_terms_in_one_step(client, session, uni_a):
+    org, user = uni_a
+    login(client, user.login)
+    response = post_form(client, "/patents/new", {**patent_form(), "listing_state": "draft"})
+    patent = session.scalar(select(Patent))
+    assert response.headers["Location"] == f"/patents/{patent.id}"
+    page = text(client.get(f"/patents/{patent.id}"))
+    assert "草稿：企业看不到" in page and 'id="new-offer"' not in page
+    assert 'id="list-and-offer"' in page and "仅上架，暂不发布许可条件" in page
+    # One button per action: the patent's and an offer's withdrawals are told apart.
+    assert page.count(">撤回<") == 0
+    response = post_form(client, f"/patents/{patent.id}/list", {"next": "offer"},
+                         token_page=f"/patents/{patent.id}")
+    assert response.headers["Location"] == f"/patents/{patent.id}/offers/new"
+    session.refresh(patent)
+    assert patent.listing_state == ListingState.LISTED
+    mine = text(client.get("/patents/mine"))
+    assert 'data-testid="offer-state">未发布许可条件' in mine and "已上架" in mine
 
 
 def test_invalid_application_number_shows_field_message_and_writes_nothing(client, session, uni_a):
