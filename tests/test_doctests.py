@@ -11,7 +11,7 @@ MODULES = [
     "matchmaker.text.synonyms", "matchmaker.search.query", "matchmaker.matching.evaluation",
     "matchmaker.matching.scorers", "matchmaker.matching.profile", "matchmaker.search.highlight",
     "matchmaker.search.documents", "matchmaker.matching.fusion", "matchmaker.params",
-    "matchmaker.custody.annuities",
+    "matchmaker.custody.annuities", "matchmaker.profiles.sme",
 ]
 
 

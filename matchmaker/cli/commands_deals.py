@@ -59,7 +59,9 @@ def kpis_cmd(state: State, as_of: date | None, from_year: int | None, station_id
     if as_json:
         click.echo(json.dumps(k.as_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"截至 {k.as_of}：转化高校院所专利的中小企业 {k.converted_smes} 家（目标 {k.target_smes}）")
+    excluded = (f"；另有未填写企业画像 {k.converted_unclassified} 家、大型企业 {k.converted_large} 家未计入"
+                if k.converted_unclassified or k.converted_large else "")
+    click.echo(f"截至 {k.as_of}：转化高校院所专利的中小企业 {k.converted_smes} 家（目标 {k.target_smes}）{excluded}")
     click.echo("年份  许可  转让  合计  增长(目标+20%)  合同金额  增长(目标+40%)")
     for y in k.years:
         click.echo(f"{y.year}  {y.licences:>4}  {y.transfers:>4}  {y.deals:>4}  {_pct(y.count_growth):>14}  "

@@ -12,6 +12,8 @@ def kpi_rows(k: KPIs) -> list[list]:
     text users typed: the writers below pass every cell through the export helper."""
     rows: list[list] = [["指标", "范围", "数值", "目标"]]
     rows.append(["转化高校院所专利的中小企业（家，累计）", f"截至 {k.as_of}", k.converted_smes, k.target_smes])
+    rows.append(["转化企业中未填写画像 / 大型企业（家，未计入）", f"截至 {k.as_of}",
+                 f"{k.converted_unclassified} / {k.converted_large}", ""])
     for y in k.years:
         rows.append(["许可数（件）", y.year, y.licences, ""])
         rows.append(["转让数（件）", y.year, y.transfers, ""])

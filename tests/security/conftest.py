@@ -79,6 +79,11 @@ class SecWorld:
         return self.agreement
 
     @property
+    def enterprise(self) -> dict[str, Organization]:
+        """Enterprises (their profiles) are named by their organization key."""
+        return self.orgs
+
+    @property
     def own_patent(self) -> dict[str, Patent]:
         """Enterprises' own patents (custody) live among the patents, under `<org>_own`."""
         return self.patent

@@ -229,6 +229,21 @@ MATRIX = [
 ]
 
 
+# Issue 16: enterprise profiles, roadshows and matchmaking events, the indicator table and the
+# annual report.
+OWN["enterprise"] = {"ent": "ent", "stn": "ent"}
+OTHER["enterprise"] = dict.fromkeys(ROLES + EXTRA_ROLES, "ent2")
+PROFILE = "/enterprises/<int:org_id>/profile"
+MATRIX += [
+    ("GET",  "/enterprises/", "/enterprises/",          None,            "L   403 403 403 200 200", None),
+    ("GET",  "/enterprises/mine", "/enterprises/mine",  None,            "L   403 403 302 403 403", "/enterprises/"),
+    ("GET",  PROFILE, "/enterprises/{id}/profile",      "enterprise own", "-  -   -   200 200 -  ", None),
+    ("GET",  PROFILE, "/enterprises/{id}/profile",      "enterprise other", "L 403 403 404 404 200", None),
+    ("POST", PROFILE, "/enterprises/{id}/profile",      "enterprise own", "-  -   -   302 302 -  ", "/enterprises/{id}/profile"),
+    ("POST", PROFILE, "/enterprises/{id}/profile",      "enterprise other", "L 403 403 404 404 403", None),
+]
+
+
 # The agency (知识产权服务机构) column: its custody routes, and what it must not reach elsewhere.
 AGENCY_MATRIX = [
     # method  rule / url                                            object            agn   to
@@ -263,6 +278,11 @@ AGENCY_MATRIX = [
     ("GET",  "/matches/", "/matches/",                              None,             "403", None),
     ("GET",  "/deals/<int:deal_id>", "/deals/{id}",                 "deal other",     "404", None),
     ("GET",  "/patents/<int:patent_id>", "/patents/{id}",           "own_patent other", "404", None),
+]
+AGENCY_MATRIX += [
+    ("GET",  "/enterprises/", "/enterprises/",                      None,             "403", None),
+    ("GET",  PROFILE, "/enterprises/{id}/profile",                  "enterprise other", "403", None),
+    ("POST", PROFILE, "/enterprises/{id}/profile",                  "enterprise other", "403", None),
 ]
 # POST data that depends on who posts (an agency proposes to an enterprise, and records a
 # patent for its client).
@@ -389,6 +409,13 @@ DATA.update({
     ("POST", "/custody/patents/{id}"): _payment_form,
     ("POST", "/custody/log"): lambda sec, obj: {"enterprise": str(sec.orgs["ent"].id), "kind": "visit",
                                                 "text": "走访"},
+})
+
+
+DATA.update({
+    ("POST", "/enterprises/{id}/profile"): lambda sec, org: {
+        "industry": "新能源", "sector": "industry", "employees": "80", "revenue_wan": "1500",
+        "founded_year": "2015", "district": "天山区"},
 })
 
 

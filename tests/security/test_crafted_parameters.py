@@ -100,6 +100,15 @@ PARAMS: dict[tuple[str, str], list[tuple[str, str]]] = {
 }
 
 
+# Issue 16: enterprise profiles, events, indicators, annual report.
+PARAMS.update({
+    ("GET", "/enterprises/"): [], ("GET", "/enterprises/mine"): [],
+    ("GET", "/enterprises/<int:org_id>/profile"): [],
+    ("POST", "/enterprises/<int:org_id>/profile"): [("form", "employees"), ("form", "revenue_wan"),
+                                                   ("form", "founded_year")],
+})
+
+
 def test_every_route_declares_its_numeric_parameters():
     """A new route (or method) must say here which integer/date parameters it reads."""
     assert set(PARAMS) == {(method, rule) for method, rule, *_ in MATRIX}
