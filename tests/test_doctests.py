@@ -11,7 +11,8 @@ MODULES = [
     "matchmaker.text.synonyms", "matchmaker.search.query", "matchmaker.matching.evaluation",
     "matchmaker.matching.scorers", "matchmaker.matching.profile", "matchmaker.search.highlight",
     "matchmaker.search.documents", "matchmaker.matching.fusion", "matchmaker.params",
-    "matchmaker.custody.annuities", "matchmaker.profiles.sme",
+    "matchmaker.custody.annuities", "matchmaker.profiles.sme", "matchmaker.indicators.table",
+    "matchmaker.indicators.targets",
 ]
 
 

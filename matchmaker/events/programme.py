@@ -99,8 +99,9 @@ def add_items(session: Session, actor: User, event_id: int, *, patent_ids=(), ne
         if (pid, None) in present:
             continue
         position += 1
-        added.append(EventItem(event=event, patent=patent, presenter_id=patent.owner_id,
+        added.append(EventItem(patent=patent, presenter_id=patent.owner_id,
                                added_by_id=actor.id, position=position, note=(note or "").strip()))
+        event.items.append(added[-1])
     for nid in dict.fromkeys(need_ids):
         need = session.get(Need, nid)
         if need is None or need.state not in COLLECTING:
@@ -108,9 +109,9 @@ def add_items(session: Session, actor: User, event_id: int, *, patent_ids=(), ne
         if (None, nid) in present:
             continue
         position += 1
-        added.append(EventItem(event=event, need=need, presenter_id=need.enterprise_id,
+        added.append(EventItem(need=need, presenter_id=need.enterprise_id,
                                added_by_id=actor.id, position=position, note=(note or "").strip()))
-    session.add_all(added)
+        event.items.append(added[-1])
     session.flush()
     return added
 
@@ -128,6 +129,14 @@ def remove_item(session: Session, actor: User, event_id: int, item_id: int) -> E
     event.items.remove(item)         # delete-orphan: the row goes, the collection stays true
     session.flush()
     return item
+
+
+def event_of_item(session: Session, actor: User | None, item_id: int) -> Event:
+    """The event an item is on, if the actor may see it."""
+    item = session.get(EventItem, item_id)
+    if item is None:
+        raise NotFound("未找到该路演项目")
+    return get_event(session, actor, item.event_id)
 
 
 def own_listed_patents(session: Session, actor: User, event: Event, *, limit: int = 200) -> list[Patent]:

@@ -79,8 +79,8 @@ def register(session: Session, actor: User, event_id: int, data: RegistrationInp
     if seats > free:
         raise ValidationError({"seats": f"名额不足：仅剩 {free} 个名额" if free > 0 else "名额已满"})
     if reg is None:
-        reg = EventRegistration(event=event, organization=org)
-        session.add(reg)
+        reg = EventRegistration(organization=org)
+        event.registrations.append(reg)
     reg.state, reg.seats, reg.contact, reg.note = R.REGISTERED, seats, contact, note
     reg.registered_by_id, reg.registered_at, reg.attended = actor.id, moment(today), None
     session.flush()
@@ -125,8 +125,8 @@ def invite(session: Session, actor: User, event_id: int, enterprise_ids, *, toda
         if reg is not None and reg.state in (R.REGISTERED, R.INVITED):
             continue
         if reg is None:
-            reg = EventRegistration(event=event, organization=org, seats=0)
-            session.add(reg)
+            reg = EventRegistration(organization=org, seats=0)
+            event.registrations.append(reg)
         reg.state, reg.seats = R.INVITED, 0
         reg.invited_by_id, reg.invited_at = actor.id, moment(today)
         invited += 1

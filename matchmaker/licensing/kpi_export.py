@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from typing import Sequence
 
 from ..spreadsheets import append_row, csv_bytes
 from .kpis import LICENCE_GROWTH_TARGET, VALUE_GROWTH_TARGET, KPIs
@@ -44,11 +45,16 @@ def _n(value):
     return "" if value is None else value
 
 
-def kpis_csv(k: KPIs) -> bytes:
-    return csv_bytes(kpi_rows(k))
+def kpis_csv(k: KPIs, extra: Sequence[tuple[str, list]] = ()) -> bytes:
+    """The figures, then each extra table (title, rows) after a blank line."""
+    rows = kpi_rows(k)
+    for title, table in extra:
+        rows += [[], [title], *table]
+    return csv_bytes(rows)
 
 
-def kpis_xlsx(k: KPIs) -> bytes:
+def kpis_xlsx(k: KPIs, extra: Sequence[tuple[str, list]] = ()) -> bytes:
+    """The figures on the first sheet; each extra table (title, rows) on a sheet of its own."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -61,6 +67,12 @@ def kpis_xlsx(k: KPIs) -> bytes:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCD", (40, 24, 14, 10)):
         ws.column_dimensions[letter].width = width
+    for title, table in extra:
+        sheet = wb.create_sheet(title[:31])
+        for row in table:
+            append_row(sheet, row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
