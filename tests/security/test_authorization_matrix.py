@@ -255,6 +255,10 @@ HIDDEN["event"] = dict.fromkeys(ROLES + EXTRA_ROLES, "draft")
 EV = "/events/<int:event_id>"
 MATRIX += [
     ("POST", "/kpis/targets", "/kpis/targets",          None,            "L   403 403 403 403 302", "/kpis/"),
+    ("GET",  "/reports/<int:year>", f"/reports/{date.today().year}", None, "L 403 403 403 403 200", None),
+    ("GET",  "/reports/<int:year>.xlsx", f"/reports/{date.today().year}.xlsx", None, "L 403 403 403 403 200", None),
+    ("POST", "/reports/consent/deals/<int:deal_id>", "/reports/consent/deals/{id}", "deal own", "- 302 302 302 403 -", "/deals/{id}"),
+    ("POST", "/reports/consent/deals/<int:deal_id>", "/reports/consent/deals/{id}", "deal other", "L 404 404 404 404 403", None),
     ("GET",  "/events/", "/events/",                    None,            "200 200 200 200 200 200", None),
     ("GET",  "/events/new", "/events/new",              None,            "L   403 403 403 200 200", None),
     ("POST", "/events/new", "/events/new",              None,            "L   403 403 403 302 302", "/events/"),
@@ -334,6 +338,8 @@ AGENCY_MATRIX = [
 ]
 AGENCY_MATRIX += [
     ("GET",  "/events/", "/events/",                                None,             "200", None),
+    ("GET",  "/reports/<int:year>", f"/reports/{date.today().year}", None,            "403", None),
+    ("POST", "/reports/consent/deals/<int:deal_id>", "/reports/consent/deals/{id}", "deal other", "404", None),
     ("GET",  "/events/new", "/events/new",                          None,             "403", None),
     ("GET",  EV, "/events/{id}",                                    "event other",    "200", None),
     ("GET",  EV, "/events/{id}",                                    "event hidden",   "404", None),
@@ -485,6 +491,7 @@ def _pair_data(sec, event) -> dict:
 
 
 DATA.update({
+    ("POST", "/reports/consent/deals/{id}"): lambda sec, deal: {"consent": "1"},
     ("POST", "/kpis/targets"): lambda sec, obj: {"key": "events_held", "year": str(date.today().year),
                                                  "region": "昌吉回族自治州", "district": "昌吉市", "value": "4"},
     ("POST", "/events/new"): lambda sec, obj: {

@@ -107,6 +107,8 @@ PARAMS.update({
     ("POST", "/enterprises/<int:org_id>/profile"): [("form", "employees"), ("form", "revenue_wan"),
                                                    ("form", "founded_year")],
     ("POST", "/kpis/targets"): [("form", "year"), ("form", "value")],
+    ("GET", "/reports/<int:year>"): [], ("GET", "/reports/<int:year>.xlsx"): [],
+    ("POST", "/reports/consent/deals/<int:deal_id>"): [],
     ("GET", "/events/"): [], ("GET", "/events/new"): [],
     ("POST", "/events/new"): [("form", "event_date"), ("form", "capacity"), ("form", "seats_per_org")],
     ("GET", "/events/<int:event_id>"): [], ("GET", "/events/<int:event_id>/edit"): [],
