@@ -13,7 +13,7 @@ from ..catalog.needs import COLLECTING
 from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from ..matching.matches import RECOMMEND_THRESHOLD
 from ..models import (Event, EventItem, EventState, ListingState, Match, MatchState, Need, Patent,
-                      User)
+                      PatentIPC, User)
 from .service import get_event, get_managed, is_organizer
 
 EDITABLE = (EventState.DRAFT, EventState.PUBLISHED)
@@ -65,6 +65,25 @@ def suggestions(session: Session, event: Event, *, limit: int = 30
         if m.need_id not in on_needs and m.need_id not in needs:
             needs[m.need_id] = Suggestion(None, m.need, m.score, m.patent.owner.name)
     return list(patents.values())[:limit], list(needs.values())[:limit]
+
+
+def theme_patents(session: Session, event: Event, *, exclude=(), limit: int = 30) -> list[Patent]:
+    """Other listed patents in the theme (the newest first), for an organizer who wants more
+    than the strong matches: by IPC through the indexed codes, by industry among the newest."""
+    if not event.industry and not event.ipc:
+        return []
+    taken = {i.patent_id for i in event.items if i.patent_id} | set(exclude)
+    stmt = select(Patent).where(Patent.listing_state == ListingState.LISTED)
+    if event.ipc:
+        column = {1: PatentIPC.section, 3: PatentIPC.ipc_class}.get(len(event.ipc), PatentIPC.subclass)
+        stmt = stmt.where(Patent.id.in_(select(PatentIPC.patent_id).where(column == event.ipc)))
+    out = []
+    for p in session.scalars(stmt.order_by(Patent.id.desc()).limit(3000)):
+        if p.id not in taken and (not event.industry or event.industry in (p.industry_tags or [])):
+            out.append(p)
+            if len(out) >= limit:
+                break
+    return out
 
 
 def add_items(session: Session, actor: User, event_id: int, *, patent_ids=(), need_ids=(),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import permissions
 from ..clock import moment
-from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from ..errors import Conflict, InvalidTransition, NotFound, ValidationError
 from ..models import (Event, EventRegistration, EventState, Organization, OrgKind, OrgStatus,
                       RegistrationState as R, User)
 from ..notifications import enterprise_audience, notify, organization_audience

@@ -28,10 +28,12 @@ def invite_candidates(event: Event) -> list[tuple]:
 
 def manage_page(event: Event):
     patents, needs = pg.suggestions(db(), event) if event.state in pg.EDITABLE else ([], [])
+    more = pg.theme_patents(db(), event, exclude=[s.patent.id for s in patents]) \
+        if event.state in pg.EDITABLE else []
     figures = event_figures(db(), [event], as_of=clock.today())[event.id]
     pairs = pr.pair_rows(db(), event)
     return render_template("events/manage.html", event=event, suggested_patents=patents,
-                           suggested_needs=needs, pairs=pairs, figures=figures,
+                           suggested_needs=needs, theme_patents=more, pairs=pairs, figures=figures,
                            candidates=invite_candidates(event), pair_form=PairForm(formdata=None),
                            cancel_form=CancelForm(formdata=None, version=str(event.version)),
                            today=clock.today())

@@ -2,7 +2,7 @@
 limits, invitations, attendance, pairs and their follow-up, deals from an event."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from matchmaker.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from matchmaker.events import pairs, programme, registration, service
 from matchmaker.licensing.deals import request_deal
-from matchmaker.models import (EventPair, EventState, Notification, OrgStatus, PairOutcome,
+from matchmaker.models import (EventPair, EventState, Notification, OrgStatus, PairOutcome, PatentIPC,
                                RegistrationState as R)
 from tests.events.helpers import DAY, TODAY, build, event_input, published_event, reg
 
@@ -230,3 +230,14 @@ def test_a_deal_names_only_an_event_where_the_two_met(session, w):
         request_deal(session, w.users["e1"], w.offers["bat"].id, event_id=draft.id, today=TODAY)
     with pytest.raises(ValidationError):
         request_deal(session, w.users["e1"], w.offers["bat"].id, event_id=2_000_000, today=TODAY)
+
+
+def test_other_patents_in_the_theme(session, w):
+    event = service.create_event(session, w.users["stn"], event_input(ipc="B08B", industry=""), today=TODAY)
+    session.add(PatentIPC(patent=w.patents["solar"], code="B08B 1/00", section="B", ipc_class="B08",
+                          subclass="B08B"))
+    session.flush()
+    assert programme.theme_patents(session, event) == [w.patents["solar"]]
+    event.ipc, event.industry = "", "新能源"
+    assert programme.theme_patents(session, event) == [w.patents["solar"], w.patents["bat"]]
+    assert programme.theme_patents(session, event, exclude=[w.patents["bat"].id]) == [w.patents["solar"]]

@@ -21,7 +21,6 @@ import json
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import select
 
 from matchmaker.custody.kpis import compute_custody, plans, set_plan
 from matchmaker.errors import PermissionDenied, ValidationError
