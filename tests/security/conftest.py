@@ -81,6 +81,12 @@ class SecWorld:
         return self.agreement
 
     @property
+    def year(self) -> dict:
+        """The annual report's year, as an object with an id (this year)."""
+        from types import SimpleNamespace
+        return {"now": SimpleNamespace(id=date.today().year)}
+
+    @property
     def attended(self) -> dict:
         """Events named by who registered at them (see world_events.py)."""
         return self.event

@@ -246,6 +246,7 @@ MATRIX += [
 # by the role; the operator oversees every event), "attended" where the role's enterprise is
 # registered (own) or not (other), "item" a programme item (own: presented by the role, or on
 # an event it organizes)
+OWN["year"] = dict.fromkeys(ROLES + EXTRA_ROLES, "now")       # the annual report's year
 OWN.update({"event": {"stn": "stn", "op": "op"}, "attended": {"ent": "op", "stn": "op"},
             "item": {"uni": "uni", "stn": "uni", "op": "op"}})
 OTHER.update({"event": {**dict.fromkeys(ROLES + EXTRA_ROLES, "op"), "op": "stn"},
@@ -255,8 +256,8 @@ HIDDEN["event"] = dict.fromkeys(ROLES + EXTRA_ROLES, "draft")
 EV = "/events/<int:event_id>"
 MATRIX += [
     ("POST", "/kpis/targets", "/kpis/targets",          None,            "L   403 403 403 403 302", "/kpis/"),
-    ("GET",  "/reports/<int:year>", f"/reports/{date.today().year}", None, "L 403 403 403 403 200", None),
-    ("GET",  "/reports/<int:year>.xlsx", f"/reports/{date.today().year}.xlsx", None, "L 403 403 403 403 200", None),
+    ("GET",  "/reports/<int:year>", "/reports/{id}",   "year own",      "L   403 403 403 403 200", None),
+    ("GET",  "/reports/<int:year>.xlsx", "/reports/{id}.xlsx", "year own", "L 403 403 403 403 200", None),
     ("POST", "/reports/consent/deals/<int:deal_id>", "/reports/consent/deals/{id}", "deal own", "- 302 302 302 403 -", "/deals/{id}"),
     ("POST", "/reports/consent/deals/<int:deal_id>", "/reports/consent/deals/{id}", "deal other", "L 404 404 404 404 403", None),
     ("GET",  "/events/", "/events/",                    None,            "200 200 200 200 200 200", None),
@@ -338,7 +339,7 @@ AGENCY_MATRIX = [
 ]
 AGENCY_MATRIX += [
     ("GET",  "/events/", "/events/",                                None,             "200", None),
-    ("GET",  "/reports/<int:year>", f"/reports/{date.today().year}", None,            "403", None),
+    ("GET",  "/reports/<int:year>", "/reports/{id}",               "year own",       "403", None),
     ("POST", "/reports/consent/deals/<int:deal_id>", "/reports/consent/deals/{id}", "deal other", "404", None),
     ("GET",  "/events/new", "/events/new",                          None,             "403", None),
     ("GET",  EV, "/events/{id}",                                    "event other",    "200", None),
