@@ -26,7 +26,7 @@ CREATE_FIELDS = {"patent": ("title", "app_no", "owner_id", "listing_state", "leg
                  "need": ("title", "enterprise_id", "state"),
                  "offer": ("patent_id", "licence_type", "free_months", "payment_mode",
                            "lump_sum_yuan", "royalty_pct", "transfer_price_yuan", "term_months"),
-                 "deal": ("patent_id", "enterprise_id", "offer_id", "state", "licence_type"),
+                 "deal": ("patent_id", "enterprise_id", "offer_id", "state", "licence_type", "event_id"),
                  "organization": ("name", "kind", "status")}
 MAX_TEXT = 500
 

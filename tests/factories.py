@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from matchmaker.catalog.accounts import create_user
 from matchmaker.catalog.numbers import app_no_check_char, credit_code_check_char
-from matchmaker.models import (LegalStatus, ListingState, Need, NeedState, Organization, OrgKind,
-                               OrgStatus, Patent, PatentType, User, UserRole)
+from matchmaker.models import (EnterpriseProfile, LegalStatus, ListingState, Need, NeedState, Organization, OrgKind,
+                               OrgStatus, Patent, PatentType, SizeClass, User, UserRole)
 
 PASSWORD = "demo-pass-123"
 _seq = itertools.count(1)
@@ -69,3 +69,14 @@ def make_need(session: Session, enterprise: Organization, **overrides) -> Need:
     session.add(need)
     session.flush()
     return need
+
+
+def make_profile(session: Session, enterprise: Organization, **overrides) -> EnterpriseProfile:
+    """An enterprise profile; a small industrial enterprise (so an SME) unless overridden."""
+    values = dict(enterprise=enterprise, employees=50, revenue_wan=800, size_class=SizeClass.SMALL,
+                  founded_year=2015, district="", industry="新能源")
+    values.update(overrides)
+    profile = EnterpriseProfile(**values)
+    session.add(profile)
+    session.flush()
+    return profile

@@ -37,7 +37,7 @@ from matchmaker.runtime import build_runtime
 from matchmaker.search.query import parse_text
 from matchmaker.search.whoosh_backend import WhooshBackend
 from tests.conftest import TEST_DB_URL, TEST_SECRET_KEY, is_postgres
-from tests.factories import make_need, make_org, make_patent
+from tests.factories import make_need, make_org, make_patent, make_profile
 from tests.licensing.helpers import build_world, deal_in, make_offer
 
 PG_SERVER_URL = TEST_DB_URL if is_postgres() else "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -162,6 +162,7 @@ def build_data(settings: Settings) -> dict:
             searchable = make_patent(s, w.university, title=SEARCH_TITLE,
                                      abstract="利用双目视觉定位棉桃，提高采摘效率。")
             make_need(s, w.enterprise)
+            make_profile(s, w.enterprise)        # an SME: the converted-SME figure counts it
             deal = deal_in(s, w, DealState.CONVERTED, offer=make_offer(s, w))
             s.commit()
             ids = {"patent": searchable.id, "deal": deal.id, "university": w.university.id}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from matchmaker.licensing.deals import StepInput, request_deal, transition
 from matchmaker.licensing.offers import OfferInput, create_offer
 from matchmaker.models import Deal, DealState, Notification, OrgKind
-from tests.factories import make_org, make_patent, make_user
+from tests.factories import make_org, make_patent, make_profile, make_user
 from tests.test_cli import db, env, run  # noqa: F401  (fixtures)
 
 START = date(2024, 3, 1)
@@ -19,6 +19,7 @@ START = date(2024, 3, 1)
 def _deal_in_free_period(session) -> int:
     uni, ent = make_org(session, OrgKind.UNIVERSITY), make_org(session, OrgKind.ENTERPRISE)
     owner, buyer = make_user(session, uni), make_user(session, ent)
+    make_profile(session, ent)           # an SME: the converted-SME figure counts it
     patent = make_patent(session, uni, filing_date=date(2020, 1, 1), expiry_date=date(2039, 12, 31))
     offer = create_offer(session, owner, patent.id, OfferInput(free_months=6, lump_sum_wan="10"),
                          today=START).offer

@@ -12,7 +12,8 @@ MODULES = [
     "matchmaker.matching.scorers", "matchmaker.matching.profile", "matchmaker.search.highlight",
     "matchmaker.search.documents", "matchmaker.matching.fusion", "matchmaker.params",
     "matchmaker.custody.annuities", "matchmaker.audit_view", "matchmaker.catalog.sources",
-    "matchmaker.licensing.transitions", "matchmaker.demo.logins",
+    "matchmaker.licensing.transitions", "matchmaker.demo.logins", "matchmaker.profiles.sme",
+    "matchmaker.indicators.table", "matchmaker.indicators.targets",
 ]
 
 

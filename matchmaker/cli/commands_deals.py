@@ -8,6 +8,7 @@ import click
 
 from .. import clock
 from ..catalog import login_throttle
+from ..indicators.table import build_table
 from ..licensing.kpis import FIRST_YEAR, compute_kpis
 from ..money import wan
 from ..custody.tick import custody_tick
@@ -56,10 +57,16 @@ def kpis_cmd(state: State, as_of: date | None, from_year: int | None, station_id
     with rt.session_factory() as session:
         k = compute_kpis(session, as_of=as_of or clock.today(), first_year=from_year,
                          station_id=station_id)
+        table = [] if station_id else build_table(session, first_year=k.first_year,
+                                                   last_year=k.last_year, as_of=k.as_of)
     if as_json:
-        click.echo(json.dumps(k.as_dict(), ensure_ascii=False, indent=2))
+        data = k.as_dict()
+        data["indicators"] = [row.as_json() for row in table]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"截至 {k.as_of}：转化高校院所专利的中小企业 {k.converted_smes} 家（目标 {k.target_smes}）")
+    excluded = (f"；另有未填写企业画像 {k.converted_unclassified} 家、大型企业 {k.converted_large} 家未计入"
+                if k.converted_unclassified or k.converted_large else "")
+    click.echo(f"截至 {k.as_of}：转化高校院所专利的中小企业 {k.converted_smes} 家（目标 {k.target_smes}）{excluded}")
     click.echo("年份  许可  转让  合计  增长(目标+20%)  合同金额  增长(目标+40%)")
     for y in k.years:
         click.echo(f"{y.year}  {y.licences:>4}  {y.transfers:>4}  {y.deals:>4}  {_pct(y.count_growth):>14}  "
@@ -75,6 +82,13 @@ def kpis_cmd(state: State, as_of: date | None, from_year: int | None, station_id
         click.echo(f"知识产权托管累计覆盖中小企业 {c.smes} 家（目标 {c.target}），托管中 {c.active_smes} 家；"
                    f"年费按期 {c.on_time} 笔、滞纳期补缴 {c.late} 笔、逾期致终止风险 {c.lapsed} 件；"
                    f"使用创新券/服务券 {c.vouchers} 份（{wan(c.voucher_value_yuan)}）")
+    if table:
+        click.echo("规划指标表（数值 / 目标 / 状态）：")
+        for row in table:
+            t = row.total
+            value = wan(t.value) if row.indicator.unit == "元" else f"{t.value} {row.indicator.unit}"
+            target = "—" if t.target is None else (wan(t.target) if row.indicator.unit == "元" else str(t.target))
+            click.echo(f"  {row.year} {row.indicator.label}：{value} / {target} / {t.state_label}")
 
 
 def _pct(value: float | None, sign: bool = True) -> str:

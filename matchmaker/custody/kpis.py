@@ -18,8 +18,6 @@ from sqlalchemy.orm import Session
 
 from ..models import (AgreementState as A, AnnuityPayment, CustodyAgreement, CustodyEvent,
                       IndicatorTarget, LegalStatus, Patent, User, VoucherKind)
-from ..errors import ValidationError
-from ..params import parse_int
 
 TARGET_KEY = "custody_smes"
 PLAN_TARGET = 1000
@@ -81,30 +79,13 @@ def compute_custody(session: Session, *, as_of: date) -> CustodyKPIs:
 
 
 def plans(session: Session, key: str = TARGET_KEY) -> dict[int, int]:
+    """The platform-wide milestones of an indicator by year (regions' and districts' apart)."""
     return dict(session.execute(select(IndicatorTarget.year, IndicatorTarget.value)
-                                .where(IndicatorTarget.key == key)).all())
+                                .where(IndicatorTarget.key == key, IndicatorTarget.scope == "")).all())
 
 
 def set_plan(session: Session, actor: User, year, value, key: str = TARGET_KEY) -> IndicatorTarget:
-    """The operator sets the cumulative target of a year (e.g. 2025: 300 SMEs under custody)."""
-    from ..models import OrgKind
-    from ..errors import PermissionDenied
-    if actor is None or actor.organization.kind != OrgKind.OPERATOR:
-        raise PermissionDenied("只有平台运营方可以设置年度目标")
-    y = parse_int(year, low=2000, high=2100)
-    v = parse_int(value, low=0, high=1_000_000)
-    errors = {}
-    if y is None:
-        errors["year"] = "年份应在 2000–2100 之间"
-    if v is None:
-        errors["value"] = "目标应为 0–1,000,000 之间的整数"
-    if errors:
-        raise ValidationError(errors)
-    row = session.scalar(select(IndicatorTarget).where(IndicatorTarget.key == key,
-                                                       IndicatorTarget.year == y))
-    if row is None:
-        row = IndicatorTarget(key=key, year=y, value=v)
-        session.add(row)
-    row.value, row.updated_by_id = v, actor.id
-    session.flush()
-    return row
+    """The operator sets the cumulative target of a year (e.g. 2025: 300 SMEs under custody);
+    one case of the indicator table's milestones (matchmaker.indicators.targets)."""
+    from ..indicators.targets import set_target
+    return set_target(session, actor, key, year, value)

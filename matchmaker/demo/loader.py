@@ -17,6 +17,7 @@ from ..imports.corpus import ImportReport, import_records
 from ..catalog.needs import NeedInput, create_need
 from .custody import DemoCustody, create_demo_custody
 from .deals import DemoDeals, create_demo_deals
+from .events import create_demo_events, create_demo_profiles
 from ..errors import Conflict
 from ..jobs.queue import enqueue
 from ..matching.triggers import SKIP_KEY as SKIP_MATCHING
@@ -69,7 +70,9 @@ def load_demo(session: Session, *, password: str | None = None, data_dir: Path =
     industries = {o["name"]: TOPIC_INDUSTRY.get(o.get("topic", ""), "其他")
                   for o in spec["organizations"]}
     needs = _create_needs(session, data_dir / "needs.jsonl.gz", orgs, users, industries, today)
+    create_demo_profiles(session, users, orgs, today or date.today())
     result.deals = create_demo_deals(session, users, today or date.today())
+    create_demo_events(session, users, today or date.today())
     result.custody = create_demo_custody(session, users, today or date.today(), password=password,
                                          credentials=result.credentials)
     session.info.pop(SKIP_MATCHING, None)

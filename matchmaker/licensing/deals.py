@@ -57,8 +57,10 @@ def get_deal(session: Session, actor: User | None, deal_id: int) -> Deal:
 
 def request_deal(session: Session, actor: User, offer_id: int, *, enterprise_id: int | None = None,
                  need_id: int | None = None, note: str = "", today: date,
-                 at: datetime | None = None) -> Deal:
-    """An enterprise asks for the licence (a broker asks on behalf of a client)."""
+                 at: datetime | None = None, event_id: int | None = None) -> Deal:
+    """An enterprise asks for the licence (a broker asks on behalf of a client); `event_id`:
+    the roadshow or matchmaking event where the two met (the patent presented there, the
+    enterprise taking part)."""
     offer = get_offer(session, offer_id)
     enterprise = session.get(Organization, enterprise_id) if enterprise_id else actor.organization
     if enterprise is None or enterprise.kind != OrgKind.ENTERPRISE:
@@ -89,13 +91,19 @@ def request_deal(session: Session, actor: User, offer_id: int, *, enterprise_id:
         if need.state not in COLLECTING:
             raise ValidationError({"need_id": f"该需求{need.state.label}，不能关联许可申请"})
     _check_note(note)
+    if event_id is not None:
+        from ..events.pairs import check_deal_origin   # events sit above licensing
+        check_deal_origin(session, event_id, offer.patent_id, enterprise.id)
     at = at or moment(today)
-    deal = Deal(offer=offer, patent=offer.patent, enterprise=enterprise, need=need,
+    deal = Deal(offer=offer, patent=offer.patent, enterprise=enterprise, need=need, event_id=event_id,
                 requested_by=actor, licence_type=offer.licence_type, terms=terms_snapshot(offer),
                 station=actor.organization if actor.organization.kind == OrgKind.STATION else None)
     session.add(deal)
     _event(session, deal, actor, None, DealState.REQUESTED, note, at=at)
     session.flush()
+    if event_id is not None:
+        from ..events.pairs import link_deal
+        link_deal(session, deal, actor)
     _notify_parties(session, deal, actor, f"{enterprise.name}申请许可《{_title(deal)}》",
                     f"许可类型：{deal.licence_type.label}。请在交易页面开始洽谈或答复。")
     if need is not None:

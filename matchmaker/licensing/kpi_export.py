@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from typing import Sequence
 
 from ..spreadsheets import append_row, csv_bytes
 from .kpis import LICENCE_GROWTH_TARGET, VALUE_GROWTH_TARGET, KPIs
@@ -12,6 +13,8 @@ def kpi_rows(k: KPIs) -> list[list]:
     text users typed: the writers below pass every cell through the export helper."""
     rows: list[list] = [["指标", "范围", "数值", "目标"]]
     rows.append(["转化高校院所专利的中小企业（家，累计）", f"截至 {k.as_of}", k.converted_smes, k.target_smes])
+    rows.append(["转化企业中未填写画像 / 大型企业（家，未计入）", f"截至 {k.as_of}",
+                 f"{k.converted_unclassified} / {k.converted_large}", ""])
     for y in k.years:
         rows.append(["许可数（件）", y.year, y.licences, ""])
         rows.append(["转让数（件）", y.year, y.transfers, ""])
@@ -42,11 +45,16 @@ def _n(value):
     return "" if value is None else value
 
 
-def kpis_csv(k: KPIs) -> bytes:
-    return csv_bytes(kpi_rows(k))
+def kpis_csv(k: KPIs, extra: Sequence[tuple[str, list]] = ()) -> bytes:
+    """The figures, then each extra table (title, rows) after a blank line."""
+    rows = kpi_rows(k)
+    for title, table in extra:
+        rows += [[], [title], *table]
+    return csv_bytes(rows)
 
 
-def kpis_xlsx(k: KPIs) -> bytes:
+def kpis_xlsx(k: KPIs, extra: Sequence[tuple[str, list]] = ()) -> bytes:
+    """The figures on the first sheet; each extra table (title, rows) on a sheet of its own."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -59,6 +67,12 @@ def kpis_xlsx(k: KPIs) -> bytes:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCD", (40, 24, 14, 10)):
         ws.column_dimensions[letter].width = width
+    for title, table in extra:
+        sheet = wb.create_sheet(title[:31])
+        for row in table:
+            append_row(sheet, row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -2,7 +2,9 @@
 
 Definitions (also shown on the dashboard):
 - converted SMEs: distinct enterprises with a deal that reached a paid licence or a transfer
-  of a university/institute patent, cumulative up to `as_of` (target 100);
+  of a university/institute patent, cumulative up to `as_of` (target 100), counting only
+  enterprises whose profile classes them as SMEs (micro, small, medium); converted enterprises
+  without a profile, and large ones, are counted apart so the operator can follow them up;
 - licences per year: deals whose licence took effect (free licence start, or a paid licence
   signed directly) in that year; transfers per year: deals transferred in that year;
 - contract value per year: amounts recorded when deals converted to paid or were transferred;
@@ -25,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ..custody.kpis import CustodyKPIs, compute_custody
 from ..models import Deal, DealEvent, DealState, Need, Organization, OrgKind, OrgStatus, Patent
+from ..profiles.service import size_classes
 from .transitions import LICENCE_GRANTED, PAID
 
 TARGET_SMES = 100
@@ -66,6 +69,9 @@ class KPIs:
     station_id: int | None = None
     converted_smes: int = 0
     target_smes: int = TARGET_SMES
+    converted_enterprises: int = 0     # every converting enterprise, whatever its size
+    converted_unclassified: int = 0    # … of which without a size class (no profile yet)
+    converted_large: int = 0
     years: list[YearRow] = field(default_factory=list)
     conversion_rate: float | None = None
     conversions_from_free: int = 0
@@ -91,6 +97,9 @@ class KPIs:
             "as_of": self.as_of.isoformat(), "first_year": self.first_year,
             "last_year": self.last_year, "station_id": self.station_id,
             "converted_smes": self.converted_smes, "target_smes": self.target_smes,
+            "converted_enterprises": self.converted_enterprises,
+            "converted_unclassified": self.converted_unclassified,
+            "converted_large": self.converted_large,
             "years": [{"year": y.year, "licences": y.licences, "transfers": y.transfers,
                        "licences_and_transfers": y.deals, "count_growth_pct": y.count_growth,
                        "count_growth_target_pct": LICENCE_GROWTH_TARGET,
@@ -140,7 +149,7 @@ def compute_kpis(session: Session, *, as_of: date, first_year: int | None = None
         rows = [r for r in rows if r.station_id == station_id or r.enterprise_id in scope]
     k = KPIs(as_of=as_of, first_year=first_year, last_year=last_year, station_id=station_id,
              answer_days=answer_days)
-    _deal_figures(k, rows, first_year, last_year)
+    _count_smes(session, k, _deal_figures(k, rows, first_year, last_year))
     k.stations = _stations(session, rows, cutoff, station_id)
     _needs(session, k, cutoff, first_year, scope)
     if station_id is None:
@@ -153,11 +162,22 @@ def _station_scope(session: Session, station_id: int) -> set[int]:
     return {c.id for c in station.clients} if station is not None else set()
 
 
-def _deal_figures(k: KPIs, rows, first_year: int, last_year: int) -> None:
+def _count_smes(session: Session, k: KPIs, converted: set[int]) -> None:
+    """The plan's indicator counts SMEs only: split the converting enterprises by size class."""
+    sizes = size_classes(session, converted)
+    k.converted_enterprises = len(converted)
+    k.converted_smes = sum(1 for e in converted if sizes.get(e) is not None and sizes[e].is_sme)
+    k.converted_unclassified = sum(1 for e in converted if sizes.get(e) is None)
+    k.converted_large = k.converted_enterprises - k.converted_smes - k.converted_unclassified
+
+
+def _deal_figures(k: KPIs, rows, first_year: int, last_year: int) -> set[int]:
+    """Fill the deal figures; returns the enterprises that converted a university/institute
+    patent (the caller keeps the SMEs among them)."""
     years = {y: YearRow(y) for y in range(first_year - 1, last_year + 1)}
     licensed: set[int] = set()
     free_start: dict[int, datetime] = {}
-    converted_smes: set[int] = set()
+    converted: set[int] = set()
     last_state: dict[int, DealState] = {}
     days: list[int] = []
     for r in rows:
@@ -177,7 +197,7 @@ def _deal_figures(k: KPIs, rows, first_year: int, last_year: int) -> None:
             if year:
                 year.value_yuan += r.amount_yuan or 0
             if r.kind in (OrgKind.UNIVERSITY, OrgKind.INSTITUTE):
-                converted_smes.add(r.enterprise_id)
+                converted.add(r.enterprise_id)
             if r.deal_id in free_start:
                 k.conversions_from_free += 1
                 days.append((_local(r.at).date() - _local(free_start[r.deal_id]).date()).days)
@@ -188,12 +208,12 @@ def _deal_figures(k: KPIs, rows, first_year: int, last_year: int) -> None:
         cur.count_growth = _growth(cur.deals, prev.deals)
         cur.value_growth = _growth(cur.value_yuan, prev.value_yuan)
     k.years = ordered[1:]
-    k.converted_smes = len(converted_smes)
     decided = k.conversions_from_free + k.lapsed
     k.conversion_rate = round(100 * k.conversions_from_free / decided, 1) if decided else None
     k.median_days_to_conversion = statistics.median(days) if days else None
     counts = Counter(s.value for s in last_state.values())
     k.pipeline = {s.value: counts.get(s.value, 0) for s in DealState}
+    return converted
 
 
 def _stations(session: Session, rows, cutoff: datetime, only: int | None) -> list[StationRow]:

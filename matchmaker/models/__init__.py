@@ -6,6 +6,8 @@ from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, AgreementState, Custo
 from .audit import AuditEntry
 from .custody import (AnnuityPayment, CustodyAgreement, CustodyEvent, IndicatorTarget,
                       ServiceLogEntry)
+from .events import (DealPublicity, Event, EventItem, EventKind, EventPair, EventRegistration,
+                     EventState, PairOutcome, RegistrationState)
 from .imports import ImportBatch
 from .licensing import Deal, DealEvent, FollowUp, LicenceOffer
 from .matching import Job, Match, Notification
@@ -13,6 +15,7 @@ from .need import Need
 from .organization import Organization, User, station_clients
 from .outbox import IndexCursor, IndexSequence, IndexTask
 from .patent import Patent, PatentIPC
+from .profile import EnterpriseProfile, Sector, SizeClass
 from .throttle import LoginThrottle
 
 __all__ = [
@@ -23,5 +26,7 @@ __all__ = [
     "Deal", "DealEvent", "FollowUp", "LicenceOffer", "DealState", "LicenceType", "OfferState",
     "PaymentMode", "LoginThrottle", "AgreementState", "CustodyService", "ServiceLogKind",
     "VoucherKind", "AnnuityPayment", "CustodyAgreement", "CustodyEvent", "ServiceLogEntry",
-    "IndicatorTarget",
+    "IndicatorTarget", "EnterpriseProfile", "Sector", "SizeClass",
+    "DealPublicity", "Event", "EventItem", "EventKind", "EventPair", "EventRegistration", "EventState",
+    "PairOutcome", "RegistrationState",
 ]

@@ -113,14 +113,17 @@ class AnnuityPayment(Base):
 
 class IndicatorTarget(Base):
     """A yearly milestone of a plan indicator that the operator sets (e.g. SMEs under custody:
-    the cumulative number planned for the end of each year)."""
+    the cumulative number planned for the end of each year); the indicators are listed in
+    matchmaker.indicators. `scope` is "" for the whole platform, else a region ("乌鲁木齐市")
+    or a district under it ("乌鲁木齐市/天山区"): the plan's three levels."""
 
     __tablename__ = "indicator_targets"
-    __table_args__ = (UniqueConstraint("key", "year"),)
+    __table_args__ = (UniqueConstraint("key", "year", "scope"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40))
     year: Mapped[int] = mapped_column(Integer)
+    scope: Mapped[str] = mapped_column(String(70), default="", server_default="")
     value: Mapped[int] = mapped_column(BigInteger)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -80,6 +80,8 @@ class Deal(Base):
     recordal_no: Mapped[str] = mapped_column(String(60), default="")
     recordal_date: Mapped[date | None] = mapped_column(Date)
     contract_reg_no: Mapped[str] = mapped_column(String(60), default="")
+    # The roadshow or matchmaking event the request came out of (KPI "deals from events").
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

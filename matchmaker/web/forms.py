@@ -303,6 +303,7 @@ class DealRequestForm(FlaskForm):
     enterprise_id = SelectField("申请企业", choices=[], validate_choice=False)
     need_id = SelectField("对应的技术需求", choices=[], validate_choice=False)
     note = TextAreaField("留言", render_kw={"rows": 2, "placeholder": "介绍企业的应用场景和希望的许可方式"})
+    event_id = HiddenField()     # the roadshow / matchmaking event the request comes from
 
     def ref(self, name: str) -> int | None:
         return parse_id(getattr(self, name).data)

@@ -43,6 +43,7 @@ PATENTS = NavLink("search.patents", "专利库", "nav-patents")
 DEALS = NavLink("deals.index", "许可交易", "nav-deals")
 NEED_SEARCH = NavLink("search.needs", "需求检索", "nav-need-search")
 DASHBOARD = NavLink("home.index", "工作台", "nav-dashboard")
+EVENTS = NavLink("events.index", "路演活动", "nav-events")
 
 _UNIVERSITY = (
     DASHBOARD,
@@ -52,12 +53,11 @@ _UNIVERSITY = (
         NavLink("patents.create", "登记专利", "nav-new-patent"),
         NavLink("imports.patents", "批量导入", "nav-import"),
     )),
-    NEED_SEARCH,
-    DEALS,
+    NavGroup("对接", "nav-group-deals", (NEED_SEARCH, DEALS, EVENTS)),
 )
 
 NAVIGATION: dict[str | None, tuple[NavEntry, ...]] = {
-    None: (PATENTS,),
+    None: (PATENTS, EVENTS),
     "university": _UNIVERSITY,
     "institute": _UNIVERSITY,
     "enterprise": (
@@ -69,14 +69,18 @@ NAVIGATION: dict[str | None, tuple[NavEntry, ...]] = {
             NavLink("needs.create", "发布需求", "nav-new-need"),
             NavLink("imports.needs", "批量导入", "nav-import"),
         )),
-        DEALS,
-        NavLink("custody.index", "知识产权托管", "nav-custody"),
+        NavGroup("对接", "nav-group-deals", (DEALS, EVENTS)),
+        NavGroup("本企业", "nav-group-company", (
+            NavLink("profiles.mine", "企业画像", "nav-profile"),
+            NavLink("custody.index", "知识产权托管", "nav-custody"),
+        )),
     ),
     "agency": (
         DASHBOARD,
         PATENTS,
         NavLink("custody.index", "托管工作台", "nav-custody"),
         NavLink("custody.new_agreement", "签订托管协议", "nav-new-agreement"),
+        EVENTS,
     ),
     "station": (
         DASHBOARD,
@@ -92,6 +96,7 @@ NAVIGATION: dict[str | None, tuple[NavEntry, ...]] = {
             NavLink("matches.station", "匹配推荐", "nav-station-matches"),
             PATENTS,
             DEALS,
+            EVENTS,
         )),
         NavLink("kpis.index", "指标", "nav-kpis"),
     ),
@@ -107,6 +112,8 @@ NAVIGATION: dict[str | None, tuple[NavEntry, ...]] = {
             NavLink("admin.organizations", "机构审核", "nav-admin"),
             NavLink("kpis.index", "运营指标", "nav-kpis"),
             NavLink("custody.index", "托管", "nav-custody"),
+            NavLink("profiles.index", "企业画像", "nav-profiles"),
+            EVENTS,
             NavLink("admin.audit", "操作记录", "nav-audit"),
         )),
     ),

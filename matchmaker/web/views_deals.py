@@ -70,15 +70,17 @@ def request_licence(offer_id: int):
         (n.id, f"{n.title}（{n.enterprise.name}）" if len(enterprises) > 1 else n.title) for n in needs])
     if request.method == "GET" and arg_id("need"):
         form.need_id.data = str(arg_id("need"))
+    if request.method == "GET" and arg_id("event"):
+        form.event_id.data = str(arg_id("event"))
     if form.validate_on_submit():
         enterprise_id = form.ref("enterprise_id") or (enterprises[0].id if len(enterprises) == 1 else None)
         try:
             deal = svc.request_deal(db(), actor(), offer_id, enterprise_id=enterprise_id,
                                     need_id=form.ref("need_id"), note=form.note.data or "",
-                                    today=clock.today())
+                                    today=clock.today(), event_id=form.ref("event_id"))
         except ValidationError as exc:
             db().rollback()
-            apply_errors(form, exc, {"offer": "note"})
+            apply_errors(form, exc, {"offer": "note", "event_id": "__all__"})
         except Conflict as exc:
             db().rollback()
             flash(exc.message, "error")

@@ -8,6 +8,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from .. import clock
 from ..custody.kpis import set_plan
+from ..indicators.definitions import INDICATORS
+from ..indicators.export import indicator_rows
+from ..indicators.table import build_table
+from ..indicators.targets import set_target
+from ..models import REGIONS
 from ..errors import ValidationError
 from ..licensing.kpi_export import kpis_csv, kpis_xlsx
 from ..licensing.kpis import FIRST_YEAR, LICENCE_GROWTH_TARGET, VALUE_GROWTH_TARGET, compute_kpis
@@ -31,12 +36,20 @@ def _params() -> dict:
             "station_id": station_id}
 
 
+def _indicators(k) -> list:
+    """The plan's indicator table (the platform's: not on a station's own page)."""
+    if k.station_id is not None:
+        return []
+    return build_table(db(), first_year=k.first_year, last_year=k.last_year, as_of=k.as_of)
+
+
 @bp.route("/")
 @require_kinds("operator", "station")
 def index():
     k = compute_kpis(db(), **_params())
     return render_template("kpis/index.html", k=k, licence_target=LICENCE_GROWTH_TARGET,
-                           value_target=VALUE_GROWTH_TARGET)
+                           value_target=VALUE_GROWTH_TARGET, indicators=_indicators(k),
+                           indicator_defs=INDICATORS, regions=REGIONS)
 
 
 @bp.route("/export.<fmt>")
@@ -44,11 +57,13 @@ def index():
 def export(fmt: str):
     k = compute_kpis(db(), **_params())
     name = f"指标-{k.as_of}"
+    rows = _indicators(k)
+    extra = [("规划指标表", indicator_rows(rows))] if rows else []
     if fmt == "csv":
-        return send_file(io.BytesIO(kpis_csv(k)), mimetype="text/csv", as_attachment=True,
+        return send_file(io.BytesIO(kpis_csv(k, extra)), mimetype="text/csv", as_attachment=True,
                          download_name=f"{name}.csv")
     if fmt == "xlsx":
-        return send_file(io.BytesIO(kpis_xlsx(k)), as_attachment=True, download_name=f"{name}.xlsx",
+        return send_file(io.BytesIO(kpis_xlsx(k, extra)), as_attachment=True, download_name=f"{name}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     abort(404)
 
@@ -83,3 +98,21 @@ def custody_plan():
         db().commit()
         flash("已设置托管覆盖目标", "success")
     return redirect(url_for("kpis.index", _anchor="kpi-custody"))
+
+
+@bp.post("/targets")
+@require_kinds("operator")
+def targets():
+    """The operator sets a year's milestone of any indicator, for the platform, a region or a
+    district (the custody form above is one case of it)."""
+    form = request.form
+    try:
+        set_target(db(), actor(), form.get("key"), form.get("year"), form.get("value"),
+                   region=form.get("region", ""), district=form.get("district", ""))
+    except ValidationError as exc:
+        db().rollback()
+        flash(exc.message, "error")
+    else:
+        db().commit()
+        flash("已设置年度目标", "success")
+    return redirect(url_for("kpis.index", _anchor="kpi-indicators"))

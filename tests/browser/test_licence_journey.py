@@ -25,7 +25,7 @@ from matchmaker.licensing.offers import OfferInput, create_offer
 from matchmaker.licensing.tick import tick
 from matchmaker.models import Deal, DealEvent, DealState, LicenceOffer, OrgKind, User
 from tests.browser.helpers import log_in_as, log_out, nav_click
-from tests.factories import make_org, make_patent, make_user
+from tests.factories import make_org, make_patent, make_profile, make_user
 
 UNI, UNI_LOGIN, UNI_NAME = "新疆理工大学", "wang.fang@xjlg.example.com", "王芳"
 ENT, ENT_LOGIN, ENT_NAME = "昌吉新能源电池有限公司", "zhang.wei@cjbattery.example.com", "张伟"
@@ -54,6 +54,7 @@ def people(session):
                          expiry_date=date.today() + timedelta(days=365 * 18))
     ent = make_org(session, OrgKind.ENTERPRISE, name=ENT, region="昌吉回族自治州")
     make_user(session, ent, login=ENT_LOGIN, display_name=ENT_NAME)
+    make_profile(session, ent)           # an SME: the converted-SME figure counts it
     station = make_org(session, OrgKind.STATION, name=STATION)
     make_user(session, station, login=BROKER_LOGIN, display_name=BROKER_NAME)
     link_station_client(session, station, ent)

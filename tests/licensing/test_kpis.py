@@ -13,6 +13,8 @@ Deals (owner → enterprise; dates of the events):
   D7  院所I  → E1 (broker S1)  free 05-01-2023, still free at the end of 2023
   D8  大学U  → E3   declined 06-10-2023
   D9  大学U  → E2   requested 07-01-2023
+Profiles (the 100-SME indicator counts SMEs only): E1 small (50 staff, 800 万元), E3 micro
+(8 staff), E5 large (1,200 staff, 50,000 万元), E2 medium; E4 has none (not counted, shown apart).
 Needs: N1 (E1, posted by S1) 01-05-2021 answered by D1 after 5 days; N2 (E2) 02-01-2021,
 broker's note after 19 days; N3 (E3, posted by S2) 01-25-2022 answered by D3 after 7 days;
 N4 (E4) 03-01-2023 unanswered; N5 (E5) 2020, before the period.
@@ -28,6 +30,7 @@ from matchmaker.licensing.deals import add_follow_up, record_filing, request_dea
 from matchmaker.licensing.kpis import compute_kpis
 from matchmaker.licensing.tick import tick
 from matchmaker.models import DealState as S, OrgKind
+from matchmaker.profiles.service import ProfileInput, save_profile
 from tests.factories import make_need, make_org, make_patent, make_user
 from tests.licensing.helpers import make_offer, step
 
@@ -63,6 +66,11 @@ def build(session) -> History:
         u[key] = make_user(session, o[key])
     o["S1"].clients.extend([o["E1"], o["E2"]])
     o["S2"].clients.append(o["E3"])
+    for key, staff, revenue in (("E1", 50, 800), ("E2", 400, 3000), ("E3", 8, 900),
+                                ("E5", 1200, 50000)):
+        save_profile(session, u[key], o[key].id, ProfileInput(
+            sector="industry", employees=str(staff), revenue_wan=str(revenue), industry="新能源",
+            district="天山区"), today=D(2021, 1, 1))
 
     start = D(2021, 1, 1)
     patents = {key: make_patent(session, o[owner]) for key, owner in
@@ -158,8 +166,11 @@ def test_figures_at_the_end_of_the_period(session, history):
         (2022, 3, 1, 4, 800_000, 100.0, 700.0),
         (2023, 1, 0, 1, 200_000, -75.0, -75.0),
     ]
-    assert k.converted_smes == 4                     # E1, E3, E4, E5 — not E6 (enterprise owner)
-    assert k.smes_progress_pct == 4.0
+    # E1, E3, E4, E5 converted university/institute patents (not E6: an enterprise owner);
+    # SMEs among them: E1 (small), E3 (micro); E4 has no profile, E5 is large
+    assert (k.converted_enterprises, k.converted_smes) == (4, 2)
+    assert (k.converted_unclassified, k.converted_large) == (1, 1)
+    assert k.smes_progress_pct == 2.0
     assert (k.conversions_from_free, k.lapsed, k.conversion_rate) == (3, 1, 75.0)
     assert k.median_days_to_conversion == 284
     assert k.pipeline == pipeline(requested=1, free_active=1, converted=4, transferred=1,
@@ -185,7 +196,7 @@ def test_growth_against_the_year_before_the_period(session, history):
         (2023, 1, 0, 1, 200_000, -75.0, -75.0),
     ]
     assert (k.needs_total, k.needs_answered) == (2, 1)   # N3, N4
-    assert k.converted_smes == 4                          # cumulative, whatever the period
+    assert k.converted_smes == 2                          # cumulative, whatever the period
 
 
 def test_answer_window_is_a_parameter(session, history):
@@ -256,7 +267,8 @@ def test_station_view_is_restricted_to_its_deals(session, history):
 
 def test_as_dict_carries_the_targets(session, history):
     data = compute_kpis(session, as_of=END, first_year=2021).as_dict()
-    assert data["target_smes"] == 100 and data["converted_smes"] == 4
+    assert data["target_smes"] == 100 and data["converted_smes"] == 2
+    assert (data["converted_enterprises"], data["converted_unclassified"], data["converted_large"]) == (4, 1, 1)
     assert data["years"][1]["licences_and_transfers"] == 4
     assert data["years"][1]["count_growth_target_pct"] == 20.0
     assert data["years"][1]["value_growth_target_pct"] == 40.0

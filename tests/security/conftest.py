@@ -73,10 +73,28 @@ class SecWorld:
     match: dict[str, Match] = field(default_factory=dict)
     notification: dict[str, Notification] = field(default_factory=dict)
     agreement: dict[str, CustodyAgreement] = field(default_factory=dict)
+    event: dict = field(default_factory=dict)         # issue 16 (see world_events.py)
+    item: dict = field(default_factory=dict)
 
     @property
     def proposal(self) -> dict[str, CustodyAgreement]:
         return self.agreement
+
+    @property
+    def year(self) -> dict:
+        """The annual report's year, as an object with an id (this year)."""
+        from types import SimpleNamespace
+        return {"now": SimpleNamespace(id=date.today().year)}
+
+    @property
+    def attended(self) -> dict:
+        """Events named by who registered at them (see world_events.py)."""
+        return self.event
+
+    @property
+    def enterprise(self) -> dict[str, Organization]:
+        """Enterprises (their profiles) are named by their organization key."""
+        return self.orgs
 
     @property
     def own_patent(self) -> dict[str, Patent]:
@@ -197,6 +215,8 @@ def build_sec_world(session, settings) -> SecWorld:
                                               custody.AgreementInput(services=["navigation"],
                                               start_date=today, end_date=today + timedelta(days=90),
                                               fee_wan="0"))
+    from tests.security.world_events import add_event_objects
+    add_event_objects(session, w, today)
     session.commit()
     for deal in w.deal.values():
         assert deal.state == DealState.FREE_ACTIVE

@@ -230,6 +230,79 @@ MATRIX = [
 ]
 
 
+# Issue 16: enterprise profiles, roadshows and matchmaking events, the indicator table and the
+# annual report.
+OWN["enterprise"] = {"ent": "ent", "stn": "ent"}
+OTHER["enterprise"] = dict.fromkeys(ROLES + EXTRA_ROLES, "ent2")
+PROFILE = "/enterprises/<int:org_id>/profile"
+MATRIX += [
+    ("GET",  "/enterprises/", "/enterprises/",          None,            "L   403 403 403 200 200", None),
+    ("GET",  "/enterprises/mine", "/enterprises/mine",  None,            "L   403 403 302 403 403", "/enterprises/"),
+    ("GET",  PROFILE, "/enterprises/{id}/profile",      "enterprise own", "-  -   -   200 200 -  ", None),
+    ("GET",  PROFILE, "/enterprises/{id}/profile",      "enterprise other", "L 403 403 404 404 200", None),
+    ("POST", PROFILE, "/enterprises/{id}/profile",      "enterprise own", "-  -   -   302 302 -  ", "/enterprises/{id}/profile"),
+    ("POST", PROFILE, "/enterprises/{id}/profile",      "enterprise other", "L 403 403 404 404 403", None),
+]
+# events (tests/security/world_events.py): "event" names the organizer's view (own: organized
+# by the role; the operator oversees every event), "attended" where the role's enterprise is
+# registered (own) or not (other), "item" a programme item (own: presented by the role, or on
+# an event it organizes)
+OWN["year"] = dict.fromkeys(ROLES + EXTRA_ROLES, "now")       # the annual report's year
+OWN.update({"event": {"stn": "stn", "op": "op"}, "attended": {"ent": "op", "stn": "op"},
+            "item": {"uni": "uni", "stn": "uni", "op": "op"}})
+OTHER.update({"event": {**dict.fromkeys(ROLES + EXTRA_ROLES, "op"), "op": "stn"},
+              "attended": dict.fromkeys(ROLES + EXTRA_ROLES, "stn"),
+              "item": {**dict.fromkeys(ROLES + EXTRA_ROLES, "op"), "op": "uni"}})
+HIDDEN["event"] = dict.fromkeys(ROLES + EXTRA_ROLES, "draft")
+EV = "/events/<int:event_id>"
+MATRIX += [
+    ("POST", "/kpis/targets", "/kpis/targets",          None,            "L   403 403 403 403 302", "/kpis/"),
+    ("GET",  "/reports/<int:year>", "/reports/{id}",   "year own",      "L   403 403 403 403 200", None),
+    ("GET",  "/reports/<int:year>.xlsx", "/reports/{id}.xlsx", "year own", "L 403 403 403 403 200", None),
+    ("POST", "/reports/consent/deals/<int:deal_id>", "/reports/consent/deals/{id}", "deal own", "- 302 302 302 403 -", "/deals/{id}"),
+    ("POST", "/reports/consent/deals/<int:deal_id>", "/reports/consent/deals/{id}", "deal other", "L 404 404 404 404 403", None),
+    ("GET",  "/events/", "/events/",                    None,            "200 200 200 200 200 200", None),
+    ("GET",  "/events/new", "/events/new",              None,            "L   403 403 403 200 200", None),
+    ("POST", "/events/new", "/events/new",              None,            "L   403 403 403 302 302", "/events/"),
+    ("GET",  EV, "/events/{id}",                        "event own",     "-   -   -   -   200 200", None),
+    ("GET",  EV, "/events/{id}",                        "event other",   "200 200 200 200 200 200", None),
+    ("GET",  EV, "/events/{id}",                        "event hidden",  "404 404 404 404 404 200", None),
+    ("GET",  EV + "/edit", "/events/{id}/edit",         "event own",     "-   -   -   -   200 200", None),
+    ("GET",  EV + "/edit", "/events/{id}/edit",         "event other",   "L   403 403 403 403 200", None),
+    ("GET",  EV + "/edit", "/events/{id}/edit",         "event hidden",  "L   403 403 403 404 200", None),
+    ("POST", EV + "/edit", "/events/{id}/edit",         "event own",     "-   -   -   -   302 302", "/events/{id}/manage"),
+    ("POST", EV + "/edit", "/events/{id}/edit",         "event other",   "L   403 403 403 403 302", "/events/{id}/manage"),
+    ("POST", EV + "/edit", "/events/{id}/edit",         "event hidden",  "L   403 403 403 404 302", "/events/{id}/manage"),
+    ("POST", EV + "/<any(publish, cancel, held):action>", "/events/{id}/cancel", "event own", "- - - - 302 302", "/events/{id}/manage"),
+    ("POST", EV + "/<any(publish, cancel, held):action>", "/events/{id}/cancel", "event other", "L 403 403 403 403 302", "/events/{id}/manage"),
+    ("POST", EV + "/<any(publish, cancel, held):action>", "/events/{id}/cancel", "event hidden", "L 403 403 403 404 302", "/events/{id}/manage"),
+    ("POST", EV + "/items", "/events/{id}/items",       "event own",     "-   -   -   -   302 302", "/events/{id}"),
+    ("POST", EV + "/items", "/events/{id}/items",       "event other",   "L   302 302 403 403 302", "/events/{id}"),
+    ("POST", EV + "/items", "/events/{id}/items",       "event hidden",  "L   404 404 403 404 302", "/events/{id}"),
+    ("POST", "/events/items/<int:item_id>/remove", "/events/items/{id}/remove", "item own", "- 302 - - 302 302", "/events/"),
+    ("POST", "/events/items/<int:item_id>/remove", "/events/items/{id}/remove", "item other", "L 403 403 403 403 302", "/events/"),
+    ("POST", EV + "/register", "/events/{id}/register", "attended own",  "-   -   -   K   K   -  ", "/events/{id}"),
+    ("POST", EV + "/register", "/events/{id}/register", "attended other", "L  403 403 302 302 403", "/events/{id}"),
+    ("POST", EV + "/register", "/events/{id}/register", "event hidden",  "L   403 403 404 404 403", None),
+    ("POST", EV + "/unregister", "/events/{id}/unregister", "attended own", "- - -  302 302 -  ", "/events/{id}"),
+    ("POST", EV + "/unregister", "/events/{id}/unregister", "attended other", "L 403 403 404 404 403", None),
+    ("GET",  EV + "/manage", "/events/{id}/manage",     "event own",     "-   -   -   -   200 200", None),
+    ("GET",  EV + "/manage", "/events/{id}/manage",     "event other",   "L   403 403 403 403 200", None),
+    ("GET",  EV + "/manage", "/events/{id}/manage",     "event hidden",  "L   403 403 403 404 200", None),
+    ("POST", EV + "/invite", "/events/{id}/invite",     "event own",     "-   -   -   -   302 302", "/events/{id}/manage"),
+    ("POST", EV + "/invite", "/events/{id}/invite",     "event other",   "L   403 403 403 403 302", "/events/{id}/manage"),
+    ("POST", EV + "/invite", "/events/{id}/invite",     "event hidden",  "L   403 403 403 404 K  ", "/events/{id}/manage"),
+    ("POST", EV + "/attendance", "/events/{id}/attendance", "event own", "-   -   -   -   K   302", "/events/{id}/manage"),
+    ("POST", EV + "/attendance", "/events/{id}/attendance", "event other", "L 403 403 403 403 K  ", "/events/{id}/manage"),
+    ("POST", EV + "/pairs", "/events/{id}/pairs",       "event own",     "-   -   -   -   302 302", "/events/{id}/manage"),
+    ("POST", EV + "/pairs", "/events/{id}/pairs",       "event other",   "L   403 403 403 403 302", "/events/{id}/manage"),
+    ("POST", EV + "/pairs", "/events/{id}/pairs",       "event hidden",  "L   403 403 403 404 K  ", "/events/{id}/manage"),
+    ("GET",  EV + "/export.<any(csv, xlsx):fmt>", "/events/{id}/export.csv", "event own", "- - - - 200 200", None),
+    ("GET",  EV + "/export.<any(csv, xlsx):fmt>", "/events/{id}/export.csv", "event other", "L 403 403 403 403 200", None),
+    ("GET",  EV + "/export.<any(csv, xlsx):fmt>", "/events/{id}/export.csv", "event hidden", "L 403 403 403 404 200", None),
+]
+
+
 # The agency (知识产权服务机构) column: its custody routes, and what it must not reach elsewhere.
 AGENCY_MATRIX = [
     # method  rule / url                                            object            agn   to
@@ -264,6 +337,20 @@ AGENCY_MATRIX = [
     ("GET",  "/matches/", "/matches/",                              None,             "403", None),
     ("GET",  "/deals/<int:deal_id>", "/deals/{id}",                 "deal other",     "404", None),
     ("GET",  "/patents/<int:patent_id>", "/patents/{id}",           "own_patent other", "404", None),
+]
+AGENCY_MATRIX += [
+    ("GET",  "/events/", "/events/",                                None,             "200", None),
+    ("GET",  "/reports/<int:year>", "/reports/{id}",               "year own",       "403", None),
+    ("POST", "/reports/consent/deals/<int:deal_id>", "/reports/consent/deals/{id}", "deal other", "404", None),
+    ("GET",  "/events/new", "/events/new",                          None,             "403", None),
+    ("GET",  EV, "/events/{id}",                                    "event other",    "200", None),
+    ("GET",  EV, "/events/{id}",                                    "event hidden",   "404", None),
+    ("GET",  EV + "/manage", "/events/{id}/manage",                 "event other",    "403", None),
+    ("POST", EV + "/items", "/events/{id}/items",                   "event other",    "403", None),
+    ("POST", EV + "/register", "/events/{id}/register",             "attended other", "403", None),
+    ("GET",  "/enterprises/", "/enterprises/",                      None,             "403", None),
+    ("GET",  PROFILE, "/enterprises/{id}/profile",                  "enterprise other", "403", None),
+    ("POST", PROFILE, "/enterprises/{id}/profile",                  "enterprise other", "403", None),
 ]
 # POST data that depends on who posts (an agency proposes to an enterprise, and records a
 # patent for its client).
@@ -393,6 +480,49 @@ DATA.update({
 })
 
 
+def _event_form(sec, event) -> dict:
+    from matchmaker.web.forms_events import EventForm
+    return {**EventForm.data_from(event), "title": event.title + "（已修改）"}
+
+
+def _pair_data(sec, event) -> dict:
+    patent = next((i.patent_id for i in event.items if i.patent_id), sec.patent["uni"].id)
+    enterprise = next((r.organization_id for r in event.registrations), sec.orgs["ent"].id)
+    return {"patent_id": str(patent), "enterprise_id": str(enterprise), "outcome": "following",
+            "note": "会后电话沟通", "follow_up_on": ""}
+
+
+DATA.update({
+    ("POST", "/reports/consent/deals/{id}"): lambda sec, deal: {"consent": "1"},
+    ("POST", "/kpis/targets"): lambda sec, obj: {"key": "events_held", "year": str(date.today().year),
+                                                 "region": "昌吉回族自治州", "district": "昌吉市", "value": "4"},
+    ("POST", "/events/new"): lambda sec, obj: {
+        "kind": "matchmaking", "title": "新的供需对接会", "event_date": (date.today() + timedelta(days=5)).isoformat(),
+        "region": "乌鲁木齐市", "district": "天山区", "place": "会展中心", "capacity": "30", "seats_per_org": "2"},
+    ("POST", "/events/{id}/edit"): _event_form,
+    ("POST", "/events/{id}/cancel"): lambda sec, event: {"version": str(event.version), "reason": "场地调整"},
+    ("POST", "/events/{id}/items"): lambda sec, event: {"patent_ids": str(sec.patent["other"].id)},
+    ("POST", "/events/{id}/register"): lambda sec, event: {"enterprise_id": str(sec.orgs["ent"].id),
+                                                          "seats": "1", "contact": "王经理"},
+    ("POST", "/events/{id}/unregister"): lambda sec, event: {"enterprise_id": str(sec.orgs["ent"].id)},
+    ("POST", "/events/{id}/invite"): lambda sec, event: {"enterprise_ids": next(
+        str(sec.orgs[k].id) for k in ("ent", "ent2")
+        if sec.orgs[k].id not in {r.organization_id for r in event.registrations})},
+    ("POST", "/events/{id}/attendance"): lambda sec, event: {
+        "attended": [str(r.id) for r in event.registrations]},
+    ("POST", "/events/{id}/pairs"): _pair_data,
+})
+ROLE_DATA.update({
+    ("uni", "POST", "/events/{id}/items"): lambda sec, event: {"patent_ids": str(sec.patent["uni"].id)},
+    ("inst", "POST", "/events/{id}/items"): lambda sec, event: {"patent_ids": str(sec.patent["inst2"].id)},
+})
+DATA.update({
+    ("POST", "/enterprises/{id}/profile"): lambda sec, org: {
+        "industry": "新能源", "sector": "industry", "employees": "80", "revenue_wan": "1500",
+        "founded_year": "2015", "district": "天山区"},
+})
+
+
 ROLE_DATA.update({
     ("agn", "POST", "/custody/agreements/new"): lambda sec, obj: {
         **_agreement_form(sec, obj), "counterpart": str(sec.orgs["ent2"].id)},
@@ -421,7 +551,8 @@ def check(cell: Cell, response, obj, before: str | None, after: str | None) -> s
     location = response.headers.get("Location", "")
     path = urlsplit(location).path
     got = f"{status} {location}".strip()
-    to = cell.to.format(id=obj.id) if cell.to and obj is not None else cell.to
+    # (only a `to` naming the object reads its id: a removed object has none to read)
+    to = cell.to.format(id=obj.id) if cell.to and obj is not None and "{id}" in cell.to else cell.to
     if cell.expect == "L":
         ok = status == 302 and path == "/login"
     elif cell.expect in ("302", "K"):

@@ -100,6 +100,37 @@ PARAMS: dict[tuple[str, str], list[tuple[str, str]]] = {
 }
 
 
+# Issue 16: enterprise profiles, events, indicators, annual report.
+PARAMS.update({
+    ("GET", "/enterprises/"): [], ("GET", "/enterprises/mine"): [],
+    ("GET", "/enterprises/<int:org_id>/profile"): [],
+    ("POST", "/enterprises/<int:org_id>/profile"): [("form", "employees"), ("form", "revenue_wan"),
+                                                   ("form", "founded_year")],
+    ("POST", "/kpis/targets"): [("form", "year"), ("form", "value")],
+    ("GET", "/reports/<int:year>"): [], ("GET", "/reports/<int:year>.xlsx"): [],
+    ("POST", "/reports/consent/deals/<int:deal_id>"): [],
+    ("GET", "/events/"): [], ("GET", "/events/new"): [],
+    ("POST", "/events/new"): [("form", "event_date"), ("form", "capacity"), ("form", "seats_per_org")],
+    ("GET", "/events/<int:event_id>"): [], ("GET", "/events/<int:event_id>/edit"): [],
+    ("POST", "/events/<int:event_id>/edit"): [("form", "version"), ("form", "event_date"),
+                                              ("form", "capacity"), ("form", "seats_per_org")],
+    ("POST", "/events/<int:event_id>/<any(publish, cancel, held):action>"): [("form", "version")],
+    ("POST", "/events/<int:event_id>/items"): [("form", "patent_ids"), ("form", "need_ids")],
+    ("POST", "/events/items/<int:item_id>/remove"): [],
+    ("POST", "/events/<int:event_id>/register"): [("form", "enterprise_id"), ("form", "seats")],
+    ("POST", "/events/<int:event_id>/unregister"): [("form", "enterprise_id")],
+    ("GET", "/events/<int:event_id>/manage"): [],
+    ("POST", "/events/<int:event_id>/invite"): [("form", "enterprise_ids")],
+    ("POST", "/events/<int:event_id>/attendance"): [("form", "attended")],
+    ("POST", "/events/<int:event_id>/pairs"): [("form", "patent_id"), ("form", "enterprise_id"),
+                                               ("form", "follow_up_on")],
+    ("GET", "/events/<int:event_id>/export.<any(csv, xlsx):fmt>"): [],
+})
+# a licence request may come from an event
+PARAMS[("GET", "/offers/<int:offer_id>/request")] = PARAMS[("GET", "/offers/<int:offer_id>/request")] + [("args", "event")]
+PARAMS[("POST", "/offers/<int:offer_id>/request")] = PARAMS[("POST", "/offers/<int:offer_id>/request")] + [("form", "event_id")]
+
+
 def test_every_route_declares_its_numeric_parameters():
     """A new route (or method) must say here which integer/date parameters it reads."""
     assert set(PARAMS) == {(method, rule) for method, rule, *_ in MATRIX}

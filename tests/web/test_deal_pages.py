@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from matchmaker import clock
 from matchmaker.models import Deal, DealEvent, DealState, LicenceOffer, OrgKind
-from tests.factories import make_need, make_patent
+from tests.factories import make_need, make_patent, make_profile
 from tests.web.helpers import login, logout, post_form, text
 
 
@@ -24,6 +24,7 @@ def people(world, session):
                          filing_date=date.today() - timedelta(days=400),
                          expiry_date=date.today() + timedelta(days=365 * 18))
     need = make_need(session, ent)
+    make_profile(session, ent)          # an SME: the converted-SME figure counts it
     session.commit()
     return dict(uni=uni, uni_user=uni_user, ent=ent, ent_user=ent_user, station=station,
                 broker=broker, operator=operator, patent=patent, need=need)

@@ -1,0 +1,1 @@
+"""Enterprise profiles: size class, founding year, status, district; what the KPIs count."""

@@ -1,0 +1,1 @@
+"""The operator's annual report, and the parties' consent to be named in its success cases."""
