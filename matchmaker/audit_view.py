@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .licensing.money import wan
+from .money import wan
 from .models import (AuditEntry, DealState, LegalStatus, LicenceOffer, LicenceType, ListingState,
                      Need, NeedState, OfferState, Organization, OrgKind, OrgStatus, Patent,
                      PatentType, PaymentMode, User, WantedForm)

@@ -14,7 +14,9 @@ from .db import make_engine, make_session_factory, sqlite_file
 from .private import private_sqlite
 from . import audit, licensing
 from .matching import triggers
+from .events import pairs as event_pairs
 from .jobs import worker
+from .licensing import deals
 from .matching import jobs as matching_jobs
 from .search import outbox
 from .search.backend import SearchBackend
@@ -62,6 +64,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
                                      settings.index_replica or None))
     outbox.install(factory, on_commit=rt.sync_index if settings.index_on_commit else None)
     worker.register(matching_jobs.HANDLERS)
+    deals.register_event_origin(event_pairs.check_deal_origin, event_pairs.link_deal)
     triggers.install()
     licensing.install()
     audit.install()

@@ -83,9 +83,3 @@ def plans(session: Session, key: str = TARGET_KEY) -> dict[int, int]:
     return dict(session.execute(select(IndicatorTarget.year, IndicatorTarget.value)
                                 .where(IndicatorTarget.key == key, IndicatorTarget.scope == "")).all())
 
-
-def set_plan(session: Session, actor: User, year, value, key: str = TARGET_KEY) -> IndicatorTarget:
-    """The operator sets the cumulative target of a year (e.g. 2025: 300 SMEs under custody);
-    one case of the indicator table's milestones (matchmaker.indicators.targets)."""
-    from ..indicators.targets import set_target
-    return set_target(session, actor, key, year, value)

@@ -2,6 +2,8 @@
 through the transition table. Every change is a DealEvent; stale versions are refused."""
 from __future__ import annotations
 
+from typing import Callable
+
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -55,6 +57,22 @@ def get_deal(session: Session, actor: User | None, deal_id: int) -> Deal:
     return deal
 
 
+class _EventOrigin:
+    """Deals that start at a roadshow or matchmaking event: events sit above licensing, so the
+    events package registers its check and link here (runtime.build_runtime) instead of
+    licensing importing it."""
+
+    check: Callable | None = None     # (session, event_id, patent_id, enterprise_id) -> None
+    link: Callable | None = None      # (session, deal, actor) -> None
+
+
+EVENT_ORIGIN = _EventOrigin()
+
+
+def register_event_origin(check: Callable, link: Callable) -> None:
+    EVENT_ORIGIN.check, EVENT_ORIGIN.link = check, link
+
+
 def request_deal(session: Session, actor: User, offer_id: int, *, enterprise_id: int | None = None,
                  need_id: int | None = None, note: str = "", today: date,
                  at: datetime | None = None, event_id: int | None = None) -> Deal:
@@ -92,8 +110,9 @@ def request_deal(session: Session, actor: User, offer_id: int, *, enterprise_id:
             raise ValidationError({"need_id": f"该需求{need.state.label}，不能关联许可申请"})
     _check_note(note)
     if event_id is not None:
-        from ..events.pairs import check_deal_origin   # events sit above licensing
-        check_deal_origin(session, event_id, offer.patent_id, enterprise.id)
+        if EVENT_ORIGIN.check is None:
+            raise ValidationError({"event_id": "活动对接功能未启用"})
+        EVENT_ORIGIN.check(session, event_id, offer.patent_id, enterprise.id)
     at = at or moment(today)
     deal = Deal(offer=offer, patent=offer.patent, enterprise=enterprise, need=need, event_id=event_id,
                 requested_by=actor, licence_type=offer.licence_type, terms=terms_snapshot(offer),
@@ -102,8 +121,7 @@ def request_deal(session: Session, actor: User, offer_id: int, *, enterprise_id:
     _event(session, deal, actor, None, DealState.REQUESTED, note, at=at)
     session.flush()
     if event_id is not None:
-        from ..events.pairs import link_deal
-        link_deal(session, deal, actor)
+        EVENT_ORIGIN.link(session, deal, actor)
     _notify_parties(session, deal, actor, f"{enterprise.name}申请许可《{_title(deal)}》",
                     f"许可类型：{deal.licence_type.label}。请在交易页面开始洽谈或答复。")
     if need is not None:

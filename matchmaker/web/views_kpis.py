@@ -7,7 +7,8 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from .. import clock
-from ..custody.kpis import set_plan
+from ..custody.kpis import TARGET_KEY as CUSTODY_TARGET_KEY
+from ..indicators.targets import set_target
 from ..indicators.definitions import INDICATORS
 from ..indicators.export import indicator_rows
 from ..indicators.table import build_table
@@ -90,7 +91,8 @@ def state_bar(item) -> tuple[str, int]:
 def custody_plan():
     """The operator sets a year's cumulative target of SMEs under custody."""
     try:
-        set_plan(db(), actor(), request.form.get("year"), request.form.get("value"))
+        set_target(db(), actor(), CUSTODY_TARGET_KEY, request.form.get("year"),
+                   request.form.get("value"))
     except ValidationError as exc:
         db().rollback()
         flash(exc.message, "error")

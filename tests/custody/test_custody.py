@@ -229,7 +229,8 @@ def test_a_status_refresh_import_updates_own_patents_by_application_number(sessi
 
 
 def test_custody_kpis_count_smes_payments_risks_and_vouchers(session, p):
-    from matchmaker.custody.kpis import compute_custody, set_plan
+    from matchmaker.custody.kpis import TARGET_KEY, compute_custody
+    from matchmaker.indicators.targets import set_target
     from matchmaker.licensing.kpis import compute_kpis
     today = date.today()
     agreement = ag.propose(session, p.agent, p.ent.id, terms(start_date=(today - timedelta(days=10)).isoformat(),
@@ -251,8 +252,8 @@ def test_custody_kpis_count_smes_payments_risks_and_vouchers(session, p):
     assert (k.on_time, k.late, k.lapsed, k.kept_alive) == (1, 1, 1, 1)
     assert (k.vouchers, k.voucher_value_yuan) == (1, 5000)
     with pytest.raises(PermissionDenied):
-        set_plan(session, p.agent, today.year, 300)
-    set_plan(session, p.operator, today.year, "300")
+        set_target(session, p.agent, TARGET_KEY, today.year, 300)
+    set_target(session, p.operator, TARGET_KEY, today.year, "300")
     full = compute_kpis(session, as_of=today)
     assert full.custody.target == 300 and full.as_dict()["custody"]["smes"] == 1
     assert compute_kpis(session, as_of=today - timedelta(days=400)).custody.smes == 0

@@ -22,11 +22,11 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from matchmaker.custody.kpis import compute_custody, plans, set_plan
+from matchmaker.custody.kpis import TARGET_KEY, compute_custody, plans
+from matchmaker.indicators.targets import set_target
 from matchmaker.errors import PermissionDenied, ValidationError
 from matchmaker.indicators.export import indicator_rows
 from matchmaker.indicators.table import build_table
-from matchmaker.indicators.targets import set_target
 from matchmaker.licensing.deals import request_deal
 from matchmaker.licensing.kpis import compute_kpis
 from matchmaker.models import (AgreementState, CustodyAgreement, CustodyEvent, Deal, Event, EventItem,
@@ -136,7 +136,7 @@ def test_operator_milestones_per_scope(session, history):
     set_target(session, op, "sme_conversions", 2023, "2", region="乌鲁木齐市", district="天山区")
     set_target(session, op, "events_held", 2023, "2")
     set_target(session, op, "event_deals", 2023, "1")
-    set_plan(session, op, 2023, "2")                                  # the custody form: same table
+    set_target(session, op, TARGET_KEY, 2023, "2")                                  # the custody form: same table
     table = rows_by(build_table(session, first_year=2021, last_year=2023, as_of=END))
     sme = table[("sme_conversions", 2022)].total
     assert (sme.value, sme.target, sme.source, sme.state) == (2, 2, "plan", "green")
@@ -155,7 +155,7 @@ def test_operator_milestones_per_scope(session, history):
 
 def test_the_running_year_is_measured_against_the_time_gone_by(session, history):
     op = history.operator
-    set_plan(session, op, 2023, "2")
+    set_target(session, op, TARGET_KEY, 2023, "2")
     set_target(session, op, "sme_conversions", 2023, "2")
     mid = D(2023, 7, 2)                                               # 183 of 365 days
     table = rows_by(build_table(session, first_year=2022, last_year=2023, as_of=mid))
