@@ -317,11 +317,25 @@ class DealStepForm(FlaskForm):
     start_date = StringField("生效日期", render_kw={"type": "date"})
 
 
+class ProposalForm(FlaskForm):
+    """Confirm, disagree with or withdraw a proposed deal step."""
+
+    version = HiddenField()
+    note = TextAreaField("说明", render_kw={"rows": 2, "maxlength": 2000})
+
+
 class FilingForm(FlaskForm):
     version = HiddenField()
     recordal_no = StringField("备案号")
     recordal_date = StringField("备案日期", render_kw={"type": "date"})
     contract_reg_no = StringField("技术合同登记号")
+
+    @staticmethod
+    def data_from(deal) -> dict:
+        """What is recorded, so saving the form again keeps it (a blank field keeps it too)."""
+        return {"version": str(deal.version), "recordal_no": deal.recordal_no,
+                "recordal_date": deal.recordal_date.isoformat() if deal.recordal_date else "",
+                "contract_reg_no": deal.contract_reg_no}
 
 
 class ReassignForm(FlaskForm):

@@ -8,7 +8,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matchmaker.licensing.consent import pending_proposal
 from matchmaker.licensing.deals import StepInput, request_deal, transition
+from matchmaker.licensing.proposals import confirm
 from matchmaker.licensing.offers import OfferInput, create_offer
 from matchmaker.licensing.transitions import BROKER, ENTERPRISE, OPERATOR, OWNER, SYSTEM, allowed
 from matchmaker.models import (Deal, DealEvent, DealState as S, LicenceOffer, Notification,
@@ -99,6 +101,24 @@ def step(session: Session, actor: User | None, deal: Deal, to: S, *, today: date
                                      start_date=start))
 
 
+def agree(session: Session, w: World | None, deal: Deal, *, today: date = TODAY) -> Deal:
+    """Every side the deal's pending proposal waits for confirms it (licensor first)."""
+    for side, org in ((OWNER, deal.patent.owner), (ENTERPRISE, deal.enterprise)):
+        if deal.pending_to is not None and side in pending_proposal(deal).awaiting:
+            user = next(u for u in org.users if u.is_active)
+            confirm(session, user, deal.id, expected_version=deal.version, today=today)
+    return deal
+
+
+def settle(session: Session, w: World, actor: User | None, deal: Deal, to: S, *,
+           today: date = TODAY, **kw) -> Deal:
+    """Take (or propose) the step and have every side it needs agree: the step takes effect."""
+    step(session, actor, deal, to, today=today, **kw)
+    agree(session, w, deal, today=today)
+    assert deal.state == to, (deal.state, to)
+    return deal
+
+
 def deal_in(session: Session, w: World, state: S, *, offer: LicenceOffer | None = None,
             requester: User | None = None, today: date = TODAY) -> Deal:
     """A deal of `w.enterprise` driven into `state` (the system moves it to CONVERSION_DUE)."""
@@ -107,7 +127,7 @@ def deal_in(session: Session, w: World, state: S, *, offer: LicenceOffer | None 
                         enterprise_id=w.enterprise.id, today=today)
     for to in PATHS[state]:
         actor = None if to == S.CONVERSION_DUE else w.operator
-        step(session, actor, deal, to, today=today)
+        settle(session, w, actor, deal, to, today=today)
     assert deal.state == state
     return deal
 

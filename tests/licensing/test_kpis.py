@@ -29,7 +29,7 @@ from matchmaker.licensing.kpis import compute_kpis
 from matchmaker.licensing.tick import tick
 from matchmaker.models import DealState as S, OrgKind
 from tests.factories import make_need, make_org, make_patent, make_user
-from tests.licensing.helpers import make_offer, step
+from tests.licensing.helpers import agree, make_offer, step
 
 D = date
 
@@ -87,6 +87,7 @@ def build(session) -> History:
 
     def go(key, actor, to, day, value=""):
         step(session, u[actor], h.deals[key], to, today=day, value=value)
+        agree(session, None, h.deals[key], today=day)     # the other side confirms that day
 
     need("N5", "E5", D(2020, 6, 1))
     # 2021

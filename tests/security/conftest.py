@@ -19,6 +19,7 @@ from matchmaker.catalog.organizations import link_station_client
 from matchmaker.custody import agreements as custody
 from matchmaker.db import Base
 from matchmaker.imports import batches
+from matchmaker.licensing import proposals
 from matchmaker.licensing.deals import StepInput, request_deal, transition
 from matchmaker.licensing.offers import OfferInput, create_offer
 from matchmaker.models import (CustodyAgreement, Deal, DealState, ImportBatch, ImportKind,
@@ -75,6 +76,11 @@ class SecWorld:
     agreement: dict[str, CustodyAgreement] = field(default_factory=dict)
 
     @property
+    def offered(self) -> dict[str, Deal]:
+        """Deals with a proposed step waiting for agreement live among the deals (`c`)."""
+        return self.deal
+
+    @property
     def proposal(self) -> dict[str, CustodyAgreement]:
         return self.agreement
 
@@ -98,7 +104,9 @@ def build_sec_world(session, settings) -> SecWorld:
       patents  uni (listed), inst (listed), other (uni2, listed), hidden (uni2, withdrawn)
       needs    ent, ent2
       offers   uni, inst, other, hidden (on the withdrawn patent)
-      deals    a = ent × offer uni (free period running), b = ent2 × offer inst (free period running)
+      deals    a = ent × offer uni (free period running), b = ent2 × offer inst (free period running),
+               c = ent × offer inst (free period running, a conversion proposed by stn waits
+               for inst and ent: the `offered` deal)
       batches  uni, inst (patents), ent, stn (needs of ent), ent2 (needs)
       matches  a = need ent × patent uni, b = need ent2 × patent other
       inbox    one notification per role user, and one of the ent2 user
@@ -145,10 +153,19 @@ def build_sec_world(session, settings) -> SecWorld:
         for to in (DealState.NEGOTIATING, DealState.FREE_ACTIVE):
             transition(session, w.user["op"], deal.id, to, expected_version=deal.version,
                        step=StepInput(), today=today)
+            if deal.pending_to is not None:        # the licensor agrees to the free period
+                proposals.confirm(session, w.user[offer], deal.id, expected_version=deal.version,
+                                  today=today)
         return deal
 
     w.deal["a"] = running_deal("uni", "ent")
     w.deal["b"] = running_deal("inst", "ent2")
+    # deal c: ent × inst's offer, with a conversion the station's broker proposed (waiting for
+    # inst and ent)
+    w.deal["c"] = running_deal("inst", "ent")
+    transition(session, w.user["stn"], w.deal["c"].id, DealState.CONVERTED,
+               expected_version=w.deal["c"].version,
+               step=StepInput(contract_value_wan="12"), today=today)
 
     def batch(key: str, uploader: str, kind: ImportKind, data: bytes, filename: str,
               enterprise: str | None = None) -> None:
@@ -200,6 +217,7 @@ def build_sec_world(session, settings) -> SecWorld:
     session.commit()
     for deal in w.deal.values():
         assert deal.state == DealState.FREE_ACTIVE
+    assert w.deal["c"].pending_to == DealState.CONVERTED
     for item in w.batch.values():
         assert batches.report_path(settings, item).exists(), item.filename
     return w

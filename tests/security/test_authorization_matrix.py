@@ -50,6 +50,7 @@ OWN = {
     "agreement": {"ent": "ent", "agn": "ent"},
     "proposal": {"ent": "proposal"},
     "own_patent": {"ent": "ent_own", "agn": "ent_own"},
+    "offered": {"inst": "c", "ent": "c", "stn": "c", "op": "c"},
 }
 OTHER = {
     "patent": dict.fromkeys(ROLES, "other"),
@@ -70,6 +71,7 @@ VARIANTS = {"own": OWN, "other": OTHER, "hidden": HIDDEN}
 # -- the matrix ---------------------------------------------------------------------------------
 
 APPROVE = "/admin/organizations/<int:org_id>/<any(approve, suspend, reinstate):action>"
+PROPOSAL = "/deals/<int:deal_id>/proposal/<any(confirm, reject, withdraw):action>"
 PATENT_STATE = "/patents/<int:patent_id>/<any(list, withdraw, archive):action>"
 
 MATRIX = [
@@ -104,6 +106,14 @@ MATRIX = [
     ("POST", "/deals/<int:deal_id>/notes", "/deals/{id}/notes", "deal other", "L 404 404 404 404 302", "/deals/{id}"),
     ("POST", "/deals/<int:deal_id>/step", "/deals/{id}/step", "deal own",  "-  302 302 302 302 -  ", "/deals/{id}"),
     ("POST", "/deals/<int:deal_id>/step", "/deals/{id}/step", "deal other", "L 404 404 404 404 302", "/deals/{id}"),
+    # a proposed step: the awaited sides (inst: licensor, ent: licensee) answer, the proposer's
+    # station or an operator withdraws; a broker or operator never confirms for a side
+    ("POST", PROPOSAL, "/deals/{id}/proposal/confirm", "offered own", "- -  302 302 K   K  ", "/deals/{id}"),
+    ("POST", PROPOSAL, "/deals/{id}/proposal/confirm", "deal other", "L   404 404 404 404 K", "/deals/{id}"),
+    ("POST", PROPOSAL, "/deals/{id}/proposal/reject", "offered own", "- -  302 302 K   K  ", "/deals/{id}"),
+    ("POST", PROPOSAL, "/deals/{id}/proposal/reject", "deal other", "L   404 404 404 404 K", "/deals/{id}"),
+    ("POST", PROPOSAL, "/deals/{id}/proposal/withdraw", "offered own", "- -  K   K   302 302", "/deals/{id}"),
+    ("POST", PROPOSAL, "/deals/{id}/proposal/withdraw", "deal other", "L  404 404 404 404 K", "/deals/{id}"),
     # bulk imports
     ("GET",  "/imports/batch/<int:batch_id>", "/imports/batch/{id}", "batch own", "- 200 200 200 200 - ", None),
     ("GET",  "/imports/batch/<int:batch_id>", "/imports/batch/{id}", "batch other", "L 404 404 404 404 200", None),
@@ -340,6 +350,10 @@ DATA: dict[tuple[str, str], Callable[[SecWorld, object], dict]] = {
         "version": str(deal.version), "recordal_no": "2024990000123",
         "recordal_date": date.today().isoformat(), "contract_reg_no": ""},
     ("POST", "/deals/{id}/notes"): lambda sec, deal: {"body": "电话沟通了付款安排"},
+    ("POST", "/deals/{id}/proposal/confirm"): lambda sec, deal: {"version": str(deal.version)},
+    ("POST", "/deals/{id}/proposal/reject"): lambda sec, deal: {"version": str(deal.version),
+                                                                "note": "金额需再商议"},
+    ("POST", "/deals/{id}/proposal/withdraw"): lambda sec, deal: {"version": str(deal.version)},
     ("POST", "/deals/{id}/step"): lambda sec, deal: {"to_state": "terminated", "version": str(deal.version),
                                                      "note": "双方协商终止"},
     ("POST", "/matches/{id}/react"): lambda sec, match: {"state": "interested"},

@@ -49,6 +49,8 @@ PARAMS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/deals"): PAGE, ("GET", "/deals/<int:deal_id>"): [],
     ("POST", "/deals/<int:deal_id>/filing"): [("form", "version"), ("form", "recordal_date")],
     ("POST", "/deals/<int:deal_id>/notes"): [],
+    ("POST", "/deals/<int:deal_id>/proposal/<any(confirm, reject, withdraw):action>"): [
+        ("form", "version")],
     ("POST", "/deals/<int:deal_id>/step"): [("form", "version"), ("form", "start_date"),
                                             ("form", "contract_value_wan")],
     ("GET", "/imports/batch/<int:batch_id>"): [], ("POST", "/imports/batch/<int:batch_id>/cancel"): [],
