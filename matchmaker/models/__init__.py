@@ -1,6 +1,7 @@
 """What is stored. Import models from here so every table is registered on Base.metadata."""
 from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, AgreementState, CustodyService,
                     DealState, DeclineReason, ImportKind, ImportState, LegalStatus, LicenceType,
+                    LinkState,
                     OfferState, PaymentMode, ListingState, MatchState, NeedState, OrgKind, OrgStatus,
                     PatentType, ServiceLogKind, UserRole, VoucherKind, WantedForm)
 from .audit import AuditEntry
@@ -10,7 +11,7 @@ from .imports import ImportBatch
 from .licensing import Deal, DealEvent, FollowUp, LicenceOffer
 from .matching import Job, Match, Notification
 from .need import Need
-from .organization import Organization, User, station_clients
+from .organization import Organization, StationLink, StationLinkEvent, User
 from .outbox import IndexTask
 from .patent import Patent, PatentIPC
 from .throttle import LoginThrottle
@@ -18,7 +19,7 @@ from .throttle import LoginThrottle
 __all__ = [
     "INDUSTRIES", "REGIONS", "XINJIANG_REGIONS", "LegalStatus", "ListingState", "NeedState",
     "OrgKind", "OrgStatus", "PatentType", "UserRole", "WantedForm", "Need", "Organization", "User",
-    "station_clients", "Patent", "PatentIPC", "IndexTask", "DeclineReason", "MatchState", "Job",
+    "StationLink", "StationLinkEvent", "LinkState", "Patent", "PatentIPC", "IndexTask", "DeclineReason", "MatchState", "Job",
     "Match", "Notification", "ImportBatch", "ImportKind", "ImportState", "AuditEntry",
     "Deal", "DealEvent", "FollowUp", "LicenceOffer", "DealState", "LicenceType", "OfferState",
     "PaymentMode", "LoginThrottle", "AgreementState", "CustodyService", "ServiceLogKind",

@@ -114,6 +114,17 @@ class RegisterForm(FlaskForm):
     password = PasswordField("密码", render_kw={"autocomplete": "new-password"})
     password_confirm = PasswordField("确认密码", render_kw={"autocomplete": "new-password"})
     display_name = StringField("姓名", render_kw={"maxlength": 100, "autocomplete": "name"})
+    station_id = SelectField("服务驿站（企业可选）", choices=[], validate_choice=False)
+
+    def set_stations(self, stations) -> None:
+        """Approved stations an enterprise may ask to serve it."""
+        self.station_id.choices = choices([("", "暂不选择")] + [(o.id, o.name) for o in stations])
+
+    def station_ref(self) -> int | None:
+        """The chosen station (enterprises only), None when none was chosen."""
+        if self.kind.data != OrgKind.ENTERPRISE.value:
+            return None
+        return parse_id(self.station_id.data)
 
     def organization_input(self) -> OrganizationInput:
         """The organization part of the submission, for accounts.register."""

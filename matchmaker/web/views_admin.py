@@ -67,7 +67,7 @@ def patent_lookup():
 
 
 AUDIT_TYPES = {"patent": "专利", "need": "需求", "offer": "许可条件", "deal": "交易",
-               "organization": "机构"}
+               "organization": "机构", "station_link": "驿站服务关系"}
 
 
 @bp.route("/audit")

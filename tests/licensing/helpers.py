@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matchmaker.catalog.station_links import link_station_client
 from matchmaker.licensing.consent import pending_proposal
 from matchmaker.licensing.deals import StepInput, request_deal, transition
 from matchmaker.licensing.proposals import confirm
@@ -46,7 +47,7 @@ def build_world(session: Session) -> World:
     university = make_org(session, OrgKind.UNIVERSITY, name="新疆测试大学")
     enterprise = make_org(session, OrgKind.ENTERPRISE, name="乌鲁木齐测试电池有限公司")
     station = make_org(session, OrgKind.STATION, name="天山创新驿站")
-    station.clients.append(enterprise)
+    link_station_client(session, station, enterprise)
     operator_org = make_org(session, OrgKind.OPERATOR, name="平台运营中心")
     outsider_ent = make_org(session, OrgKind.ENTERPRISE, name="哈密无关企业有限公司")
     other_university = make_org(session, OrgKind.UNIVERSITY, name="另一所大学")

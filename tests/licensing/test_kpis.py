@@ -24,6 +24,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from matchmaker.catalog.station_links import link_station_client
 from matchmaker.licensing.deals import add_follow_up, record_filing, request_deal
 from matchmaker.licensing.kpis import compute_kpis
 from matchmaker.licensing.tick import tick
@@ -61,8 +62,8 @@ def build(session) -> History:
                       ("S1", OrgKind.STATION), ("S2", OrgKind.STATION), ("S3", OrgKind.STATION)):
         o[key] = make_org(session, kind, name=f"机构{key}")
         u[key] = make_user(session, o[key])
-    o["S1"].clients.extend([o["E1"], o["E2"]])
-    o["S2"].clients.append(o["E3"])
+    for station, client in (("S1", "E1"), ("S1", "E2"), ("S2", "E3")):
+        link_station_client(session, o[station], o[client])
 
     start = D(2021, 1, 1)
     patents = {key: make_patent(session, o[owner]) for key, owner in

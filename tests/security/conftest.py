@@ -15,7 +15,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
-from matchmaker.catalog.organizations import link_station_client
+from matchmaker.catalog import station_links
+from matchmaker.catalog.station_links import link_station_client
 from matchmaker.custody import agreements as custody
 from matchmaker.db import Base
 from matchmaker.imports import batches
@@ -24,7 +25,7 @@ from matchmaker.licensing.deals import StepInput, request_deal, transition
 from matchmaker.licensing.offers import OfferInput, create_offer
 from matchmaker.models import (CustodyAgreement, Deal, DealState, ImportBatch, ImportKind,
                                LicenceOffer, ListingState, Match, Need, Notification, Organization,
-                               OrgKind, OrgStatus, Patent, PatentType, User)
+                               OrgKind, OrgStatus, Patent, PatentType, StationLink, User)
 from tests.factories import make_need, make_org, make_patent, make_user, valid_app_no
 from tests.web.helpers import csrf_token, login
 
@@ -74,6 +75,12 @@ class SecWorld:
     match: dict[str, Match] = field(default_factory=dict)
     notification: dict[str, Notification] = field(default_factory=dict)
     agreement: dict[str, CustodyAgreement] = field(default_factory=dict)
+    link: dict[str, StationLink] = field(default_factory=dict)
+
+    @property
+    def linkreq(self) -> dict[str, StationLink]:
+        """Link requests waiting for an answer live among the links (`p`, `q`)."""
+        return self.link
 
     @property
     def offered(self) -> dict[str, Deal]:
@@ -98,7 +105,11 @@ def offer_input(**fields) -> OfferInput:
 
 
 def build_sec_world(session, settings) -> SecWorld:
-    """Orgs: uni/uni2, inst, ent (served by stn)/ent2, stn, op, and a pending and a suspended org.
+    """Orgs: uni/uni2, inst, ent (served by stn)/ent2 (served by stn2)/ent3, stn/stn2/stn3, op, and
+    a pending and a suspended org.
+
+    Station links: a = stn–ent (active), b = stn2–ent2 (active), p = stn asked ent3, q = stn3
+    asked ent (both waiting for the enterprise).
 
     Objects (the matrix's own/other/hidden variants resolve to these):
       patents  uni (listed), inst (listed), other (uni2, listed), hidden (uni2, withdrawn)
@@ -129,7 +140,13 @@ def build_sec_world(session, settings) -> SecWorld:
     member("op", OrgKind.OPERATOR, "平台运营中心")
     member("pending", OrgKind.ENTERPRISE, "待审核企业有限公司", status=OrgStatus.PENDING)
     member("suspended", OrgKind.ENTERPRISE, "已停用企业有限公司", status=OrgStatus.SUSPENDED)
-    link_station_client(session, w.orgs["stn"], w.orgs["ent"])
+    member("stn2", OrgKind.STATION, "另一个安全测试驿站")
+    member("stn3", OrgKind.STATION, "第三个安全测试驿站")
+    member("ent3", OrgKind.ENTERPRISE, "第三家安全测试企业有限公司")
+    w.link["a"] = link_station_client(session, w.orgs["stn"], w.orgs["ent"])
+    w.link["b"] = link_station_client(session, w.orgs["stn2"], w.orgs["ent2"])
+    w.link["p"] = station_links.request_link(session, w.user["stn"], w.orgs["ent3"].id)
+    w.link["q"] = station_links.request_link(session, w.user["stn3"], w.orgs["ent"].id)
 
     life = dict(filing_date=today - timedelta(days=400), expiry_date=today + timedelta(days=365 * 18))
     w.patent["uni"] = make_patent(session, w.orgs["uni"], title="一种高镍正极材料的包覆改性方法",

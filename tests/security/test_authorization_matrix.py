@@ -51,6 +51,8 @@ OWN = {
     "proposal": {"ent": "proposal"},
     "own_patent": {"ent": "ent_own", "agn": "ent_own"},
     "offered": {"inst": "c", "ent": "c", "stn": "c", "op": "c"},
+    "link": {"ent": "a", "stn": "a", "op": "a"},
+    "linkreq": {"ent": "q", "stn": "p", "op": "q"},
 }
 OTHER = {
     "patent": dict.fromkeys(ROLES, "other"),
@@ -64,6 +66,7 @@ OTHER = {
     "agreement": dict.fromkeys(ROLES + EXTRA_ROLES, "ent2"),
     "proposal": dict.fromkeys(ROLES + EXTRA_ROLES, "proposal"),
     "own_patent": dict.fromkeys(ROLES + EXTRA_ROLES, "ent2_own"),
+    "link": dict.fromkeys(ROLES + EXTRA_ROLES, "b"),
 }
 HIDDEN = {"patent": dict.fromkeys(ROLES, "hidden"), "offer": dict.fromkeys(ROLES, "hidden")}
 VARIANTS = {"own": OWN, "other": OTHER, "hidden": HIDDEN}
@@ -72,6 +75,7 @@ VARIANTS = {"own": OWN, "other": OTHER, "hidden": HIDDEN}
 
 APPROVE = "/admin/organizations/<int:org_id>/<any(approve, suspend, reinstate):action>"
 PROPOSAL = "/deals/<int:deal_id>/proposal/<any(confirm, reject, withdraw):action>"
+LINK_ACT = "/links/<int:link_id>/<any(confirm, decline, withdraw, end):action>"
 PATENT_STATE = "/patents/<int:patent_id>/<any(list, withdraw, archive):action>"
 
 MATRIX = [
@@ -232,6 +236,19 @@ MATRIX = [
     ("POST", "/custody/patents/<int:patent_id>", "/custody/patents/{id}", "own_patent other", "L 403 403 404 403 403", None),
     ("POST", "/custody/log", "/custody/log",            None,            "L   403 403 403 403 403", None),
     ("GET",  "/custody/deadlines.<fmt>", "/custody/deadlines.csv", None, "L   403 403 403 403 403", None),
+    # station–enterprise links: the enterprise answers a station's request (q), the asking station
+    # withdraws its own (p), either side or the operator ends an active link (a); the operator
+    # never answers for a side
+    ("GET",  "/links/", "/links/",                      None,            "L   403 403 200 200 200", None),
+    ("POST", "/links/new", "/links/new",                None,            "L   403 403 302 302 302", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/confirm", "linkreq own",             "-   -   -   302 K   K  ", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/decline", "linkreq own",             "-   -   -   302 K   K  ", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/withdraw", "linkreq own",            "-   -   -   K   302 K  ", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/end", "link own",                    "-   -   -   302 302 302", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/confirm", "link other",              "L   403 403 404 404 K  ", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/decline", "link other",              "L   403 403 404 404 K  ", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/withdraw", "link other",             "L   403 403 404 404 K  ", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/end", "link other",                  "L   403 403 404 404 302", "/links/"),
     # station workspace
     ("GET",  "/station/", "/station/",                  None,            "L   403 403 403 200 403", None),
     ("POST", "/station/needs/<int:need_id>/note", "/station/needs/{id}/note", "need own", "- - - - 302 -", "/station/"),
@@ -268,6 +285,9 @@ AGENCY_MATRIX = [
     ("GET",  "/imports/needs", "/imports/needs",                    None,             "403", None),
     ("GET",  "/search/needs", "/search/needs",                      None,             "403", None),
     ("GET",  "/station/", "/station/",                              None,             "403", None),
+    ("GET",  "/links/", "/links/",                                  None,             "403", None),
+    ("POST", "/links/new", "/links/new",                            None,             "403", None),
+    ("POST", LINK_ACT, "/links/{id}/end", "link other",             "403", None),
     ("GET",  "/kpis/", "/kpis/",                                    None,             "403", None),
     ("GET",  "/admin", "/admin",                                    None,             "403", None),
     ("GET",  "/matches/", "/matches/",                              None,             "403", None),
@@ -354,6 +374,10 @@ DATA: dict[tuple[str, str], Callable[[SecWorld, object], dict]] = {
     ("POST", "/deals/{id}/proposal/reject"): lambda sec, deal: {"version": str(deal.version),
                                                                 "note": "金额需再商议"},
     ("POST", "/deals/{id}/proposal/withdraw"): lambda sec, deal: {"version": str(deal.version)},
+    ("POST", "/links/{id}/confirm"): lambda sec, link: {"version": str(link.version)},
+    ("POST", "/links/{id}/decline"): lambda sec, link: {"version": str(link.version), "note": "暂不需要"},
+    ("POST", "/links/{id}/withdraw"): lambda sec, link: {"version": str(link.version)},
+    ("POST", "/links/{id}/end"): lambda sec, link: {"version": str(link.version), "note": "合作结束"},
     ("POST", "/deals/{id}/step"): lambda sec, deal: {"to_state": "terminated", "version": str(deal.version),
                                                      "note": "双方协商终止"},
     ("POST", "/matches/{id}/react"): lambda sec, match: {"state": "interested"},
@@ -407,6 +431,11 @@ DATA.update({
 
 
 ROLE_DATA.update({
+    ("ent", "POST", "/links/new"): lambda sec, obj: {"counterpart": str(sec.orgs["stn2"].id),
+                                                     "note": "请驿站为我们服务"},
+    ("stn", "POST", "/links/new"): lambda sec, obj: {"counterpart": str(sec.orgs["ent2"].id)},
+    ("op", "POST", "/links/new"): lambda sec, obj: {"station_id": str(sec.orgs["stn3"].id),
+                                                    "enterprise_id": str(sec.orgs["ent2"].id)},
     ("agn", "POST", "/custody/agreements/new"): lambda sec, obj: {
         **_agreement_form(sec, obj), "counterpart": str(sec.orgs["ent2"].id)},
     ("agn", "POST", "/custody/patents/new"): lambda sec, obj: {

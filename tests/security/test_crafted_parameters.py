@@ -99,6 +99,9 @@ PARAMS: dict[tuple[str, str], list[tuple[str, str]]] = {
                                                    ("form", "amount_yuan")],
     ("POST", "/custody/log"): [("form", "enterprise"), ("form", "occurred_on")],
     ("GET", "/custody/deadlines.<fmt>"): [],
+    ("GET", "/links/"): PAGE,
+    ("POST", "/links/new"): [("form", "counterpart"), ("form", "station_id"), ("form", "enterprise_id")],
+    ("POST", "/links/<int:link_id>/<any(confirm, decline, withdraw, end):action>"): [("form", "version")],
 }
 
 
