@@ -1,9 +1,10 @@
 """What is stored. Import models from here so every table is registered on Base.metadata."""
 from .enums import (INDUSTRIES, REGIONS, XINJIANG_REGIONS, AgreementState, CustodyService,
                     DealState, DeclineReason, ImportKind, ImportState, LegalStatus, LicenceType,
-                    LinkState,
+                    LinkState, TokenKind,
                     OfferState, PaymentMode, ListingState, MatchState, NeedState, OrgKind, OrgStatus,
                     PatentType, ServiceLogKind, UserRole, VoucherKind, WantedForm)
+from .accounts import AccountToken
 from .audit import AuditEntry
 from .custody import (AnnuityPayment, CustodyAgreement, CustodyEvent, IndicatorTarget,
                       ServiceLogEntry)
@@ -19,7 +20,7 @@ from .throttle import LoginThrottle
 __all__ = [
     "INDUSTRIES", "REGIONS", "XINJIANG_REGIONS", "LegalStatus", "ListingState", "NeedState",
     "OrgKind", "OrgStatus", "PatentType", "UserRole", "WantedForm", "Need", "Organization", "User",
-    "StationLink", "StationLinkEvent", "LinkState", "Patent", "PatentIPC", "IndexTask", "DeclineReason", "MatchState", "Job",
+    "StationLink", "StationLinkEvent", "LinkState", "AccountToken", "TokenKind", "Patent", "PatentIPC", "IndexTask", "DeclineReason", "MatchState", "Job",
     "Match", "Notification", "ImportBatch", "ImportKind", "ImportState", "AuditEntry",
     "Deal", "DealEvent", "FollowUp", "LicenceOffer", "DealState", "LicenceType", "OfferState",
     "PaymentMode", "LoginThrottle", "AgreementState", "CustodyService", "ServiceLogKind",

@@ -117,6 +117,9 @@ class User(Base):
     login: Mapped[str] = mapped_column(String(200), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     display_name: Mapped[str] = mapped_column(String(100))
+    # Where e-mail goes (invitations, resets, notifications when SMTP is set); "" = the login
+    # when it is an e-mail address.
+    email: Mapped[str] = mapped_column(String(200), default="")
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     role: Mapped[UserRole] = mapped_column(enum_column(UserRole), default=UserRole.MEMBER)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -138,6 +141,17 @@ class User(Base):
     @property
     def kind(self) -> OrgKind:
         return self.organization.kind
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == UserRole.ADMIN
+
+    @property
+    def mail_address(self) -> str:
+        """The address e-mail goes to, "" when the user has none."""
+        if self.email:
+            return self.email
+        return self.login if "@" in self.login else ""
 
     @property
     def is_operator(self) -> bool:

@@ -10,12 +10,12 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
 
-from matchmaker.catalog import station_links
+from matchmaker.catalog import memberships, self_service, station_links
 from matchmaker.catalog.station_links import link_station_client
 from matchmaker.custody import agreements as custody
 from matchmaker.db import Base
@@ -23,9 +23,10 @@ from matchmaker.imports import batches
 from matchmaker.licensing import proposals
 from matchmaker.licensing.deals import StepInput, request_deal, transition
 from matchmaker.licensing.offers import OfferInput, create_offer
-from matchmaker.models import (CustodyAgreement, Deal, DealState, ImportBatch, ImportKind,
+from matchmaker.models import (AccountToken, CustodyAgreement, Deal, DealState, ImportBatch, ImportKind,
                                LicenceOffer, ListingState, Match, Need, Notification, Organization,
-                               OrgKind, OrgStatus, Patent, PatentType, StationLink, User)
+                               OrgKind, OrgStatus, Patent, PatentType, StationLink, User,
+                               UserRole)
 from tests.factories import make_need, make_org, make_patent, make_user, valid_app_no
 from tests.web.helpers import csrf_token, login
 
@@ -61,6 +62,13 @@ def need_file(source: str, title: str = "棉花秸秆综合利用技术") -> byt
     ])
 
 
+@dataclass(frozen=True)
+class Token:
+    """A one-time link's token where the matrix expects an object with an `id` (the URL part)."""
+
+    id: str
+
+
 @dataclass
 class SecWorld:
     """Named objects; `user[role]` is the user each role column logs in as."""
@@ -76,6 +84,14 @@ class SecWorld:
     notification: dict[str, Notification] = field(default_factory=dict)
     agreement: dict[str, CustodyAgreement] = field(default_factory=dict)
     link: dict[str, StationLink] = field(default_factory=dict)
+    invitation: dict[str, AccountToken] = field(default_factory=dict)
+    invite: dict[str, "Token"] = field(default_factory=dict)
+    reset: dict[str, "Token"] = field(default_factory=dict)
+
+    @property
+    def member(self) -> dict[str, User]:
+        """Members of a role's organization live among the users (`uni_member`)."""
+        return self.user
 
     @property
     def linkreq(self) -> dict[str, StationLink]:
@@ -214,6 +230,21 @@ def build_sec_world(session, settings) -> SecWorld:
 
     # custody: agency agn keeps ent, agn2 keeps ent2; agn2 also proposes to ent (a proposal
     # waiting for ent); each enterprise has an own patent
+    # teams: uni has a second (plain) member; uni and ent2 each have an open invitation; the
+    # ent user has a password-reset link (the operator issued it)
+    w.user["uni_member"] = make_user(session, w.orgs["uni"], role=UserRole.MEMBER,
+                                     display_name="大学普通成员")
+    now = datetime.now(timezone.utc)
+    for key in ("uni", "ent2"):
+        made = memberships.invite(session, w.user[key], role="member", now=now,
+                                  lifetime=timedelta(days=7))
+        w.invitation[key] = made.row
+        if key == "uni":
+            w.invite["t"] = Token(made.token)
+    _user, reset_token = self_service.issue_reset(session, w.user["op"], w.user["ent"].id, now=now,
+                                                  lifetime=timedelta(hours=24))
+    w.reset["t"] = Token(reset_token)
+
     member("agn", OrgKind.AGENCY, "安全测试知识产权代理事务所")
     member("agn2", OrgKind.AGENCY, "另一家安全测试代理机构")
     for key, agency in (("ent", "agn"), ("ent2", "agn2")):

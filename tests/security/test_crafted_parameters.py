@@ -100,6 +100,14 @@ PARAMS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("POST", "/custody/log"): [("form", "enterprise"), ("form", "occurred_on")],
     ("GET", "/custody/deadlines.<fmt>"): [],
     ("GET", "/links/"): PAGE,
+    ("GET", "/account/"): [], ("POST", "/account/profile"): [], ("POST", "/account/password"): [],
+    ("GET", "/account/team"): [], ("POST", "/account/team/invite"): [],
+    ("POST", "/account/team/invitations/<int:invitation_id>/revoke"): [],
+    ("POST", "/account/team/<int:user_id>/<any(deactivate, reactivate, 'make-admin', 'make-member',"
+             " 'hand-over'):action>"): [],
+    ("GET", "/account/join/<token>"): [], ("POST", "/account/join/<token>"): [],
+    ("GET", "/account/set-password/<token>"): [], ("POST", "/account/set-password/<token>"): [],
+    ("GET", "/admin/users"): PAGE, ("POST", "/admin/users/<int:user_id>/reset-link"): [],
     ("POST", "/links/new"): [("form", "counterpart"), ("form", "station_id"), ("form", "enterprise_id")],
     ("POST", "/links/<int:link_id>/<any(confirm, decline, withdraw, end):action>"): [("form", "version")],
 }

@@ -3,7 +3,8 @@
 Deals carry the step one party proposed until the other side agrees (target, terms, one flag
 per awaited side). Station–enterprise links become requests confirmed by the other side, with
 their history (station_links, station_link_events); the links of station_clients are carried
-over as active links, and the table goes.
+over as active links, and the table goes. One-time links (invitations, password resets) are
+stored hashed in account_tokens; users get an e-mail address for mail delivery.
 
 Revision ID: 0009
 Revises: 0008
@@ -56,6 +57,32 @@ def upgrade() -> None:
                                             to_state='active', note='升级前已有的服务关系',
                                             created_at=now))
     op.drop_table('station_clients')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('email', sa.String(length=200), server_default='',
+                                      nullable=False))
+    op.create_table('account_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('invite', 'reset', name='tokenkind', native_enum=False, length=32), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('role', sa.Enum('admin', 'member', name='userrole', native_enum=False, length=32), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', matchmaker.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', matchmaker.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', matchmaker.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', matchmaker.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_account_tokens_created_by_id_users')),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_account_tokens_organization_id_organizations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_account_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_account_tokens_token_hash'))
+    )
+    with op.batch_alter_table('account_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_account_tokens_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_account_tokens_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_account_tokens_user_id'), ['user_id'], unique=False)
 
 
 def _link_tables():
@@ -111,6 +138,13 @@ def _create_station_links() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('account_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_account_tokens_user_id'))
+        batch_op.drop_index(batch_op.f('ix_account_tokens_organization_id'))
+        batch_op.drop_index(batch_op.f('ix_account_tokens_kind'))
+    op.drop_table('account_tokens')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('email')
     op.create_table('station_clients',
     sa.Column('station_id', sa.Integer(), nullable=False),
     sa.Column('enterprise_id', sa.Integer(), nullable=False),
