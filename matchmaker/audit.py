@@ -16,18 +16,25 @@ from sqlalchemy import event, inspect, insert
 from sqlalchemy.orm import Session
 
 from .db import utcnow
-from .models import AuditEntry, Deal, LicenceOffer, Need, Organization, Patent
+from .models import (AccountToken, AuditEntry, Deal, LicenceOffer, Need, Organization, Patent,
+                     StationLink, User)
 
 AUDITED: dict[type, str] = {Patent: "patent", Need: "need", LicenceOffer: "offer", Deal: "deal",
-                            Organization: "organization"}
-SKIPPED = frozenset({"created_at", "updated_at", "version", "first_response_at"})
+                            Organization: "organization", StationLink: "station_link",
+                            User: "user", AccountToken: "account_token"}
+# Never in the trail: bookkeeping, and secrets (a password change is recorded as an action).
+SKIPPED = frozenset({"created_at", "updated_at", "version", "first_response_at", "open_slot",
+                     "password_hash", "session_token", "last_login_at", "token_hash"})
 # What a creation records (the whole row of a 10,000-row import would bloat the trail).
 CREATE_FIELDS = {"patent": ("title", "app_no", "owner_id", "listing_state", "legal_status"),
                  "need": ("title", "enterprise_id", "state"),
                  "offer": ("patent_id", "licence_type", "free_months", "payment_mode",
                            "lump_sum_yuan", "royalty_pct", "transfer_price_yuan", "term_months"),
                  "deal": ("patent_id", "enterprise_id", "offer_id", "state", "licence_type", "event_id"),
-                 "organization": ("name", "kind", "status")}
+                 "organization": ("name", "kind", "status"),
+                 "station_link": ("station_id", "enterprise_id", "state", "requested_by_id"),
+                 "user": ("login", "display_name", "organization_id", "role", "is_active"),
+                 "account_token": ("kind", "organization_id", "user_id", "role", "expires_at")}
 MAX_TEXT = 500
 
 Actor = tuple[int | None, str, str]     # user id, label, request id

@@ -52,6 +52,14 @@ class Settings:
     # `matchmaker worker` lowers its CPU priority by this much (os.nice), so on a small host the
     # web workers win the cores when the job worker starts up or catches up (README, load test).
     worker_nice: int = 10
+    # Absolute links in e-mails and in what the CLI prints (invitations, password resets).
+    base_url: str = "http://127.0.0.1:5000"
+    # One-time links: an invitation is valid this many days, a password reset this many hours.
+    invitation_days: int = 7
+    reset_link_hours: int = 24
+    # Optional e-mail: smtp://[user:password@]host[:port][?from=addr&starttls=1] (smtps:// for
+    # TLS); empty: in-app notifications only.
+    smtp_url: str = ""
     testing: bool = False
     match_weights: Mapping[str, float] = field(default_factory=dict)
 

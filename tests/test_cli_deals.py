@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.licensing.deals import StepInput, request_deal, transition
+from matchmaker.licensing.proposals import confirm
 from matchmaker.licensing.offers import OfferInput, create_offer
 from matchmaker.models import Deal, DealState, Notification, OrgKind
 from tests.factories import make_org, make_patent, make_profile, make_user
@@ -51,9 +52,11 @@ def test_tick_rejects_a_malformed_date(run):
 
 def test_kpis_as_of_a_past_date_ignores_later_events(run, session):
     deal_id = _deal_in_free_period(session)
-    owner = session.get(Deal, deal_id).patent.owner.users[0]
+    deal = session.get(Deal, deal_id)
+    owner, buyer = deal.patent.owner.users[0], deal.enterprise.users[0]
     transition(session, owner, deal_id, DealState.CONVERTED, expected_version=None,
                step=StepInput(contract_value_wan="12"), today=START + timedelta(days=100))
+    confirm(session, buyer, deal_id, expected_version=None, today=START + timedelta(days=100))
     session.commit()
     now = json.loads(run("kpis", "--json", "--as-of", "2024-12-31").stdout)
     assert now["converted_smes"] == 1

@@ -12,7 +12,7 @@ from matchmaker.db import Base, make_engine
 from matchmaker.migrate import alembic_config, current_revision, downgrade, upgrade
 
 MODEL_TABLES = set(Base.metadata.tables)
-CORE_TABLES = {"organizations", "users", "station_clients", "patents", "patent_ipc", "needs"}
+CORE_TABLES = {"organizations", "users", "station_links", "patents", "patent_ipc", "needs"}
 
 
 def script() -> ScriptDirectory:
@@ -141,3 +141,34 @@ def test_jobs_running_before_the_lease_revision_keep_the_old_ten_minutes(empty_e
         leases = dict(conn.execute(select(Job.state, Job.lease_until)).all())
     assert leases["running"] == locked + timedelta(minutes=10)
     assert leases["queued"] is None
+
+
+def test_station_clients_become_active_links_and_come_back_on_downgrade(empty_engine):
+    """0009 turns each station_clients row into an active link with its first event; the
+    downgrade writes the active links back."""
+    upgrade(empty_engine, "0008")
+    with empty_engine.begin() as conn:
+        for name, kind in (("驿站", "station"), ("企业甲", "enterprise"), ("企业乙", "enterprise")):
+            conn.execute(text("INSERT INTO organizations (kind, name, region, address, contact_name,"
+                              " contact_phone, contact_email, status, source, created_at) VALUES"
+                              f" ('{kind}', '{name}', '其他', '', '', '', '', 'approved', 'test',"
+                              " CURRENT_TIMESTAMP)"))
+        ids = dict(conn.execute(text("SELECT name, id FROM organizations")).all())
+        conn.execute(text("INSERT INTO station_clients (station_id, enterprise_id) VALUES"
+                          f" ({ids['驿站']}, {ids['企业甲']})"))
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        links = conn.execute(text("SELECT station_id, enterprise_id, state, open_slot FROM"
+                                  " station_links")).all()
+        events = conn.execute(text("SELECT to_state FROM station_link_events")).scalars().all()
+    assert [tuple(r) for r in links] == [(ids["驿站"], ids["企业甲"], "active", 1)]
+    assert events == ["active"]
+    with empty_engine.begin() as conn:      # a declined request is history, not a link
+        conn.execute(text("INSERT INTO station_links (station_id, enterprise_id, state,"
+                          " requested_by_id, open_slot, note, version, created_at, updated_at)"
+                          f" VALUES ({ids['驿站']}, {ids['企业乙']}, 'declined', {ids['驿站']}, NULL,"
+                          " '', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    downgrade(empty_engine, "0008")
+    with empty_engine.connect() as conn:
+        rows = conn.execute(text("SELECT station_id, enterprise_id FROM station_clients")).all()
+    assert [tuple(r) for r in rows] == [(ids["驿站"], ids["企业甲"])]

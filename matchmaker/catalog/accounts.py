@@ -102,3 +102,19 @@ def get_user_by_session(session: Session, user_id: int, token: str) -> User | No
     if user.organization.status != OrgStatus.APPROVED:
         return None
     return user
+
+
+def find_users(session: Session, query: str = "", *, page: int = 1, per_page: int = 50
+               ) -> tuple[list[User], int]:
+    """Users whose login, name or organization contains `query` (the operator's user list)."""
+    from sqlalchemy import func, or_
+    stmt = select(User).join(User.organization)
+    query = (query or "").strip()
+    if query:
+        like = f"%{query.replace('%', '').replace('_', '')}%"
+        stmt = stmt.where(or_(User.login.ilike(like), User.display_name.ilike(like),
+                              Organization.name.ilike(like)))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Organization.name, User.id)
+                           .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
+    return list(rows), total

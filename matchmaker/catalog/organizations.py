@@ -1,4 +1,4 @@
-"""Register, approve and suspend organizations; link stations to the enterprises they serve."""
+"""Register, approve and suspend organizations."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -122,10 +122,7 @@ def set_organization_status(session: Session, actor: User, org_id: int,
     return org
 
 
-def link_station_client(session: Session, station: Organization, enterprise: Organization) -> None:
-    """Record that a station serves an enterprise, so its brokers may act for it."""
-    if station.kind != OrgKind.STATION or enterprise.kind != OrgKind.ENTERPRISE:
-        raise Conflict("只能将创新驿站关联到企业")
-    if enterprise not in station.clients:
-        station.clients.append(enterprise)
-        session.flush()
+def link_station_client(session: Session, station: Organization, enterprise: Organization):
+    """An active station–enterprise link made by the system (see catalog/station_links.py)."""
+    from .station_links import link_station_client as link
+    return link(session, station, enterprise)

@@ -10,7 +10,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..licensing.consent import agreeing_sides, pending_proposal
 from ..licensing.deals import StepInput, record_filing, request_deal, transition
+from ..licensing.proposals import confirm
 from ..licensing.offers import OfferInput, create_offer
 from ..models import DealState as S
 from ..models import ListingState, Need, Organization, OrgKind, Patent, User
@@ -88,6 +90,8 @@ def create_demo_deals(session: Session, users: dict[str, User], today: date) -> 
             kind = OFFER_KINDS[4]
         elif any(s == S.FREE_ACTIVE for s, _d, _v in path) and kind.licence_type == "transfer":
             kind = OFFER_KINDS[0]
+        elif any(s == S.DECLINED for s, _d, _v in path) and kind.licence_type == "open":
+            kind = OFFER_KINDS[0]         # an open licence's request cannot be declined
         offer = create_offer(session, owner, patent.id, kind, today=start).offer
         result.offers += 1
         ent_user = enterprises[n % len(enterprises)]
@@ -111,13 +115,28 @@ def create_demo_deals(session: Session, users: dict[str, User], today: date) -> 
             actor = _actor_for(state, owner, ent_user, broker)
             transition(session, actor, deal.id, state, expected_version=deal.version, today=day,
                        step=StepInput(contract_value_wan=value or "", note="演示数据"))
+            _agree(session, deal, owner, ent_user, day)
             if state in (S.CONVERTED, S.TRANSFERRED) and n % 3 == 0:
                 record_filing(session, owner, deal.id, expected_version=deal.version,
                               recordal_no=f"X{day.year}990000{n:04d}",
                               recordal_date=min(day + timedelta(days=30), today),
                               contract_reg_no=f"{day.year}6501000{n:05d}", today=today)
+        if (days_ago, path) == WAITING_SCENARIO and broker is not None:
+            # a step the broker proposed, waiting for the licensor (shows whose turn it is)
+            transition(session, broker, deal.id, S.FREE_ACTIVE, expected_version=deal.version,
+                       today=today, step=StepInput(note="演示数据：企业已同意免费试用，请许可方确认"))
     session.flush()
     return result
+
+
+WAITING_SCENARIO = (60, ((S.NEGOTIATING, 10, None),))
+
+
+def _agree(session: Session, deal, owner: User, ent_user: User, day: date) -> None:
+    """The licensor and the licensee confirm what their counterpart proposed (two-party steps)."""
+    for user in (owner, ent_user):
+        if deal.pending_to is not None and agreeing_sides(user, deal) & pending_proposal(deal).awaiting:
+            confirm(session, user, deal.id, expected_version=deal.version, today=day)
 
 
 def _actor_for(state: S, owner: User, ent_user: User, broker: User | None) -> User | None:

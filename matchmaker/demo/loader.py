@@ -11,6 +11,7 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..catalog import station_links
 from ..catalog.accounts import create_user
 from ..catalog.corpus import read_jsonl
 from ..imports.corpus import ImportReport, import_records
@@ -63,8 +64,10 @@ def load_demo(session: Session, *, password: str | None = None, data_dir: Path =
         pw = password or secrets.token_urlsafe(9) + "7a"
         org = orgs[u["organization"]]
         role = UserRole(u.get("role", "member"))
-        users[org.name] = create_user(session, org, u["login"], pw, u["display_name"], role=role)
+        users.setdefault(org.name, create_user(session, org, u["login"], pw, u["display_name"],
+                                               role=role))
         result.credentials.append((u["login"], pw, org.name))
+    _link_stations(session, spec["organizations"], orgs, users)
     result.patents = import_records(session, read_jsonl(data_dir / "patents.jsonl.gz"),
                                     progress=progress, today=today)
     industries = {o["name"]: TOPIC_INDUSTRY.get(o.get("topic", ""), "其他")
@@ -89,11 +92,27 @@ def _create_organizations(session: Session, items: list[dict]) -> dict[str, Orga
                            status=OrgStatus.APPROVED, source=DEMO_SOURCE)
         session.add(org)
         orgs[org.name] = org
-    for item in items:
-        for client in item.get("serves", []):
-            orgs[item["name"]].clients.append(orgs[client])
     session.flush()
     return orgs
+
+
+def _link_stations(session: Session, items: list[dict], orgs: dict[str, Organization],
+                   users: dict[str, User]) -> None:
+    """Each station asks to serve its demo clients and the enterprise confirms, through the
+    same services as the web (an enterprise without a demo user is linked by the operator)."""
+    operator = next((u for u in users.values() if u.organization.kind == OrgKind.OPERATOR), None)
+    for item in items:
+        station = orgs[item["name"]]
+        for client in item.get("serves", []):
+            enterprise = orgs[client]
+            broker, confirmer = users.get(station.name), users.get(enterprise.name)
+            if broker is not None and confirmer is not None:
+                link = station_links.request_link(session, broker, enterprise.id,
+                                                  note="演示数据：驿站上门走访后申请服务")
+                station_links.act(session, confirmer, link.id, "confirm", note="演示数据")
+            elif operator is not None:
+                station_links.operator_link(session, operator, station.id, enterprise.id,
+                                            note="演示数据")
 
 
 def _create_needs(session: Session, path: Path, orgs: dict[str, Organization],

@@ -1,5 +1,7 @@
 """Deals: an enterprise (or its broker) requests a licence under an offer; the parties move it
-through the transition table. Every change is a DealEvent; stale versions are refused."""
+through the transition table. A step that binds the licensor or the licensee waits for their
+agreement (consent.py, proposals.py). Every change is a DealEvent; stale versions are refused;
+no step clears what an earlier one recorded (free period, recordal, registration)."""
 from __future__ import annotations
 
 from typing import Callable
@@ -12,16 +14,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import permissions
-from ..clock import add_months, moment, now
+from ..clock import add_months, moment
 from ..catalog.needs import COLLECTING
 from ..db import utcnow
 from ..errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
-from ..models import (Deal, DealEvent, DealState, FollowUp, LicenceType, Match, MatchState, Need,
+from ..models import (Deal, DealEvent, DealState, LicenceType, Match, MatchState, Need,
                       OfferState, Organization, OrgKind, User)
 from ..money import AmountError, parse_wan
 from .offers import (IN_FORCE, exclusive_in_force, get_offer, offer_problem, open_offer,
                      terms_snapshot)
-from .transitions import (BROKER, ENTERPRISE, OPEN_STATES, OPERATOR, OWNER, SYSTEM, allowed,
+from . import consent
+from .consent import parties_of
+from .follow_ups import add_follow_up  # noqa: F401  (re-exported: deals own their notes)
+from .transitions import (BROKER, OPEN_STATES, OPERATOR, OWNER, SYSTEM, Transition, allowed,
                           next_steps)
 
 RECORDAL_MONTHS = 3
@@ -29,24 +34,6 @@ RECORDAL_MONTHS = 3
 TAKES_EFFECT = frozenset(IN_FORCE) | {DealState.TRANSFERRED}
 STALE = "该交易已被他人修改，请刷新页面后重试"
 OPEN_DECLARED = "该专利已声明开放许可，只能发放普通许可"
-
-
-def parties_of(actor: User | None, deal: Deal) -> set[str]:
-    """Which sides of the deal the actor stands on."""
-    if actor is None:
-        return set()
-    org = actor.organization
-    out: set[str] = set()
-    if permissions.is_operator(actor):
-        out.add(OPERATOR)
-    if org.id == deal.patent.owner_id:
-        out.add(OWNER)
-    if org.id == deal.enterprise_id:
-        out.add(ENTERPRISE)
-    if org.kind == OrgKind.STATION and (org.id == deal.station_id
-                                        or any(c.id == deal.enterprise_id for c in org.clients)):
-        out.add(BROKER)
-    return out
 
 
 def get_deal(session: Session, actor: User | None, deal_id: int) -> Deal:
@@ -145,9 +132,11 @@ class StepInput:
 def transition(session: Session, actor: User | None, deal_id: int, to_state: DealState, *,
                expected_version: int | None, step: StepInput | None = None, today: date,
                at: datetime | None = None) -> Deal:
-    """Move a deal along one row of the table; `actor` None is the system (tick).
+    """Take (or propose) one row of the table; `actor` None is the system (tick).
 
-    `expected_version` is the version the user saw: if the deal changed since, Conflict.
+    A row that needs the agreement of a side the actor cannot speak for becomes a proposal:
+    the deal keeps its state and waits (`consent`). `expected_version` is the version the user
+    saw: if the deal changed since, Conflict.
     """
     step = step or StepInput()
     at = at or moment(today)
@@ -156,31 +145,89 @@ def transition(session: Session, actor: User | None, deal_id: int, to_state: Dea
         raise NotFound("未找到该交易")
     if expected_version is not None and deal.version != expected_version:
         raise Conflict(STALE)
-    rule = allowed(deal.state, to_state)
-    if rule is None:
-        raise InvalidTransition(f"交易当前为“{deal.state.label}”，不能变为“{to_state.label}”")
+    rule = _rule(deal, to_state)
     parties = {SYSTEM} if actor is None else parties_of(actor, deal)
     if not rule.parties & parties:
         raise PermissionDenied(f"您不能执行“{rule.label}”")
     _check_note(step.note)
+    if rule.open_only and not (step.note or "").strip():
+        raise ValidationError({"note": "请填写书面通知的内容（通知日期、方式及付款情况）"})
+    start = step.start_date or today
+    amount = _check_terms(session, deal, rule, step, start, today)
+    waiting = set(consent.required_sides(rule, deal)) - consent.agreeing_sides(actor, deal)
+    if actor is not None and waiting:
+        if to_state in TAKES_EFFECT and deal.state not in IN_FORCE:
+            _check_exclusivity(session, deal)    # tell the proposer now, not the other side later
+        return _propose(session, actor, deal, to_state, start, amount, step.note, waiting, at)
+    return apply_step(session, actor, deal, rule, to_state, start=start, amount=amount,
+                      note=step.note, today=today, at=at)
+
+
+def _rule(deal: Deal, to_state: DealState) -> Transition:
+    rule = allowed(deal.state, to_state)
+    if rule is None:
+        raise InvalidTransition(f"交易当前为“{deal.state.label}”，不能变为“{to_state.label}”")
+    if not rule.applies_to(deal.licence_type):
+        if rule.declines:
+            raise InvalidTransition("开放许可的申请符合公布的许可条件，不能拒绝；"
+                                    "被许可方递交书面通知并付费后许可即生效")
+        raise InvalidTransition(f"“{rule.label}”只适用于开放许可")
+    return rule
+
+
+def _check_terms(session: Session, deal: Deal, rule: Transition, step: StepInput, start: date,
+                 today: date) -> int | None:
+    """Start date and contract value of a step that needs them (checked before anything
+    changes); returns the amount in yuan."""
+    if rule.starts_free or rule.needs_value:
+        _check_start(session, deal, start, today)
+    if rule.starts_free and int(deal.terms.get("free_months") or 0) <= 0:
+        raise ValidationError({"__all__": "该许可没有免费期，请直接签订有偿许可"})
+    if not rule.needs_value:
+        return None
+    try:
+        amount = parse_wan(step.contract_value_wan, "合同金额")
+    except AmountError as exc:
+        raise ValidationError({"contract_value_wan": str(exc)}) from None
+    if not amount:
+        raise ValidationError({"contract_value_wan": "请填写合同金额（万元，须大于 0）"})
+    return amount
+
+
+def _propose(session: Session, actor: User, deal: Deal, to_state: DealState, start: date,
+             amount: int | None, note: str, waiting: set[str], at: datetime) -> Deal:
+    """Record the step as a proposal waiting for `waiting`; tell them it is their turn."""
+    replaced = deal.pending_to is not None
+    consent.open_proposal(deal, actor, to_state, start=start, amount_yuan=amount,
+                          note=(note or "").strip(), awaiting=waiting, at=at)
+    deal.updated_at = utcnow()
+    data = {"proposal": to_state.value, "action": "propose", "start": start.isoformat()}
+    _event(session, deal, actor, deal.state, deal.state, note, amount=amount, at=at, data=data)
+    _flush(session)
+    rule = allowed(deal.state, to_state)
+    names = "、".join(o.name for o in consent.side_organizations(deal, waiting))
+    what = f"{rule.label}" + (f"，合同金额 {_wan(amount)}" if amount else "") + f"，生效日期 {start}"
+    asked = [u for o in consent.side_organizations(deal, waiting) for u in o.users if u.is_active]
+    from ..notifications import notify
+    notify(session, [u for u in asked if u.id != actor.id], "deal",
+           f"待您确认：交易 #{deal.id}《{_title(deal)}》{rule.label}",
+           f"{actor.organization.name}{'修改了提议' if replaced else '提议'}：{what}。请在交易页面确认或不同意。",
+           f"/deals/{deal.id}")
+    asked_ids = {u.id for u in asked}
+    notify(session, [u for u in deal_audience(deal) if u.id != actor.id and u.id not in asked_ids],
+           "deal", f"交易 #{deal.id}《{_title(deal)}》：等待 {names} 确认", what, f"/deals/{deal.id}")
+    return deal
+
+
+def apply_step(session: Session, actor: User | None, deal: Deal, rule: Transition,
+               to_state: DealState, *, start: date, amount: int | None, note: str, today: date,
+               at: datetime, data: dict | None = None) -> Deal:
+    """The step takes effect (every side needed has agreed): dates, amount, state, event."""
     if to_state in TAKES_EFFECT and deal.state not in IN_FORCE:
         _lock_patent(session, deal.patent_id)
         _check_exclusivity(session, deal)
-    start = step.start_date or today
-    if rule.starts_free or rule.needs_value:
-        _check_start(session, deal, start, today)
-    amount = None
-    if rule.needs_value:
-        try:
-            amount = parse_wan(step.contract_value_wan, "合同金额")
-        except AmountError as exc:
-            raise ValidationError({"contract_value_wan": str(exc)}) from None
-        if not amount:
-            raise ValidationError({"contract_value_wan": "请填写合同金额（万元，须大于 0）"})
     if rule.starts_free:
         months = int(deal.terms.get("free_months") or 0)
-        if months <= 0:
-            raise ValidationError({"__all__": "该许可没有免费期，请直接签订有偿许可"})
         deal.free_start, deal.free_end = start, add_months(start, months)
         _takes_effect(deal, start)
     if rule.needs_value:
@@ -188,12 +235,18 @@ def transition(session: Session, actor: User | None, deal_id: int, to_state: Dea
         _takes_effect(deal, start)
     from_state = deal.state
     deal.state = to_state
-    _event(session, deal, actor, from_state, to_state, step.note, amount=amount, at=at,
-           data={"start": start.isoformat()} if (rule.starts_free or rule.needs_value) else None)
+    if deal.pending_to == to_state:
+        consent.clear_proposal(deal)
+    else:
+        consent.carry_over(deal)
+    event_data = {"start": start.isoformat()} if (rule.starts_free or rule.needs_value) else {}
+    event_data.update(data or {})
+    _event(session, deal, actor, from_state, to_state, note, amount=amount, at=at,
+           data=event_data or None)
     _flush(session)         # the version check happens here, before anyone is told
     if actor is not None:   # the system's own steps (tick) send their own reminders
         _notify_parties(session, deal, actor, f"交易 #{deal.id}《{_title(deal)}》：{to_state.label}",
-                        step.note.strip()[:200])
+                        (note or "").strip()[:200])
     return deal
 
 
@@ -214,8 +267,9 @@ def record_filing(session: Session, actor: User, deal_id: int, *, expected_versi
         raise ValidationError({"recordal_no": "请填写备案号或技术合同登记号"})
     if recordal_no and recordal_date is None:
         raise ValidationError({"recordal_date": "请填写备案日期"})
-    if recordal_date and (recordal_date > today or recordal_date < deal.effective_date):
-        raise ValidationError({"recordal_date": "备案日期应在合同生效日与今天之间"})
+    first = first_effective_date(deal)
+    if recordal_date and (recordal_date > today or recordal_date < first):
+        raise ValidationError({"recordal_date": f"备案日期应在合同首次生效日 {first} 与今天之间"})
     data = {}
     if recordal_no:
         deal.recordal_no, deal.recordal_date = recordal_no, recordal_date
@@ -229,40 +283,16 @@ def record_filing(session: Session, actor: User, deal_id: int, *, expected_versi
     return deal
 
 
-def add_follow_up(session: Session, actor: User, body: str, *, deal_id: int | None = None,
-                  need_id: int | None = None, at: datetime | None = None) -> FollowUp:
-    """A broker's (or party's) note; on a need it also counts as the need's first response."""
-    at = at or now()
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": "请填写跟进内容"})
-    if len(body) > 2000:
-        raise ValidationError({"body": "跟进内容不能超过 2000 个字符"})
-    if deal_id is not None:
-        get_deal(session, actor, deal_id)
-    elif need_id is not None:
-        need = session.get(Need, need_id)
-        if need is None or not permissions.can_view_need(actor, need):
-            raise NotFound("未找到该需求")
-        if actor.organization.kind == OrgKind.STATION and need.first_response_at is None:
-            need.first_response_at = at
-    else:
-        raise ValidationError({"body": "跟进记录须关联交易或需求"})
-    note = FollowUp(deal_id=deal_id, need_id=need_id, author=actor, body=body,
-                    created_at=at)
-    session.add(note)
-    session.flush()
-    return note
-
-
 def available_steps(actor: User | None, deal: Deal):
-    return next_steps(deal.state, parties_of(actor, deal))
+    """The rows the actor may take or propose now, for this deal's licence type."""
+    return next_steps(deal.state, parties_of(actor, deal), deal.licence_type)
 
 
 def find_deals(session: Session, actor: User, *, state: DealState | None = None,
-               station_id: int | None = None, page: int = 1, per_page: int = 20
-               ) -> tuple[list[Deal], int]:
-    """Deals the actor is party to, newest activity first."""
+               station_id: int | None = None, todo: bool = False, page: int = 1,
+               per_page: int = 20) -> tuple[list[Deal], int]:
+    """Deals the actor is party to, newest activity first; `todo`: only those waiting for the
+    actor's organization (consent.todo_condition)."""
     from ..models import Patent
     org = actor.organization
     stmt = select(Deal).join(Deal.patent)
@@ -276,6 +306,8 @@ def find_deals(session: Session, actor: User, *, state: DealState | None = None,
         stmt = stmt.where(Deal.station_id == station_id)
     if state is not None:
         stmt = stmt.where(Deal.state == state)
+    if todo:
+        stmt = stmt.where(consent.todo_condition(actor))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(Deal.updated_at.desc(), Deal.id.desc())
                            .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
@@ -283,10 +315,24 @@ def find_deals(session: Session, actor: User, *, state: DealState | None = None,
 
 
 def _takes_effect(deal: Deal, start: date) -> None:
-    """A licence contract (free or paid) takes effect: recordal is due within 3 months."""
+    """A licence contract (free or paid) takes effect: its recordal is due within 3 months.
+    A recordal made earlier (of the free licence) is kept: `recordal_current` tells whether it
+    covers the contract now in effect."""
     deal.effective_date = start
     deal.recordal_due = add_months(start, RECORDAL_MONTHS)
-    deal.recordal_no, deal.recordal_date = "", None
+
+
+def first_effective_date(deal: Deal) -> date | None:
+    """When the deal's first contract (the free licence, else the paid one) took effect."""
+    dates = [d for d in (deal.free_start, deal.effective_date) if d is not None]
+    return min(dates) if dates else None
+
+
+def recordal_current(deal: Deal) -> bool:
+    """Whether the recorded recordal covers the contract in effect (one recorded before a
+    conversion's effective date was the free licence's: the paid contract needs its own)."""
+    return bool(deal.recordal_no and deal.recordal_date and deal.effective_date
+                and deal.recordal_date >= deal.effective_date)
 
 
 def _check_note(note: str | None) -> None:
@@ -351,6 +397,11 @@ def _check_start(session: Session, deal: Deal, start: date, today: date) -> None
         raise ValidationError({"start_date": f"生效日期不能早于申请日期 {requested.astimezone().date()}"})
     if (start - today).days > MAX_START_AHEAD_DAYS:
         raise ValidationError({"start_date": "生效日期最多可提前一年登记"})
+
+
+def _wan(yuan: int | None) -> str:
+    from .money import wan
+    return wan(yuan)
 
 
 def _title(deal: Deal) -> str:

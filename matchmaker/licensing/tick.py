@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..clock import add_months
@@ -109,7 +109,10 @@ def _licences_ended(session: Session, today: date, report: TickReport) -> None:
 def _recordal_deadlines(session: Session, today: date, report: TickReport) -> None:
     deals = session.scalars(select(Deal).where(
         Deal.state.in_([DealState.FREE_ACTIVE, DealState.CONVERSION_DUE, DealState.CONVERTED]),
-        Deal.recordal_due.is_not(None), Deal.recordal_no == "",
+        Deal.recordal_due.is_not(None),
+        # not recorded, or recorded before the contract now in effect (the free licence's)
+        or_(Deal.recordal_no == "", Deal.recordal_date.is_(None),
+            Deal.recordal_date < Deal.effective_date),
         Deal.recordal_due <= today + timedelta(days=RECORDAL_WARNING_DAYS)))
     for deal in deals:
         overdue = deal.recordal_due < today

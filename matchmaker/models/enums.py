@@ -142,6 +142,23 @@ class DealState(LabelledEnum):
     TERMINATED = "terminated"
 
 
+class TokenKind(LabelledEnum):
+    """What a one-time link is for."""
+
+    INVITE = "invite"           # join an organization
+    RESET = "reset"             # set a new password
+
+
+class LinkState(LabelledEnum):
+    """A station–enterprise link (创新驿站服务企业)."""
+
+    PROPOSED = "proposed"       # one side asked; the other has to confirm
+    ACTIVE = "active"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"     # the asking side took the request back
+    ENDED = "ended"             # unlinked by either side or the operator
+
+
 class CustodyService(LabelledEnum):
     """What a custody agreement covers (the plan: basic service plus differentiated ones)."""
 
@@ -188,6 +205,9 @@ LABELS: dict[tuple[type, str], str] = {(type(member), member.value): text for me
     (ServiceLogKind.VISIT, "走访"), (ServiceLogKind.ADVICE, "咨询建议"),
     (ServiceLogKind.FILING, "文件递交"), (ServiceLogKind.PAYMENT, "代缴年费"),
     (ServiceLogKind.OTHER, "其他"),
+    (TokenKind.INVITE, "成员邀请"), (TokenKind.RESET, "重设密码"),
+    (LinkState.PROPOSED, "待确认"), (LinkState.ACTIVE, "服务中"), (LinkState.DECLINED, "已拒绝"),
+    (LinkState.WITHDRAWN, "已撤回"), (LinkState.ENDED, "已解除"),
     (OrgStatus.PENDING, "待审核"), (OrgStatus.APPROVED, "已通过"), (OrgStatus.SUSPENDED, "已停用"),
     (UserRole.ADMIN, "管理员"), (UserRole.MEMBER, "成员"),
     (PatentType.INVENTION, "发明"), (PatentType.UTILITY, "实用新型"), (PatentType.DESIGN, "外观设计"),

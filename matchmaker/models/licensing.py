@@ -82,6 +82,12 @@ class Deal(Base):
     contract_reg_no: Mapped[str] = mapped_column(String(60), default="")
     # The roadshow or matchmaking event the request came out of (KPI "deals from events").
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    # A step one party proposed that waits for the other side (licensing/consent.py): its target,
+    # terms (start, amount, note, who, when) and one flag per side still to agree.
+    pending_to: Mapped[DealState | None] = mapped_column(enum_column(DealState))
+    pending: Mapped[dict] = mapped_column(JSON, default=dict)
+    awaits_owner: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    awaits_enterprise: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

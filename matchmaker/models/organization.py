@@ -3,18 +3,68 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, utcnow
-from .enums import OrgKind, OrgStatus, UserRole
+from .enums import LinkState, OrgKind, OrgStatus, UserRole
 from .types import UTCDateTime, enum_column
 
-station_clients = Table(
-    "station_clients", Base.metadata,
-    Column("station_id", ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
-    Column("enterprise_id", ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
-)
+
+class StationLink(Base):
+    """A station serving an enterprise: asked for by one side (or made by the operator),
+    confirmed by the other; only active links let the station's brokers act for the enterprise.
+    Rows are never deleted: ended, declined and withdrawn links are the history.
+
+    `open_slot` is 1 while the link is proposed or active and NULL afterwards, so the unique
+    constraint allows one open link per pair and any number of closed ones (NULLs are distinct
+    in SQLite and PostgreSQL alike)."""
+
+    __tablename__ = "station_links"
+    __table_args__ = (UniqueConstraint("station_id", "enterprise_id", "open_slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"),
+                                            index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"),
+                                               index=True)
+    state: Mapped[LinkState] = mapped_column(enum_column(LinkState), default=LinkState.PROPOSED,
+                                             index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    open_slot: Mapped[int | None] = mapped_column(Integer, default=1)
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    station: Mapped["Organization"] = relationship(foreign_keys=[station_id])
+    enterprise: Mapped["Organization"] = relationship(foreign_keys=[enterprise_id])
+    requested_by: Mapped["Organization"] = relationship(foreign_keys=[requested_by_id])
+    events: Mapped[list["StationLinkEvent"]] = relationship(
+        back_populates="link", order_by="StationLinkEvent.id", cascade="all, delete-orphan")
+
+
+class StationLinkEvent(Base):
+    """One step of a link's history (who, when, from → to, why)."""
+
+    __tablename__ = "station_link_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("station_links.id", ondelete="CASCADE"),
+                                         index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_state: Mapped[str] = mapped_column(String(20), default="")
+    to_state: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    link: Mapped[StationLink] = relationship(back_populates="events")
+    actor: Mapped["User | None"] = relationship()
+
+
+_LINKS = StationLink.__table__
 
 
 class Organization(Base):
@@ -35,18 +85,21 @@ class Organization(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organization")
-    # A station serves enterprises; its brokers act on their behalf.
+    # A station serves the enterprises of its active links; its brokers act on their behalf.
+    # Read-only: links change through catalog/station_links.py (requests, confirmations, history).
     clients: Mapped[list["Organization"]] = relationship(
-        secondary=station_clients,
-        primaryjoin=lambda: Organization.id == station_clients.c.station_id,
-        secondaryjoin=lambda: Organization.id == station_clients.c.enterprise_id,
-        back_populates="stations",
+        secondary=_LINKS,
+        primaryjoin=lambda: and_(Organization.id == _LINKS.c.station_id,
+                                 _LINKS.c.state == LinkState.ACTIVE.value),
+        secondaryjoin=lambda: Organization.id == _LINKS.c.enterprise_id,
+        viewonly=True, order_by=lambda: Organization.name,
     )
     stations: Mapped[list["Organization"]] = relationship(
-        secondary=station_clients,
-        primaryjoin=lambda: Organization.id == station_clients.c.enterprise_id,
-        secondaryjoin=lambda: Organization.id == station_clients.c.station_id,
-        back_populates="clients",
+        secondary=_LINKS,
+        primaryjoin=lambda: and_(Organization.id == _LINKS.c.enterprise_id,
+                                 _LINKS.c.state == LinkState.ACTIVE.value),
+        secondaryjoin=lambda: Organization.id == _LINKS.c.station_id,
+        viewonly=True, order_by=lambda: Organization.name,
     )
 
     @property
@@ -64,6 +117,9 @@ class User(Base):
     login: Mapped[str] = mapped_column(String(200), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     display_name: Mapped[str] = mapped_column(String(100))
+    # Where e-mail goes (invitations, resets, notifications when SMTP is set); "" = the login
+    # when it is an e-mail address.
+    email: Mapped[str] = mapped_column(String(200), default="")
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     role: Mapped[UserRole] = mapped_column(enum_column(UserRole), default=UserRole.MEMBER)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -85,6 +141,17 @@ class User(Base):
     @property
     def kind(self) -> OrgKind:
         return self.organization.kind
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == UserRole.ADMIN
+
+    @property
+    def mail_address(self) -> str:
+        """The address e-mail goes to, "" when the user has none."""
+        if self.email:
+            return self.email
+        return self.login if "@" in self.login else ""
 
     @property
     def is_operator(self) -> bool:

@@ -114,6 +114,17 @@ class RegisterForm(FlaskForm):
     password = PasswordField("密码", render_kw={"autocomplete": "new-password"})
     password_confirm = PasswordField("确认密码", render_kw={"autocomplete": "new-password"})
     display_name = StringField("姓名", render_kw={"maxlength": 100, "autocomplete": "name"})
+    station_id = SelectField("服务驿站（企业可选）", choices=[], validate_choice=False)
+
+    def set_stations(self, stations) -> None:
+        """Approved stations an enterprise may ask to serve it."""
+        self.station_id.choices = choices([("", "暂不选择")] + [(o.id, o.name) for o in stations])
+
+    def station_ref(self) -> int | None:
+        """The chosen station (enterprises only), None when none was chosen."""
+        if self.kind.data != OrgKind.ENTERPRISE.value:
+            return None
+        return parse_id(self.station_id.data)
 
     def organization_input(self) -> OrganizationInput:
         """The organization part of the submission, for accounts.register."""
@@ -319,11 +330,25 @@ class DealStepForm(FlaskForm):
     start_date = StringField("生效日期", render_kw={"type": "date"})
 
 
+class ProposalForm(FlaskForm):
+    """Confirm, disagree with or withdraw a proposed deal step."""
+
+    version = HiddenField()
+    note = TextAreaField("说明", render_kw={"rows": 2, "maxlength": 2000})
+
+
 class FilingForm(FlaskForm):
     version = HiddenField()
     recordal_no = StringField("备案号")
     recordal_date = StringField("备案日期", render_kw={"type": "date"})
     contract_reg_no = StringField("技术合同登记号")
+
+    @staticmethod
+    def data_from(deal) -> dict:
+        """What is recorded, so saving the form again keeps it (a blank field keeps it too)."""
+        return {"version": str(deal.version), "recordal_no": deal.recordal_no,
+                "recordal_date": deal.recordal_date.isoformat() if deal.recordal_date else "",
+                "contract_reg_no": deal.contract_reg_no}
 
 
 class ReassignForm(FlaskForm):

@@ -72,6 +72,7 @@ NAVIGATION: dict[str | None, tuple[NavEntry, ...]] = {
         NavGroup("对接", "nav-group-deals", (DEALS, EVENTS)),
         NavGroup("本企业", "nav-group-company", (
             NavLink("profiles.mine", "企业画像", "nav-profile"),
+            NavLink("links.index", "服务驿站", "nav-links"),
             NavLink("custody.index", "知识产权托管", "nav-custody"),
         )),
     ),
@@ -86,6 +87,7 @@ NAVIGATION: dict[str | None, tuple[NavEntry, ...]] = {
         DASHBOARD,
         NavLink("station.index", "需求看板", "nav-station"),
         NavGroup("需求", "nav-group-needs", (
+            NavLink("links.index", "服务企业", "nav-links"),
             NavLink("needs.clients", "服务企业的需求", "nav-client-needs"),
             NavLink("needs.index", "全部需求", "nav-needs"),
             NEED_SEARCH,
@@ -110,6 +112,8 @@ NAVIGATION: dict[str | None, tuple[NavEntry, ...]] = {
         DEALS,
         NavGroup("管理", "nav-group-admin", (
             NavLink("admin.organizations", "机构审核", "nav-admin"),
+            NavLink("admin.users", "用户", "nav-users"),
+            NavLink("links.index", "驿站服务关系", "nav-links"),
             NavLink("kpis.index", "运营指标", "nav-kpis"),
             NavLink("custody.index", "托管", "nav-custody"),
             NavLink("profiles.index", "企业画像", "nav-profiles"),

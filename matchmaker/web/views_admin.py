@@ -1,7 +1,7 @@
 """Operator back office: approve, suspend and reinstate organizations."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ..catalog.organizations import find_organizations, set_organization_status
 from ..errors import Conflict, InvalidTransition
@@ -67,7 +67,8 @@ def patent_lookup():
 
 
 AUDIT_TYPES = {"patent": "专利", "need": "需求", "offer": "许可条件", "deal": "交易",
-               "organization": "机构"}
+               "organization": "机构", "station_link": "驿站服务关系", "user": "用户",
+               "account_token": "邀请与重设密码链接"}
 
 
 @bp.route("/audit")
@@ -85,3 +86,41 @@ def audit():
     return render_template("admin/audit.html", page=Page.of(result, number, size), kind=kind,
                            object_id=object_id, types=AUDIT_TYPES,
                            rows=build_audit_rows(db(), result[0]))
+
+
+@bp.route("/users")
+@require_kinds("operator")
+def users(link: str | None = None, status: int = 200):
+    """Every user, searchable by login, name or organization, with the reset-link button."""
+    from ..catalog.accounts import find_users
+    from .forms_account import PlainForm
+    query = (request.args.get("q") or "").strip()[:100]
+    number, size = page_number(), per_page()
+    result = find_users(db(), query, page=number, per_page=size)
+    return render_template("admin/users.html", page=Page.of(result, number, size), q=query,
+                           link=link, plain=PlainForm(formdata=None)), status
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+@require_kinds("operator")
+def reset_link(user_id: int):
+    """A one-time link to set a new password, shown once here (and e-mailed when set up)."""
+    from datetime import timedelta
+
+    from .. import clock, mail
+    from ..catalog.self_service import issue_reset
+    from .context import runtime
+    from .forms_account import PlainForm
+    from .views_account import reset_link as absolute
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    settings = runtime().settings
+    user, token = issue_reset(db(), actor(), user_id, now=clock.now(),
+                              lifetime=timedelta(hours=settings.reset_link_hours))
+    link = absolute(token)
+    db().commit()
+    sent = mail.send_reset(settings, user.mail_address, link, settings.reset_link_hours)
+    flash(f"已为 {user.login} 签发重设密码链接" + (f"并发送到 {user.mail_address}" if sent else "") +
+          f"：请通过可靠渠道转交（只显示这一次，{settings.reset_link_hours} 小时内有效，此前的链接已失效）",
+          "success")
+    return users(link=link)

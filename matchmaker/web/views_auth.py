@@ -9,7 +9,7 @@ from flask import (Blueprint, flash, make_response, redirect, render_template, r
                    url_for)
 from flask_login import login_required, login_user, logout_user
 
-from ..catalog import accounts, login_throttle
+from ..catalog import accounts, login_throttle, station_links
 from ..errors import PermissionDenied, ValidationError
 from . import device_cookie
 from .context import actor, db, runtime
@@ -105,12 +105,14 @@ def register():
     if actor() is not None:
         return redirect(url_for("home.index"))
     form = RegisterForm()
+    form.set_stations(station_links.registration_choices(db()))
     if form.validate_on_submit():
         # Validate everything even when the confirmation differs, so one answer lists all problems.
         passwords_match = form.passwords_match()
         try:
-            accounts.register(db(), form.organization_input(), form.login.data or "",
-                              form.password.data or "", form.display_name.data or "")
+            user = accounts.register(db(), form.organization_input(), form.login.data or "",
+                                     form.password.data or "", form.display_name.data or "")
+            station_links.request_at_registration(db(), user, form.station_ref())
         except ValidationError as exc:
             db().rollback()
             apply_errors(form, exc)

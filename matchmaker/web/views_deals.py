@@ -5,11 +5,13 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import clock, permissions
 from ..catalog.needs import COLLECTING, enterprises_for
 from ..catalog.patents import get_patent, view_patent
 from ..errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
+from ..licensing import consent, proposals
 from ..licensing import deals as svc
 from ..money import wan
 from ..licensing.offers import create_offer, get_offer, withdraw_offer
@@ -18,7 +20,7 @@ from ..params import DATE_MAX, DATE_MIN
 from .auth import require_kinds
 from .context import actor, db
 from .forms import (DealRequestForm, DealStepForm, FilingForm, FollowUpForm, OfferForm,
-                    apply_errors, choices, commit_or_show_errors)
+                    ProposalForm, apply_errors, choices, commit_or_show_errors)
 from .pagination import Page, page_number, per_page
 from .params import arg_id, parse_date, parse_int
 
@@ -96,11 +98,13 @@ def request_licence(offer_id: int):
 @bp.route("/deals")
 @login_required
 def index():
-    """Deals the user is party to, filterable by state."""
+    """Deals the user is party to, filterable by state, or those waiting for the user (todo)."""
     state = DealState(request.args["state"]) if request.args.get("state") in DealState._value2member_map_ else None
+    todo = request.args.get("todo") == "1"
     number, size = page_number(), per_page()
-    result = svc.find_deals(db(), actor(), state=state, page=number, per_page=size)
-    return render_template("deals/list.html", page=Page.of(result, number, size), state=state)
+    result = svc.find_deals(db(), actor(), state=state, todo=todo, page=number, per_page=size)
+    return render_template("deals/list.html", page=Page.of(result, number, size), state=state,
+                           todo=todo)
 
 
 @bp.route("/deals/<int:deal_id>")
@@ -112,10 +116,10 @@ def detail(deal_id: int):
 def _detail_page(deal, step_forms: dict | None = None, filing: FilingForm | None = None,
                  note_form: FollowUpForm | None = None, status: int = 200):
     steps = svc.available_steps(actor(), deal)
+    proposal = consent.pending_proposal(deal)
     step_forms = step_forms or {}
     for to, _t in steps:
-        step_forms.setdefault(to.value, DealStepForm(formdata=None, to_state=to.value,
-                                                     version=str(deal.version)))
+        step_forms.setdefault(to.value, DealStepForm(formdata=None, **_step_defaults(deal, to, proposal)))
     for to_value, form in step_forms.items():
         # Several step forms share one page: unique ids keep each label (and hint/error
         # reference) on its own form's field. Names, and so what is posted, are unchanged.
@@ -123,11 +127,85 @@ def _detail_page(deal, step_forms: dict | None = None, filing: FilingForm | None
             f.id = f"{to_value}-{f.name}"
     notes = db().query(FollowUp).filter(FollowUp.deal_id == deal.id).order_by(FollowUp.id.desc()).all()
     parties = svc.parties_of(actor(), deal)
+    sides = consent.agreeing_sides(actor(), deal)
     return render_template("deals/detail.html", deal=deal, steps=steps, step_forms=step_forms,
-                           filing=filing or FilingForm(formdata=None, version=str(deal.version)),
+                           filing=filing or FilingForm(formdata=None, data=FilingForm.data_from(deal)),
                            note_form=note_form or FollowUpForm(formdata=None), notes=notes,
                            can_file=bool(parties & {"owner", "broker", "operator"}),
+                           proposal=proposal, turn=consent.waiting_for(deal),
+                           proposal_form=ProposalForm(formdata=None, version=str(deal.version)),
+                           may_answer=bool(proposal and sides & proposal.awaiting),
+                           may_withdraw=bool(proposal and _may_withdraw(deal, proposal)),
+                           proposal_label=_label_of(deal, proposal),
+                           recordal_current=svc.recordal_current(deal),
+                           consent_needed=lambda t: sorted(consent.required_sides(t, deal) - sides),
+                           side_names=lambda s: "、".join(o.name for o in consent.side_organizations(deal, s)),
                            today=clock.today()), status
+
+
+def _step_defaults(deal, to: DealState, proposal) -> dict:
+    """A step form filled with the pending proposal's terms (or the offer's fixed amount), so
+    confirming or countering starts from what was proposed."""
+    values = {"to_state": to.value, "version": str(deal.version)}
+    if proposal is not None and proposal.to_state == to:
+        values["start_date"] = proposal.start.isoformat()
+        values["contract_value_wan"] = wan_number(proposal.amount_yuan)
+    else:
+        fixed = deal.terms.get("transfer_price_yuan") if to == DealState.TRANSFERRED else (
+            deal.terms.get("lump_sum_yuan") or deal.terms.get("entry_fee_yuan"))
+        values["contract_value_wan"] = wan_number(fixed)
+    return values
+
+
+def wan_number(yuan) -> str:
+    """Yuan as the plain 万元 number a form field takes (120000 → "12")."""
+    return "" if not yuan else f"{yuan / 10_000:g}"
+
+
+def _may_withdraw(deal, proposal) -> bool:
+    from ..models import User
+    proposer = db().get(User, proposal.by_user_id) if proposal.by_user_id else None
+    return (proposer is not None and proposer.organization_id == actor().organization_id) \
+        or permissions.is_operator(actor())
+
+
+def _label_of(deal, proposal) -> str:
+    if proposal is None:
+        return ""
+    from ..licensing.transitions import allowed
+    rule = allowed(deal.state, proposal.to_state)
+    return rule.label if rule else proposal.to_state.label
+
+
+PROPOSAL_ACTIONS = {"confirm": (proposals.confirm, "已确认"), "reject": (proposals.reject, "已表示不同意，提议未生效"),
+                    "withdraw": (proposals.withdraw, "提议已撤回")}
+
+
+@bp.route("/deals/<int:deal_id>/proposal/<any(confirm, reject, withdraw):action>", methods=["POST"])
+@login_required
+def proposal(deal_id: int, action: str):
+    """Answer the step waiting for agreement (or take one's own proposal back)."""
+    svc.get_deal(db(), actor(), deal_id)
+    form = ProposalForm()
+    if not form.validate_on_submit():
+        flash("表单已过期，请刷新后重试", "error")
+        return redirect(url_for("deals.detail", deal_id=deal_id))
+    run, done = PROPOSAL_ACTIONS[action]
+    try:
+        deal = run(db(), actor(), deal_id, expected_version=_version(form.version.data),
+                   note=form.note.data or "", today=clock.today())
+    except ValidationError as exc:
+        db().rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("deals.detail", deal_id=deal_id))
+    except (Conflict, InvalidTransition, PermissionDenied) as exc:
+        db().rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("deals.detail", deal_id=deal_id))
+    db().commit()
+    flash(f"{done}；交易当前为“{deal.state.label}”" + (f"，{consent.waiting_for(deal)}"
+                                                   if deal.pending_to else ""), "success")
+    return redirect(url_for("deals.detail", deal_id=deal_id))
 
 
 @bp.route("/deals/<int:deal_id>/step", methods=["POST"])
@@ -160,7 +238,11 @@ def step(deal_id: int):
         flash(exc.message, "error")
         return redirect(url_for("deals.detail", deal_id=deal_id))
     db().commit()
-    flash(f"交易已更新为“{to_state.label}”", "success")
+    deal = svc.get_deal(db(), actor(), deal_id)
+    if deal.state == to_state:
+        flash(f"交易已更新为“{to_state.label}”", "success")
+    else:
+        flash(f"已提交提议“{to_state.label}”，{consent.waiting_for(deal)}", "success")
     return redirect(url_for("deals.detail", deal_id=deal_id))
 
 
@@ -228,7 +310,17 @@ def wan_filter(yuan) -> str:
 @bp.app_context_processor
 def deal_helpers() -> dict:
     order = ("requested", "negotiating", "free_active", "conversion_due", "converted")
-    return {"deal_states": list(DealState),
+    def deal_todo() -> int:
+        """Deals waiting for the user's organization (the badge on 许可交易)."""
+        user = actor()
+        if user is None:
+            return 0
+        try:
+            return consent.todo_count(db(), user)
+        except SQLAlchemyError:   # e.g. rendering the error page of a failed transaction
+            return 0
+
+    return {"deal_states": list(DealState), "deal_todo": deal_todo,
             "state_label": lambda value: DealState(value).label,
             "pipeline_index": lambda value: order.index(value) if value in order else
             (4 if value == "transferred" else -1)}

@@ -18,6 +18,8 @@
     if (!checked || !label) { return; }
     var optional = checked.value === "university";
     label.textContent = optional ? "统一社会信用代码（高校可不填）" : "统一社会信用代码（必填）";
+    var station = document.getElementById("station-choice");
+    if (station) { station.hidden = checked.value !== "enterprise"; }
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -1,7 +1,8 @@
 """The licence journey in a real browser: a university publishes "free first, paid later" terms, an
 enterprise finds the patent through its need's matches and requests a licence, the station broker
-starts the free licence, the free period runs out (moved clock + tick), the broker records the
-paid conversion, and the operator sees it in the KPIs and their CSV export.
+proposes the free licence and the deal waits until the university confirms, the free period runs
+out (moved clock + tick), the broker proposes the paid conversion, the university and the
+enterprise confirm it, and the operator sees it in the KPIs and their CSV export.
 
 The live server runs in a thread of this process, so `clock.advance` moves the app's clock too.
 """
@@ -156,9 +157,31 @@ def test_offer_request_free_licence_conversion_and_kpis(page: Page, page_problem
     expect(page.locator("[data-testid=flash-success]")).to_have_text("交易已更新为“洽谈中”")
     expect(deal_state(page)).to_have_text("洽谈中")
     assert duplicate_ids(page) == []   # four step forms on one page, each with its own ids
+    expect(page.locator("[data-testid=needs-consent-free_active]")).to_have_text(
+        f"提交后需 {UNI} 确认才生效")
     page.click("#do-free_active")
-    expect(page.locator("[data-testid=flash-success]")).to_have_text("交易已更新为“免费许可期”")
+    expect(page.locator("[data-testid=flash-success]")).to_have_text(
+        f"已提交提议“免费许可期”，等待 {UNI} 确认")
+    expect(deal_state(page)).to_have_text("洽谈中")          # the broker alone cannot start it
+    expect(page.locator("[data-testid=deal-turn]")).to_have_text(f"等待 {UNI} 确认")
+    expect(page.locator("#proposal-confirm")).to_have_count(0)
+    log_out(page)
+
+    # 3b. The licensor sees the deal waiting for it (badge, 待我处理) and confirms.
+    log_in_as(page, UNI_LOGIN, UNI_NAME)
+    expect(page.locator("[data-testid=deal-todo-count]")).to_have_text("1")
+    page.click("#nav-deals")
+    page.click("#filter-todo")
+    expect(page.locator(f"[data-testid=deal-awaiting-{deal_id}]")).to_have_text("待确认：免费许可期")
+    page.locator(f"[data-testid=deal-{deal_id}]").get_by_role("link").click()
+    expect(page.locator("[data-testid=proposal-awaiting]")).to_have_text(UNI)
+    assert duplicate_ids(page) == []
+    page.click("#proposal-confirm")
+    expect(page.locator("[data-testid=flash-success]")).to_have_text("已确认；交易当前为“免费许可期”")
     expect(deal_state(page)).to_have_text("免费许可期")
+    expect(page.locator("[data-testid=deal-todo-count]")).to_have_count(0)
+    expect(page.locator("[data-testid=deal-events]")).to_contain_text("（由“洽谈中”，确认对方提议）")
+    expect(page.locator("[data-testid=deal-events]")).to_contain_text("提议：免费许可期")
     session.expire_all()
     deal = session.get(Deal, deal_id)
     start, end = deal.free_start, deal.free_end
@@ -168,6 +191,7 @@ def test_offer_request_free_licence_conversion_and_kpis(page: Page, page_problem
     expect(page.locator("[data-testid=free-period] dd")).to_have_text(
         re.compile(rf"^{start} 至 {end}（还剩 \d+ 天）$"))
     assert deal.station_id is None and deal.need_id == need_id and deal.enterprise_id == people["ent"].id
+    log_out(page)
 
     # 4. Past the free period the tick moves it to 待转化; the broker records the paid licence.
     clock.advance(190)
@@ -176,16 +200,28 @@ def test_offer_request_free_licence_conversion_and_kpis(page: Page, page_problem
     report = tick(session, today=today)
     session.commit()
     assert report.conversion_due == [deal_id]
-    page.reload()
+    log_in_as(page, BROKER_LOGIN, BROKER_NAME)
+    page.goto(f"/deals/{deal_id}")
     expect(deal_state(page)).to_have_text("待转化")
     assert duplicate_ids(page) == []
     expect(page.locator("[data-testid=free-period] dd")).to_have_text(f"{start} 至 {end}")
     convert = page.locator("#step-converted")
-    convert.get_by_label("合同金额（万元）").fill("30")
+    expect(convert.get_by_label("合同金额（万元）")).to_have_value("30")   # the offer's lump sum
     convert.get_by_label("备注").fill("双方签订一次性付费的普通许可合同")
     page.click("#do-converted")
-    expect(page.locator("[data-testid=flash-success]")).to_have_text("交易已更新为“已转为有偿许可”")
-    expect(deal_state(page)).to_have_text("已转为有偿许可")
+    expect(page.locator("[data-testid=flash-success]")).to_have_text(
+        f"已提交提议“已转为有偿许可”，等待 {UNI}、{ENT} 确认")
+    expect(deal_state(page)).to_have_text("待转化")
+    log_out(page)
+    for login, name, state in ((UNI_LOGIN, UNI_NAME, "待转化"), (ENT_LOGIN, ENT_NAME, "已转为有偿许可")):
+        log_in_as(page, login, name)
+        page.goto(f"/deals/{deal_id}")
+        expect(page.locator("[data-testid=proposal-amount]")).to_have_text("30 万元")
+        page.click("#proposal-confirm")
+        expect(deal_state(page)).to_have_text(state)
+        if state == "待转化":
+            expect(page.locator("[data-testid=deal-turn]")).to_have_text(f"等待 {ENT} 确认")
+            log_out(page)
     expect(page.locator("[data-testid=contract-value] dd")).to_have_text("30 万元")
     expect(page.locator("[data-testid=deal-events]")).to_contain_text("金额 30 万元")
     log_out(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from matchmaker.catalog.station_links import link_station_client
 from matchmaker.events import programme, registration, service
 from matchmaker.licensing.offers import OfferInput, create_offer
 from matchmaker.models import Match, OrgKind
@@ -33,8 +34,9 @@ def build(session) -> EventWorld:
                               ("stn2", OrgKind.STATION, "哈密市")):
         w.orgs[key] = make_org(session, kind, name=f"活动测试{key}", region=region)
         w.users[key] = make_user(session, w.orgs[key])
-    w.orgs["stn"].clients.extend([w.orgs["e1"], w.orgs["e2"]])
-    w.orgs["stn2"].clients.append(w.orgs["e3"])
+    session.flush()
+    for station, client in (("stn", "e1"), ("stn", "e2"), ("stn2", "e3")):
+        link_station_client(session, w.orgs[station], w.orgs[client])
     life = dict(filing_date=date(2020, 1, 1), expiry_date=date(2040, 1, 1))
     w.patents["bat"] = make_patent(session, w.orgs["uni"], title="一种锂电池正极材料", industry_tags=["新能源"],
                                    ipc_codes=["H01M 4/36"], **life)

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from matchmaker.catalog.station_links import link_station_client
+
 from matchmaker.demo.events import OPERATOR, PROFILES, STATION1, STATION2, create_demo_events, create_demo_profiles
 from matchmaker.events.figures import event_figures
 from matchmaker.indicators.table import build_table
@@ -34,7 +36,9 @@ def test_demo_profiles_and_events(session):
     member(STATION1, OrgKind.STATION, "乌鲁木齐市")
     member(STATION2, OrgKind.STATION, "昌吉回族自治州")
     member("演示大学", OrgKind.UNIVERSITY, "乌鲁木齐市")
-    orgs[STATION1].clients.extend([orgs["演示企业·信息技术示例有限公司"], orgs["演示企业·智能装备示例有限公司"]])
+    session.flush()
+    for client in ("演示企业·信息技术示例有限公司", "演示企业·智能装备示例有限公司"):
+        link_station_client(session, orgs[STATION1], orgs[client])
     for n in range(5):
         patent = make_patent(session, orgs["演示大学"], filing_date=date(2019, 1, 1), expiry_date=date(2039, 1, 1))
         create_offer(session, users["演示大学"], patent.id, OfferInput(

@@ -8,7 +8,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matchmaker.catalog.station_links import link_station_client
+from matchmaker.licensing.consent import pending_proposal
 from matchmaker.licensing.deals import StepInput, request_deal, transition
+from matchmaker.licensing.proposals import confirm
 from matchmaker.licensing.offers import OfferInput, create_offer
 from matchmaker.licensing.transitions import BROKER, ENTERPRISE, OPERATOR, OWNER, SYSTEM, allowed
 from matchmaker.models import (Deal, DealEvent, DealState as S, LicenceOffer, Notification,
@@ -44,7 +47,7 @@ def build_world(session: Session) -> World:
     university = make_org(session, OrgKind.UNIVERSITY, name="新疆测试大学")
     enterprise = make_org(session, OrgKind.ENTERPRISE, name="乌鲁木齐测试电池有限公司")
     station = make_org(session, OrgKind.STATION, name="天山创新驿站")
-    station.clients.append(enterprise)
+    link_station_client(session, station, enterprise)
     operator_org = make_org(session, OrgKind.OPERATOR, name="平台运营中心")
     outsider_ent = make_org(session, OrgKind.ENTERPRISE, name="哈密无关企业有限公司")
     other_university = make_org(session, OrgKind.UNIVERSITY, name="另一所大学")
@@ -99,6 +102,24 @@ def step(session: Session, actor: User | None, deal: Deal, to: S, *, today: date
                                      start_date=start))
 
 
+def agree(session: Session, w: World | None, deal: Deal, *, today: date = TODAY) -> Deal:
+    """Every side the deal's pending proposal waits for confirms it (licensor first)."""
+    for side, org in ((OWNER, deal.patent.owner), (ENTERPRISE, deal.enterprise)):
+        if deal.pending_to is not None and side in pending_proposal(deal).awaiting:
+            user = next(u for u in org.users if u.is_active)
+            confirm(session, user, deal.id, expected_version=deal.version, today=today)
+    return deal
+
+
+def settle(session: Session, w: World, actor: User | None, deal: Deal, to: S, *,
+           today: date = TODAY, **kw) -> Deal:
+    """Take (or propose) the step and have every side it needs agree: the step takes effect."""
+    step(session, actor, deal, to, today=today, **kw)
+    agree(session, w, deal, today=today)
+    assert deal.state == to, (deal.state, to)
+    return deal
+
+
 def deal_in(session: Session, w: World, state: S, *, offer: LicenceOffer | None = None,
             requester: User | None = None, today: date = TODAY) -> Deal:
     """A deal of `w.enterprise` driven into `state` (the system moves it to CONVERSION_DUE)."""
@@ -107,7 +128,7 @@ def deal_in(session: Session, w: World, state: S, *, offer: LicenceOffer | None 
                         enterprise_id=w.enterprise.id, today=today)
     for to in PATHS[state]:
         actor = None if to == S.CONVERSION_DUE else w.operator
-        step(session, actor, deal, to, today=today)
+        settle(session, w, actor, deal, to, today=today)
     assert deal.state == state
     return deal
 

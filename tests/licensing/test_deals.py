@@ -7,12 +7,13 @@ import pytest
 
 from matchmaker.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from matchmaker.licensing.deals import (StepInput, add_follow_up, find_deals, get_deal,
-                                        record_filing, request_deal, transition)
+                                        record_filing, recordal_current, request_deal, transition)
 from matchmaker.licensing.offers import withdraw_offer
 from matchmaker.models import (Deal, DealEvent, DealState as S, FollowUp, LegalStatus, ListingState,
                                Match, MatchState, OrgKind)
 from tests.factories import make_need, make_org, make_patent, make_user
-from tests.licensing.helpers import TODAY, count, deal_in, events_of, make_offer, step
+from tests.licensing.helpers import (TODAY, agree, count, deal_in, events_of, make_offer, settle,
+                                     step)
 
 
 # -- requesting -----------------------------------------------------------------------------
@@ -177,7 +178,7 @@ def test_no_second_licence_takes_effect_next_to_an_exclusive_one(session, world,
     for second_to in (S.FREE_ACTIVE, S.CONVERTED, S.TRANSFERRED):
         first, second = _two_requests(session, world, first_type, second_type,
                                       make_patent(session, world.university))
-        step(session, world.owner, first, S.FREE_ACTIVE)
+        settle(session, world, world.owner, first, S.FREE_ACTIVE)
         session.commit()
         before, version = count(session, DealEvent), second.version
         with pytest.raises(Conflict, match=f"交易 #{first.id}"):
@@ -187,8 +188,7 @@ def test_no_second_licence_takes_effect_next_to_an_exclusive_one(session, world,
         assert count(session, DealEvent) == before
         # once the first licence ends, the second may take effect
         step(session, world.owner, first, S.TERMINATED)
-        step(session, world.owner, second, second_to)
-        assert second.state == second_to
+        settle(session, world, world.owner, second, second_to)
 
 
 OPEN = dict(licence_type="open", fee_standard="每年 1 万元", payment_method="银行转账")
@@ -215,8 +215,7 @@ def test_exclusive_deal_cannot_take_effect_once_an_open_licence_is_declared(sess
     session.rollback()
     assert deal.state == S.NEGOTIATING
     withdraw_offer(session, world.owner, declared.id)            # the declaration is withdrawn
-    step(session, world.owner, deal, to)
-    assert deal.state == to
+    settle(session, world, world.owner, deal, to)
 
 
 def test_ordinary_licences_under_an_open_licence_take_effect(session, world):
@@ -229,16 +228,15 @@ def test_ordinary_licences_under_an_open_licence_take_effect(session, world):
 
 def test_ordinary_licences_coexist(session, world):
     first, second = _two_requests(session, world, "ordinary", "ordinary")
-    step(session, world.owner, first, S.FREE_ACTIVE)
-    step(session, world.owner, second, S.CONVERTED)
+    settle(session, world, world.owner, first, S.FREE_ACTIVE)
+    settle(session, world, world.owner, second, S.CONVERTED)
     assert (first.state, second.state) == (S.FREE_ACTIVE, S.CONVERTED)
 
 
 def test_exclusive_licence_converts_after_its_own_free_period(session, world):
     deal = deal_in(session, world, S.CONVERSION_DUE,
                    offer=make_offer(session, world, licence_type="exclusive"))
-    step(session, world.owner, deal, S.CONVERTED, value="30")
-    assert deal.state == S.CONVERTED
+    settle(session, world, world.owner, deal, S.CONVERTED, value="30")
 
 
 # -- visibility ---------------------------------------------------------------------------------
@@ -275,9 +273,9 @@ def test_broker_of_a_station_not_serving_the_enterprise_does_not_see_it(session,
 def test_a_party_without_the_role_is_refused(session, world):
     deal = deal_in(session, world, S.NEGOTIATING)
     session.commit()
-    with pytest.raises(PermissionDenied, match="您不能执行“直接签订有偿许可”"):
-        transition(session, world.ent_user, deal.id, S.CONVERTED, expected_version=deal.version,
-                   step=StepInput(contract_value_wan="10"), today=TODAY)
+    with pytest.raises(PermissionDenied, match="您不能执行“拒绝”"):
+        transition(session, world.ent_user, deal.id, S.DECLINED, expected_version=deal.version,
+                   step=StepInput(), today=TODAY)
     session.rollback()
     assert deal.state == S.NEGOTIATING and deal.contract_value_yuan is None
 
@@ -328,10 +326,16 @@ def test_contract_value_in_wan_is_stored_in_yuan(session, world):
                step=StepInput(contract_value_wan="12.345 万元", start_date=date(2024, 3, 5)),
                today=TODAY)
     session.commit()
-    assert deal.contract_value_yuan == 123_450
+    assert deal.state == S.CONVERSION_DUE and deal.contract_value_yuan is None   # proposed only
+    assert deal.pending["amount_yuan"] == 123_450
+    agree(session, world, deal)
+    session.commit()
+    assert deal.state == S.CONVERTED and deal.contract_value_yuan == 123_450
     assert (deal.effective_date, deal.recordal_due) == (date(2024, 3, 5), date(2024, 6, 5))
     event = events_of(session, deal.id)[-1]
-    assert event.amount_yuan == 123_450 and event.data == {"start": "2024-03-05"}
+    assert event.amount_yuan == 123_450
+    assert event.data == {"start": "2024-03-05", "proposed_by": world.broker.id,
+                          "confirmed_by": world.ent_user.id}
 
 
 # -- the free period ---------------------------------------------------------------------------
@@ -365,7 +369,7 @@ def test_offer_without_free_months_cannot_start_a_free_period(session, world):
     assert (deal.state, deal.version, deal.free_start, deal.free_end) == (
         S.NEGOTIATING, version, None, None)
     assert count(session, DealEvent) == before
-    step(session, world.owner, deal, S.CONVERTED, value="8")       # the direct paid route
+    settle(session, world, world.owner, deal, S.CONVERTED, value="8")   # the direct paid route
     assert deal.state == S.CONVERTED and deal.contract_value_yuan == 80_000
 
 
@@ -422,9 +426,9 @@ def test_contract_registration_alone_is_an_event_without_state_change(session, w
     (dict(recordal_no="  "), "recordal_no", "请填写备案号或技术合同登记号"),
     (dict(recordal_no="R1"), "recordal_date", "请填写备案日期"),
     (dict(recordal_no="R1", recordal_date=date(2024, 3, 2)), "recordal_date",
-     "备案日期应在合同生效日与今天之间"),                       # in the future
+     "备案日期应在合同首次生效日 2024-03-01 与今天之间"),         # in the future
     (dict(recordal_no="R1", recordal_date=date(2024, 2, 29)), "recordal_date",
-     "备案日期应在合同生效日与今天之间"),                       # before the contract took effect
+     "备案日期应在合同首次生效日 2024-03-01 与今天之间"),         # before the contract took effect
 ])
 def test_record_filing_validates_its_input(session, world, kwargs, field, message):
     deal = deal_in(session, world, S.FREE_ACTIVE)
@@ -459,14 +463,23 @@ def test_the_enterprise_cannot_record_a_filing(session, world):
                       recordal_date=TODAY, today=TODAY)
 
 
-def test_conversion_starts_a_new_recordal_period(session, world):
+def test_conversion_keeps_the_free_licences_recordal_and_starts_a_new_period(session, world):
     deal = deal_in(session, world, S.FREE_ACTIVE)
     record_filing(session, world.owner, deal.id, expected_version=None, recordal_no="R-FREE",
-                  recordal_date=TODAY, today=TODAY)
+                  recordal_date=TODAY, contract_reg_no="REG-1", today=TODAY)
+    assert recordal_current(deal)
     later = date(2024, 9, 2)
-    step(session, world.owner, deal, S.CONVERTED, today=later, value="20")
-    assert (deal.effective_date, deal.recordal_due, deal.recordal_no, deal.recordal_date) == (
-        later, date(2024, 12, 2), "", None)
+    settle(session, world, world.owner, deal, S.CONVERTED, today=later, value="20")
+    # nothing is cleared: the free licence's recordal stays, the paid contract is due its own
+    assert (deal.effective_date, deal.recordal_due, deal.recordal_no, deal.recordal_date,
+            deal.contract_reg_no) == (later, date(2024, 12, 2), "R-FREE", TODAY, "REG-1")
+    assert not recordal_current(deal)
+    # the pre-filled form saved again as it is is accepted; a new number covers the new contract
+    record_filing(session, world.owner, deal.id, expected_version=deal.version,
+                  recordal_no="R-FREE", recordal_date=TODAY, today=later)
+    record_filing(session, world.owner, deal.id, expected_version=deal.version,
+                  recordal_no="R-PAID", recordal_date=later, today=later)
+    assert recordal_current(deal) and deal.contract_reg_no == "REG-1"
 
 
 # -- needs, matches and follow-ups -------------------------------------------------------------

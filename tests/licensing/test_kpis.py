@@ -26,13 +26,14 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from matchmaker.catalog.station_links import link_station_client
 from matchmaker.licensing.deals import add_follow_up, record_filing, request_deal
 from matchmaker.licensing.kpis import compute_kpis
 from matchmaker.licensing.tick import tick
 from matchmaker.models import DealState as S, OrgKind
 from matchmaker.profiles.service import ProfileInput, save_profile
 from tests.factories import make_need, make_org, make_patent, make_user
-from tests.licensing.helpers import make_offer, step
+from tests.licensing.helpers import agree, make_offer, step
 
 D = date
 
@@ -64,8 +65,8 @@ def build(session) -> History:
                       ("S1", OrgKind.STATION), ("S2", OrgKind.STATION), ("S3", OrgKind.STATION)):
         o[key] = make_org(session, kind, name=f"机构{key}")
         u[key] = make_user(session, o[key])
-    o["S1"].clients.extend([o["E1"], o["E2"]])
-    o["S2"].clients.append(o["E3"])
+    for station, client in (("S1", "E1"), ("S1", "E2"), ("S2", "E3")):
+        link_station_client(session, o[station], o[client])
     for key, staff, revenue in (("E1", 50, 800), ("E2", 400, 3000), ("E3", 8, 900),
                                 ("E5", 1200, 50000)):
         save_profile(session, u[key], o[key].id, ProfileInput(
@@ -95,6 +96,7 @@ def build(session) -> History:
 
     def go(key, actor, to, day, value=""):
         step(session, u[actor], h.deals[key], to, today=day, value=value)
+        agree(session, None, h.deals[key], today=day)     # the other side confirms that day
 
     need("N5", "E5", D(2020, 6, 1))
     # 2021

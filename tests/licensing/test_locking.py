@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from matchmaker.errors import Conflict
 from matchmaker.licensing.deals import STALE, StepInput, record_filing, transition
+from matchmaker.licensing.proposals import confirm
 from matchmaker.licensing.tick import tick
 from matchmaker.models import Deal, DealEvent, DealState as S, User
 from tests.licensing.helpers import TODAY, count, deal_in, step
@@ -135,8 +136,11 @@ def test_tick_and_a_user_racing_on_the_same_deal(runtime, session, world):
     user = runtime.session_factory()
     try:
         cron.get(Deal, deal_id)                                   # tick loaded it first
-        transition(user, user.get(User, world.owner.id), deal_id, S.CONVERTED,
-                   expected_version=version, step=StepInput(contract_value_wan="10"), today=end)
+        proposed = transition(user, user.get(User, world.owner.id), deal_id, S.CONVERTED,
+                              expected_version=version, step=StepInput(contract_value_wan="10"),
+                              today=end)
+        confirm(user, user.get(User, world.ent_user.id), deal_id,
+                expected_version=proposed.version, today=end)
         user.commit()
         report = tick(cron, today=end + timedelta(days=1))        # sees the row as FREE_ACTIVE?
         cron.commit()

@@ -12,7 +12,7 @@ from matchmaker.licensing.tick import TickReport, tick
 from matchmaker.models import (Deal, DealEvent, DealState as S, ListingState, Need, NeedState,
                                Notification, Patent, UserRole)
 from tests.factories import make_need, make_patent, make_user
-from tests.licensing.helpers import count, events_of, make_offer, notifications, step
+from tests.licensing.helpers import count, events_of, make_offer, notifications, settle, step
 
 START = date(2024, 1, 15)          # free period 2024-01-15 .. 2024-07-15 (6 months)
 FREE_END = date(2024, 7, 15)
@@ -127,7 +127,7 @@ def test_a_missed_day_still_moves_the_deal(session, world):
 @pytest.mark.parametrize("state", [S.CONVERTED, S.TERMINATED])
 def test_deals_no_longer_free_are_left_alone(session, world, state):
     deal = free_deal(session, world)
-    step(session, world.owner, deal, state, value="10", today=START + timedelta(days=10))
+    settle(session, world, world.owner, deal, state, value="10", today=START + timedelta(days=10))
     report = tick(session, today=FREE_END - timedelta(days=7))
     assert report.reminders == 0
     assert tick(session, today=FREE_END + timedelta(days=1)).conversion_due == []
@@ -186,10 +186,14 @@ def test_conversion_starts_a_new_recordal_deadline_with_new_flags(session, world
     deal = free_deal(session, world, by_broker=False)
     record_filing(session, world.owner, deal.id, expected_version=deal.version,
                   recordal_no="R-FREE", recordal_date=date(2024, 2, 1), today=date(2024, 2, 1))
-    step(session, world.owner, deal, S.CONVERTED, value="20", today=date(2024, 6, 1))
-    assert deal.recordal_due == date(2024, 9, 1)
+    settle(session, world, world.owner, deal, S.CONVERTED, value="20", today=date(2024, 6, 1))
+    # the free licence's recordal is kept, but it does not cover the paid contract
+    assert (deal.recordal_due, deal.recordal_no) == (date(2024, 9, 1), "R-FREE")
     assert tick(session, today=date(2024, 8, 18)).recordal_flags == 1
     assert len(notifications(session, f"deal{deal.id}:recordal:2024-09-01:soon:%")) == 1
+    record_filing(session, world.owner, deal.id, expected_version=deal.version,
+                  recordal_no="R-PAID", recordal_date=date(2024, 8, 20), today=date(2024, 8, 20))
+    assert tick(session, today=date(2024, 9, 2)).recordal_flags == 0     # recorded: no flags
 
 
 def test_ended_deals_are_not_flagged(session, world):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from matchmaker.catalog.station_links import link_station_client
 from matchmaker.errors import NotFound, PermissionDenied, ValidationError
 from matchmaker.matching.matches import (Reaction, decline_summary, match_counts, need_matches,
                                          patent_matches, react, refresh_need_matches,
@@ -26,7 +27,7 @@ class World:
         self.enterprise = make_org(session, OrgKind.ENTERPRISE)
         self.user = make_user(session, self.enterprise)
         self.station = make_org(session, OrgKind.STATION)
-        self.station.clients.append(self.enterprise)
+        link_station_client(session, self.station, self.enterprise)
         self.broker = make_user(session, self.station)
         self.other_enterprise = make_org(session, OrgKind.ENTERPRISE)
         self.stranger = make_user(session, self.other_enterprise)

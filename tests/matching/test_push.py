@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from matchmaker.catalog.station_links import link_station_client
 from matchmaker.jobs.worker import run_until_empty
 from matchmaker.matching import matches
 from matchmaker.matching.matches import (Reaction, react, refresh_need_matches,
@@ -27,10 +28,10 @@ class People:
         self.users = [make_user(session, self.enterprise), make_user(session, self.enterprise)]
         self.inactive = make_user(session, self.enterprise, is_active=False)
         serving = make_org(session, OrgKind.STATION)
-        serving.clients.append(self.enterprise)
+        link_station_client(session, serving, self.enterprise)
         self.broker = make_user(session, serving)
         elsewhere = make_org(session, OrgKind.STATION)
-        elsewhere.clients.append(make_org(session, OrgKind.ENTERPRISE))
+        link_station_client(session, elsewhere, make_org(session, OrgKind.ENTERPRISE))
         self.other_broker = make_user(session, elsewhere)
         self.uni = make_org(session, OrgKind.UNIVERSITY)
         self.uni_user = make_user(session, self.uni)

@@ -10,20 +10,23 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
 
-from matchmaker.catalog.organizations import link_station_client
+from matchmaker.catalog import memberships, self_service, station_links
+from matchmaker.catalog.station_links import link_station_client
 from matchmaker.custody import agreements as custody
 from matchmaker.db import Base
 from matchmaker.imports import batches
+from matchmaker.licensing import proposals
 from matchmaker.licensing.deals import StepInput, request_deal, transition
 from matchmaker.licensing.offers import OfferInput, create_offer
-from matchmaker.models import (CustodyAgreement, Deal, DealState, ImportBatch, ImportKind,
+from matchmaker.models import (AccountToken, CustodyAgreement, Deal, DealState, ImportBatch, ImportKind,
                                LicenceOffer, ListingState, Match, Need, Notification, Organization,
-                               OrgKind, OrgStatus, Patent, PatentType, User)
+                               OrgKind, OrgStatus, Patent, PatentType, StationLink, User,
+                               UserRole)
 from tests.factories import make_need, make_org, make_patent, make_user, valid_app_no
 from tests.web.helpers import csrf_token, login
 
@@ -59,6 +62,13 @@ def need_file(source: str, title: str = "棉花秸秆综合利用技术") -> byt
     ])
 
 
+@dataclass(frozen=True)
+class Token:
+    """A one-time link's token where the matrix expects an object with an `id` (the URL part)."""
+
+    id: str
+
+
 @dataclass
 class SecWorld:
     """Named objects; `user[role]` is the user each role column logs in as."""
@@ -75,6 +85,25 @@ class SecWorld:
     agreement: dict[str, CustodyAgreement] = field(default_factory=dict)
     event: dict = field(default_factory=dict)         # issue 16 (see world_events.py)
     item: dict = field(default_factory=dict)
+    link: dict[str, StationLink] = field(default_factory=dict)
+    invitation: dict[str, AccountToken] = field(default_factory=dict)
+    invite: dict[str, "Token"] = field(default_factory=dict)
+    reset: dict[str, "Token"] = field(default_factory=dict)
+
+    @property
+    def member(self) -> dict[str, User]:
+        """Members of a role's organization live among the users (`uni_member`)."""
+        return self.user
+
+    @property
+    def linkreq(self) -> dict[str, StationLink]:
+        """Link requests waiting for an answer live among the links (`p`, `q`)."""
+        return self.link
+
+    @property
+    def offered(self) -> dict[str, Deal]:
+        """Deals with a proposed step waiting for agreement live among the deals (`c`)."""
+        return self.deal
 
     @property
     def proposal(self) -> dict[str, CustodyAgreement]:
@@ -110,13 +139,19 @@ def offer_input(**fields) -> OfferInput:
 
 
 def build_sec_world(session, settings) -> SecWorld:
-    """Orgs: uni/uni2, inst, ent (served by stn)/ent2, stn, op, and a pending and a suspended org.
+    """Orgs: uni/uni2, inst, ent (served by stn)/ent2 (served by stn2)/ent3, stn/stn2/stn3, op, and
+    a pending and a suspended org.
+
+    Station links: a = stn–ent (active), b = stn2–ent2 (active), p = stn asked ent3, q = stn3
+    asked ent (both waiting for the enterprise).
 
     Objects (the matrix's own/other/hidden variants resolve to these):
       patents  uni (listed), inst (listed), other (uni2, listed), hidden (uni2, withdrawn)
       needs    ent, ent2
       offers   uni, inst, other, hidden (on the withdrawn patent)
-      deals    a = ent × offer uni (free period running), b = ent2 × offer inst (free period running)
+      deals    a = ent × offer uni (free period running), b = ent2 × offer inst (free period running),
+               c = ent × offer inst (free period running, a conversion proposed by stn waits
+               for inst and ent: the `offered` deal)
       batches  uni, inst (patents), ent, stn (needs of ent), ent2 (needs)
       matches  a = need ent × patent uni, b = need ent2 × patent other
       inbox    one notification per role user, and one of the ent2 user
@@ -139,7 +174,13 @@ def build_sec_world(session, settings) -> SecWorld:
     member("op", OrgKind.OPERATOR, "平台运营中心")
     member("pending", OrgKind.ENTERPRISE, "待审核企业有限公司", status=OrgStatus.PENDING)
     member("suspended", OrgKind.ENTERPRISE, "已停用企业有限公司", status=OrgStatus.SUSPENDED)
-    link_station_client(session, w.orgs["stn"], w.orgs["ent"])
+    member("stn2", OrgKind.STATION, "另一个安全测试驿站")
+    member("stn3", OrgKind.STATION, "第三个安全测试驿站")
+    member("ent3", OrgKind.ENTERPRISE, "第三家安全测试企业有限公司")
+    w.link["a"] = link_station_client(session, w.orgs["stn"], w.orgs["ent"])
+    w.link["b"] = link_station_client(session, w.orgs["stn2"], w.orgs["ent2"])
+    w.link["p"] = station_links.request_link(session, w.user["stn"], w.orgs["ent3"].id)
+    w.link["q"] = station_links.request_link(session, w.user["stn3"], w.orgs["ent"].id)
 
     life = dict(filing_date=today - timedelta(days=400), expiry_date=today + timedelta(days=365 * 18))
     w.patent["uni"] = make_patent(session, w.orgs["uni"], title="一种高镍正极材料的包覆改性方法",
@@ -163,10 +204,19 @@ def build_sec_world(session, settings) -> SecWorld:
         for to in (DealState.NEGOTIATING, DealState.FREE_ACTIVE):
             transition(session, w.user["op"], deal.id, to, expected_version=deal.version,
                        step=StepInput(), today=today)
+            if deal.pending_to is not None:        # the licensor agrees to the free period
+                proposals.confirm(session, w.user[offer], deal.id, expected_version=deal.version,
+                                  today=today)
         return deal
 
     w.deal["a"] = running_deal("uni", "ent")
     w.deal["b"] = running_deal("inst", "ent2")
+    # deal c: ent × inst's offer, with a conversion the station's broker proposed (waiting for
+    # inst and ent)
+    w.deal["c"] = running_deal("inst", "ent")
+    transition(session, w.user["stn"], w.deal["c"].id, DealState.CONVERTED,
+               expected_version=w.deal["c"].version,
+               step=StepInput(contract_value_wan="12"), today=today)
 
     def batch(key: str, uploader: str, kind: ImportKind, data: bytes, filename: str,
               enterprise: str | None = None) -> None:
@@ -198,6 +248,21 @@ def build_sec_world(session, settings) -> SecWorld:
 
     # custody: agency agn keeps ent, agn2 keeps ent2; agn2 also proposes to ent (a proposal
     # waiting for ent); each enterprise has an own patent
+    # teams: uni has a second (plain) member; uni and ent2 each have an open invitation; the
+    # ent user has a password-reset link (the operator issued it)
+    w.user["uni_member"] = make_user(session, w.orgs["uni"], role=UserRole.MEMBER,
+                                     display_name="大学普通成员")
+    now = datetime.now(timezone.utc)
+    for key in ("uni", "ent2"):
+        made = memberships.invite(session, w.user[key], role="member", now=now,
+                                  lifetime=timedelta(days=7))
+        w.invitation[key] = made.row
+        if key == "uni":
+            w.invite["t"] = Token(made.token)
+    _user, reset_token = self_service.issue_reset(session, w.user["op"], w.user["ent"].id, now=now,
+                                                  lifetime=timedelta(hours=24))
+    w.reset["t"] = Token(reset_token)
+
     member("agn", OrgKind.AGENCY, "安全测试知识产权代理事务所")
     member("agn2", OrgKind.AGENCY, "另一家安全测试代理机构")
     for key, agency in (("ent", "agn"), ("ent2", "agn2")):
@@ -220,6 +285,7 @@ def build_sec_world(session, settings) -> SecWorld:
     session.commit()
     for deal in w.deal.values():
         assert deal.state == DealState.FREE_ACTIVE
+    assert w.deal["c"].pending_to == DealState.CONVERTED
     for item in w.batch.values():
         assert batches.report_path(settings, item).exists(), item.filename
     return w

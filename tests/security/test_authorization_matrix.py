@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.factories import valid_app_no
+from tests.factories import PASSWORD, valid_app_no
 from tests.security.conftest import ROLES, SecWorld, fingerprint, log_in_as, session_token
 
 # -- which object each role's variant means -----------------------------------------------------
@@ -50,6 +50,13 @@ OWN = {
     "agreement": {"ent": "ent", "agn": "ent"},
     "proposal": {"ent": "proposal"},
     "own_patent": {"ent": "ent_own", "agn": "ent_own"},
+    "offered": {"inst": "c", "ent": "c", "stn": "c", "op": "c"},
+    "link": {"ent": "a", "stn": "a", "op": "a"},
+    "linkreq": {"ent": "q", "stn": "p", "op": "q"},
+    "member": {"uni": "uni_member"},
+    "invitation": {"uni": "uni"},
+    "invite": dict.fromkeys(ROLES + EXTRA_ROLES, "t"),
+    "reset": dict.fromkeys(ROLES + EXTRA_ROLES, "t"),
 }
 OTHER = {
     "patent": dict.fromkeys(ROLES, "other"),
@@ -63,6 +70,9 @@ OTHER = {
     "agreement": dict.fromkeys(ROLES + EXTRA_ROLES, "ent2"),
     "proposal": dict.fromkeys(ROLES + EXTRA_ROLES, "proposal"),
     "own_patent": dict.fromkeys(ROLES + EXTRA_ROLES, "ent2_own"),
+    "link": dict.fromkeys(ROLES + EXTRA_ROLES, "b"),
+    "member": dict.fromkeys(ROLES + EXTRA_ROLES, "ent2"),
+    "invitation": dict.fromkeys(ROLES + EXTRA_ROLES, "ent2"),
 }
 HIDDEN = {"patent": dict.fromkeys(ROLES, "hidden"), "offer": dict.fromkeys(ROLES, "hidden")}
 VARIANTS = {"own": OWN, "other": OTHER, "hidden": HIDDEN}
@@ -70,6 +80,12 @@ VARIANTS = {"own": OWN, "other": OTHER, "hidden": HIDDEN}
 # -- the matrix ---------------------------------------------------------------------------------
 
 APPROVE = "/admin/organizations/<int:org_id>/<any(approve, suspend, reinstate):action>"
+PROPOSAL = "/deals/<int:deal_id>/proposal/<any(confirm, reject, withdraw):action>"
+LINK_ACT = "/links/<int:link_id>/<any(confirm, decline, withdraw, end):action>"
+TEAM_ACT = ("/account/team/<int:user_id>/<any(deactivate, reactivate, 'make-admin', 'make-member',"
+            " 'hand-over'):action>")
+REVOKE = "/account/team/invitations/<int:invitation_id>/revoke"
+RESET_LINK = "/admin/users/<int:user_id>/reset-link"
 PATENT_STATE = "/patents/<int:patent_id>/<any(list, withdraw, archive):action>"
 
 MATRIX = [
@@ -105,6 +121,14 @@ MATRIX = [
     ("POST", "/deals/<int:deal_id>/notes", "/deals/{id}/notes", "deal other", "L 404 404 404 404 302", "/deals/{id}"),
     ("POST", "/deals/<int:deal_id>/step", "/deals/{id}/step", "deal own",  "-  302 302 302 302 -  ", "/deals/{id}"),
     ("POST", "/deals/<int:deal_id>/step", "/deals/{id}/step", "deal other", "L 404 404 404 404 302", "/deals/{id}"),
+    # a proposed step: the awaited sides (inst: licensor, ent: licensee) answer, the proposer's
+    # station or an operator withdraws; a broker or operator never confirms for a side
+    ("POST", PROPOSAL, "/deals/{id}/proposal/confirm", "offered own", "- -  302 302 K   K  ", "/deals/{id}"),
+    ("POST", PROPOSAL, "/deals/{id}/proposal/confirm", "deal other", "L   404 404 404 404 K", "/deals/{id}"),
+    ("POST", PROPOSAL, "/deals/{id}/proposal/reject", "offered own", "- -  302 302 K   K  ", "/deals/{id}"),
+    ("POST", PROPOSAL, "/deals/{id}/proposal/reject", "deal other", "L   404 404 404 404 K", "/deals/{id}"),
+    ("POST", PROPOSAL, "/deals/{id}/proposal/withdraw", "offered own", "- -  K   K   302 302", "/deals/{id}"),
+    ("POST", PROPOSAL, "/deals/{id}/proposal/withdraw", "deal other", "L  404 404 404 404 K", "/deals/{id}"),
     # bulk imports
     ("GET",  "/imports/batch/<int:batch_id>", "/imports/batch/{id}", "batch own", "- 200 200 200 200 - ", None),
     ("GET",  "/imports/batch/<int:batch_id>", "/imports/batch/{id}", "batch other", "L 404 404 404 404 200", None),
@@ -223,6 +247,42 @@ MATRIX = [
     ("POST", "/custody/patents/<int:patent_id>", "/custody/patents/{id}", "own_patent other", "L 403 403 404 403 403", None),
     ("POST", "/custody/log", "/custody/log",            None,            "L   403 403 403 403 403", None),
     ("GET",  "/custody/deadlines.<fmt>", "/custody/deadlines.csv", None, "L   403 403 403 403 403", None),
+    # station–enterprise links: the enterprise answers a station's request (q), the asking station
+    # withdraws its own (p), either side or the operator ends an active link (a); the operator
+    # never answers for a side
+    ("GET",  "/links/", "/links/",                      None,            "L   403 403 200 200 200", None),
+    ("POST", "/links/new", "/links/new",                None,            "L   403 403 302 302 302", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/confirm", "linkreq own",             "-   -   -   302 K   K  ", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/decline", "linkreq own",             "-   -   -   302 K   K  ", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/withdraw", "linkreq own",            "-   -   -   K   302 K  ", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/end", "link own",                    "-   -   -   302 302 302", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/confirm", "link other",              "L   403 403 404 404 K  ", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/decline", "link other",              "L   403 403 404 404 K  ", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/withdraw", "link other",             "L   403 403 404 404 K  ", "/links/"),
+    ("POST", LINK_ACT, "/links/{id}/end", "link other",                  "L   403 403 404 404 302", "/links/"),
+    # my account and team: every user keeps a profile and a password; admins (every role's user
+    # is one) manage their own organization's members and invitations only
+    ("GET",  "/account/", "/account/",                  None,            "L   200 200 200 200 200", None),
+    ("POST", "/account/profile", "/account/profile",    None,            "L   302 302 302 302 302", "/account/"),
+    ("POST", "/account/password", "/account/password",  None,            "L   302 302 302 302 302", "/account/"),
+    ("GET",  "/account/team", "/account/team",          None,            "L   200 200 200 200 200", None),
+    ("POST", "/account/team/invite", "/account/team/invite", None,       "L   200 200 200 200 200", None),
+    ("POST", REVOKE, "/account/team/invitations/{id}/revoke", "invitation own", "- 302 - - - -", "/account/team"),
+    ("POST", REVOKE, "/account/team/invitations/{id}/revoke", "invitation other", "L 404 404 404 404 404", None),
+    ("POST", TEAM_ACT, "/account/team/{id}/deactivate", "member own",   "-   302 -   -   -   -  ", "/account/team"),
+    ("POST", TEAM_ACT, "/account/team/{id}/make-admin", "member own",   "-   302 -   -   -   -  ", "/account/team"),
+    ("POST", TEAM_ACT, "/account/team/{id}/hand-over", "member own",    "-   302 -   -   -   -  ", "/account/team"),
+    ("POST", TEAM_ACT, "/account/team/{id}/deactivate", "member other", "L   404 404 404 404 404", None),
+    ("POST", TEAM_ACT, "/account/team/{id}/hand-over", "member other",  "L   404 404 404 404 404", None),
+    # one-time links: opened without logging in (a logged-in browser is sent home, untouched)
+    ("GET",  "/account/join/<token>", "/account/join/{id}", "invite own", "200 K  K   K   K   K  ", "/"),
+    ("GET",  "/account/join/<token>", "/account/join/not-a-token", None, "404 K  K   K   K   K  ", "/"),
+    ("POST", "/account/join/<token>", "/account/join/{id}", "invite own", "302 K  K   K   K   K  ", "/"),
+    ("GET",  "/account/set-password/<token>", "/account/set-password/{id}", "reset own", "200 K K K K K", "/"),
+    ("GET",  "/account/set-password/<token>", "/account/set-password/nope", None, "404 K K K K K", "/"),
+    ("POST", "/account/set-password/<token>", "/account/set-password/{id}", "reset own", "200 K K K K K", "/"),
+    ("GET",  "/admin/users", "/admin/users",            None,            "L   403 403 403 403 200", None),
+    ("POST", RESET_LINK, "/admin/users/{id}/reset-link", "user ent",     "L   403 403 403 403 200", None),
     # station workspace
     ("GET",  "/station/", "/station/",                  None,            "L   403 403 403 200 403", None),
     ("POST", "/station/needs/<int:need_id>/note", "/station/needs/{id}/note", "need own", "- - - - 302 -", "/station/"),
@@ -332,6 +392,13 @@ AGENCY_MATRIX = [
     ("GET",  "/imports/needs", "/imports/needs",                    None,             "403", None),
     ("GET",  "/search/needs", "/search/needs",                      None,             "403", None),
     ("GET",  "/station/", "/station/",                              None,             "403", None),
+    ("GET",  "/links/", "/links/",                                  None,             "403", None),
+    ("GET",  "/account/", "/account/",                              None,             "200", None),
+    ("GET",  "/account/team", "/account/team",                      None,             "200", None),
+    ("POST", TEAM_ACT, "/account/team/{id}/deactivate", "member other", "404", None),
+    ("GET",  "/admin/users", "/admin/users",                        None,             "403", None),
+    ("POST", "/links/new", "/links/new",                            None,             "403", None),
+    ("POST", LINK_ACT, "/links/{id}/end", "link other",             "403", None),
     ("GET",  "/kpis/", "/kpis/",                                    None,             "403", None),
     ("GET",  "/admin", "/admin",                                    None,             "403", None),
     ("GET",  "/matches/", "/matches/",                              None,             "403", None),
@@ -398,6 +465,8 @@ def resolve(sec: SecWorld, cell: Cell):
     kind, variant = cell.obj.split()
     if kind == "org":
         return sec.orgs[variant]
+    if kind == "user":
+        return sec.user[variant]
     key = VARIANTS[variant][kind].get(cell.role)
     assert key is not None, f"{cell.label}: no {variant} {kind} for this role"
     return getattr(sec, kind)[key]
@@ -428,6 +497,24 @@ DATA: dict[tuple[str, str], Callable[[SecWorld, object], dict]] = {
         "version": str(deal.version), "recordal_no": "2024990000123",
         "recordal_date": date.today().isoformat(), "contract_reg_no": ""},
     ("POST", "/deals/{id}/notes"): lambda sec, deal: {"body": "电话沟通了付款安排"},
+    ("POST", "/deals/{id}/proposal/confirm"): lambda sec, deal: {"version": str(deal.version)},
+    ("POST", "/deals/{id}/proposal/reject"): lambda sec, deal: {"version": str(deal.version),
+                                                                "note": "金额需再商议"},
+    ("POST", "/deals/{id}/proposal/withdraw"): lambda sec, deal: {"version": str(deal.version)},
+    ("POST", "/account/profile"): lambda sec, obj: {"display_name": "新的名字", "email": "me@example.com"},
+    ("POST", "/account/password"): lambda sec, obj: {"current_password": PASSWORD,
+                                                     "password": "brand-new-pass-42",
+                                                     "password_confirm": "brand-new-pass-42"},
+    ("POST", "/account/team/invite"): lambda sec, obj: {"role": "member", "email": ""},
+    ("POST", "/account/join/{id}"): lambda sec, obj: {
+        "login": "new.member@example.com", "display_name": "新成员", "password": "join-pass-2026",
+        "password_confirm": "join-pass-2026"},
+    ("POST", "/account/set-password/{id}"): lambda sec, obj: {"password": "reset-pass-2026",
+                                                              "password_confirm": "reset-pass-2026"},
+    ("POST", "/links/{id}/confirm"): lambda sec, link: {"version": str(link.version)},
+    ("POST", "/links/{id}/decline"): lambda sec, link: {"version": str(link.version), "note": "暂不需要"},
+    ("POST", "/links/{id}/withdraw"): lambda sec, link: {"version": str(link.version)},
+    ("POST", "/links/{id}/end"): lambda sec, link: {"version": str(link.version), "note": "合作结束"},
     ("POST", "/deals/{id}/step"): lambda sec, deal: {"to_state": "terminated", "version": str(deal.version),
                                                      "note": "双方协商终止"},
     ("POST", "/matches/{id}/react"): lambda sec, match: {"state": "interested"},
@@ -524,6 +611,11 @@ DATA.update({
 
 
 ROLE_DATA.update({
+    ("ent", "POST", "/links/new"): lambda sec, obj: {"counterpart": str(sec.orgs["stn2"].id),
+                                                     "note": "请驿站为我们服务"},
+    ("stn", "POST", "/links/new"): lambda sec, obj: {"counterpart": str(sec.orgs["ent2"].id)},
+    ("op", "POST", "/links/new"): lambda sec, obj: {"station_id": str(sec.orgs["stn3"].id),
+                                                    "enterprise_id": str(sec.orgs["ent2"].id)},
     ("agn", "POST", "/custody/agreements/new"): lambda sec, obj: {
         **_agreement_form(sec, obj), "counterpart": str(sec.orgs["ent2"].id)},
     ("agn", "POST", "/custody/patents/new"): lambda sec, obj: {

@@ -49,6 +49,8 @@ PARAMS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/deals"): PAGE, ("GET", "/deals/<int:deal_id>"): [],
     ("POST", "/deals/<int:deal_id>/filing"): [("form", "version"), ("form", "recordal_date")],
     ("POST", "/deals/<int:deal_id>/notes"): [],
+    ("POST", "/deals/<int:deal_id>/proposal/<any(confirm, reject, withdraw):action>"): [
+        ("form", "version")],
     ("POST", "/deals/<int:deal_id>/step"): [("form", "version"), ("form", "start_date"),
                                             ("form", "contract_value_wan")],
     ("GET", "/imports/batch/<int:batch_id>"): [], ("POST", "/imports/batch/<int:batch_id>/cancel"): [],
@@ -97,6 +99,17 @@ PARAMS: dict[tuple[str, str], list[tuple[str, str]]] = {
                                                    ("form", "amount_yuan")],
     ("POST", "/custody/log"): [("form", "enterprise"), ("form", "occurred_on")],
     ("GET", "/custody/deadlines.<fmt>"): [],
+    ("GET", "/links/"): PAGE,
+    ("GET", "/account/"): [], ("POST", "/account/profile"): [], ("POST", "/account/password"): [],
+    ("GET", "/account/team"): [], ("POST", "/account/team/invite"): [],
+    ("POST", "/account/team/invitations/<int:invitation_id>/revoke"): [],
+    ("POST", "/account/team/<int:user_id>/<any(deactivate, reactivate, 'make-admin', 'make-member',"
+             " 'hand-over'):action>"): [],
+    ("GET", "/account/join/<token>"): [], ("POST", "/account/join/<token>"): [],
+    ("GET", "/account/set-password/<token>"): [], ("POST", "/account/set-password/<token>"): [],
+    ("GET", "/admin/users"): PAGE, ("POST", "/admin/users/<int:user_id>/reset-link"): [],
+    ("POST", "/links/new"): [("form", "counterpart"), ("form", "station_id"), ("form", "enterprise_id")],
+    ("POST", "/links/<int:link_id>/<any(confirm, decline, withdraw, end):action>"): [("form", "version")],
 }
 
 

@@ -204,3 +204,22 @@ def test_post_without_csrf_token_is_refused(client, session, world):
     response = client.post("/register", data=registration())
     assert response.status_code == 400
     assert counts(session) == before
+
+
+def test_a_registering_enterprise_may_choose_its_station(client, session, world):
+    """The request waits for the station; it is a link once the station confirms (after the
+    platform approved the enterprise)."""
+    from matchmaker.models import LinkState, StationLink
+    station, broker = world.member(OrgKind.STATION, name="天山创新驿站")
+    page = text(client.get("/register"))
+    assert f'<option value="{station.id}">天山创新驿站</option>' in page
+    bad = post_form(client, "/register", registration(station_id="999999"))
+    assert "请选择一家已审核的创新驿站" in text(bad) and counts(session) == (1, 1)
+    assert post_form(client, "/register", registration(station_id=str(station.id))).status_code == 302
+    link = session.scalar(select(StationLink))
+    assert link.state == LinkState.PROPOSED and link.station_id == station.id
+    assert link.enterprise.name == "乌鲁木齐新材料科技有限公司"
+    # a university's choice of station is ignored (only enterprises are served)
+    post_form(client, "/register", registration(kind="university", name="新疆测试学院", credit_code="",
+                                                login="li@example.com", station_id=str(station.id)))
+    assert session.scalar(select(func.count(StationLink.id))) == 1

@@ -42,6 +42,11 @@ def step(client, deal: Deal, to: str, follow: bool = False, **fields):
                      token_page=f"/deals/{deal.id}", follow_redirects=follow)
 
 
+def confirm(client, deal: Deal, action: str = "confirm", **fields):
+    return post_form(client, f"/deals/{deal.id}/proposal/{action}",
+                     {"version": str(deal.version)} | fields, token_page=f"/deals/{deal.id}")
+
+
 def test_journey_offer_request_free_period_conversion_and_kpis(client, session, people):
     login(client, people["uni_user"].login)
     response = publish_offer(client, people["patent"].id)
@@ -69,9 +74,25 @@ def test_journey_offer_request_free_period_conversion_and_kpis(client, session, 
     login(client, people["broker"].login)
     assert step(client, deal, "negotiating").status_code == 302
     session.refresh(deal)
-    assert step(client, deal, "free_active").status_code == 302
+    proposed = step(client, deal, "free_active", follow=True)
+    assert "已提交提议“免费许可期”，等待 新疆测试大学 确认" in text(proposed)
+    session.refresh(deal)
+    assert deal.state == DealState.NEGOTIATING and deal.pending_to == DealState.FREE_ACTIVE
+    page = text(client.get(f"/deals/{deal.id}"))
+    assert 'data-testid="deal-turn"' in page and "等待 新疆测试大学 确认" in page
+    assert 'id="proposal-confirm"' not in page and 'id="proposal-withdraw"' in page
+    logout(client)
+
+    login(client, people["uni_user"].login)            # the licensor's turn: badge, list, page
+    assert re.search(r'data-testid="deal-todo-count"[^>]*>1<', text(client.get("/")))
+    assert f'data-testid="deal-{deal.id}"' in text(client.get("/deals?todo=1"))
+    assert confirm(client, deal).status_code == 302
     session.refresh(deal)
     assert deal.state == DealState.FREE_ACTIVE and deal.free_start == date.today()
+    assert 'data-testid="deal-todo-count"' not in text(client.get("/"))
+    logout(client)
+
+    login(client, people["broker"].login)
     page = text(client.get(f"/deals/{deal.id}"))
     assert "免费许可期" in page and str(deal.free_end) in page
     stale = post_form(client, f"/deals/{deal.id}/step",
@@ -82,13 +103,25 @@ def test_journey_offer_request_free_period_conversion_and_kpis(client, session, 
     assert deal.state == DealState.FREE_ACTIVE
     bad = step(client, deal, "converted", contract_value_wan="-3")
     assert bad.status_code == 422 and "不能为负数" in text(bad)
+    page = text(client.get(f"/deals/{deal.id}"))
+    assert 'name="contract_value_wan" type="text" value="12.5"' in page   # the offer's lump sum
     assert step(client, deal, "converted", contract_value_wan="30").status_code == 302
     session.refresh(deal)
+    assert deal.state == DealState.FREE_ACTIVE and deal.pending["amount_yuan"] == 300_000
+    logout(client)
+    for who in ("uni_user", "ent_user"):       # the licensor, then the licensee confirm
+        login(client, people[who].login)
+        page = text(client.get(f"/deals/{deal.id}"))
+        assert 'data-testid="proposal-amount">30 万元' in page
+        assert confirm(client, deal).status_code == 302
+        session.refresh(deal)
+        logout(client)
     assert deal.state == DealState.CONVERTED and deal.contract_value_yuan == 300_000
     events = session.scalars(select(DealEvent).where(DealEvent.deal_id == deal.id)
                              .order_by(DealEvent.id)).all()
-    assert [e.to_state for e in events] == [DealState.REQUESTED, DealState.NEGOTIATING,
-                                            DealState.FREE_ACTIVE, DealState.CONVERTED]
+    assert [e.to_state for e in events if e.from_state != e.to_state] == [
+        DealState.REQUESTED, DealState.NEGOTIATING, DealState.FREE_ACTIVE, DealState.CONVERTED]
+    login(client, people["broker"].login)
     station_page = text(client.get("/station/"))
     assert f'data-testid="deal-{deal.id}"' in station_page
     kpi = text(client.get("/kpis/"))

@@ -6,7 +6,7 @@ of; parties' consent to be named in success cases; indicator targets per scope (
 region, district).
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02 12:36:51.783605
 """
 from alembic import op
@@ -16,7 +16,7 @@ import matchmaker.models.types
 
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
