@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from .custody.portfolio import agency_deadlines
-from .licensing.transitions import BROKER, ENTERPRISE, OWNER, waiting_states
+from .licensing.consent import todo_condition
+from .licensing.transitions import BROKER, waiting_states
 from .matching.matches import RECOMMEND_THRESHOLD
 from .models import (Deal, LicenceOffer, ListingState, Match, MatchState, Need, NeedState, OfferState,
                      Organization, OrgKind, OrgStatus, Patent, User)
@@ -44,16 +45,17 @@ def build_workbench(session: Session, actor: User, *, today: date, now: datetime
     org = actor.organization
     bench = Workbench(org.kind.value)
     if org.kind in (OrgKind.UNIVERSITY, OrgKind.INSTITUTE):
-        _deals(session, bench, Patent.owner_id == org.id, OWNER)
+        _deals(session, bench, todo_condition(actor))
         _supplier(session, bench, org)
         strong = (Match.patent_id.in_(select(Patent.id).where(Patent.owner_id == org.id)),)
         bench.recommendations_this_week = _strong_matches(session, now, strong)
     elif org.kind == OrgKind.ENTERPRISE:
-        _deals(session, bench, Deal.enterprise_id == org.id, ENTERPRISE)
+        _deals(session, bench, todo_condition(actor))
         _demand(session, bench, [org.id], now)
     elif org.kind == OrgKind.STATION:
         client_ids = [c.id for c in org.clients]
-        _deals(session, bench, or_(Deal.station_id == org.id, Deal.enterprise_id.in_(client_ids)), BROKER)
+        _deals(session, bench, and_(or_(Deal.station_id == org.id, Deal.enterprise_id.in_(client_ids)),
+                                    Deal.state.in_(waiting_states(BROKER))))
         _demand(session, bench, client_ids, now)
     elif org.kind == OrgKind.OPERATOR:
         bench.orgs_pending = _count(session, select(Organization.id)
@@ -67,9 +69,10 @@ def _count(session: Session, stmt) -> int:
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
-def _deals(session: Session, bench: Workbench, mine, party: str) -> None:
-    """Deals of the organization in a state that waits for its side, oldest activity first."""
-    stmt = (select(Deal).join(Deal.patent).where(mine, Deal.state.in_(waiting_states(party))))
+def _deals(session: Session, bench: Workbench, waiting) -> None:
+    """Deals that wait for the organization (licensing/consent.py: proposals to confirm, requests
+    to answer; a broker: deals in a state it moves on), oldest activity first."""
+    stmt = select(Deal).join(Deal.patent).where(waiting)
     bench.deals_waiting_total = _count(session, stmt)
     bench.deals_waiting = list(session.scalars(
         stmt.options(selectinload(Deal.patent), selectinload(Deal.enterprise))

@@ -25,7 +25,6 @@ from .offers import (IN_FORCE, exclusive_in_force, get_offer, offer_problem, ope
                      terms_snapshot)
 from . import consent
 from .consent import parties_of
-from .follow_ups import add_follow_up  # noqa: F401  (re-exported: deals own their notes)
 from .transitions import (BROKER, OPEN_STATES, OPERATOR, OWNER, SYSTEM, Transition, allowed,
                           next_steps)
 

@@ -99,14 +99,12 @@ GIVING_UP = frozenset({S.DECLINED, S.TERMINATED})
 
 
 def waiting_states(party: str) -> frozenset[S]:
-    """States in which a deal waits for `party`: it has a step other than giving up the deal.
+    """States in which a deal waits for `party`: it has a step other than giving up the deal
+    (a withdrawal is no decision anybody waits for). The 工作台 uses it for brokers, who move
+    deals on; licensor and licensee wait on proposals to confirm (licensing/consent.py).
 
-    The owner and the broker move a request on, sign, and record the conversion; the enterprise
-    decides at the end of the free period whether to convert (a withdrawal is no decision
-    anybody waits for).
-
-    >>> sorted(s.value for s in waiting_states(OWNER)), sorted(s.value for s in waiting_states(ENTERPRISE))
-    (['conversion_due', 'negotiating', 'requested'], ['conversion_due'])
+    >>> sorted(s.value for s in waiting_states(BROKER))
+    ['conversion_due', 'negotiating', 'requested']
     """
     return frozenset(frm for (frm, to), t in TRANSITIONS.items()
                      if party in t.parties and frm not in RUNNING and to not in GIVING_UP)

@@ -11,7 +11,7 @@ from .. import clock, permissions
 from ..catalog.needs import COLLECTING, enterprises_for
 from ..catalog.patents import get_patent, view_patent
 from ..errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
-from ..licensing import consent, proposals
+from ..licensing import consent, follow_ups, proposals
 from ..licensing import deals as svc
 from ..money import wan
 from ..licensing.offers import create_offer, get_offer, withdraw_offer
@@ -276,7 +276,7 @@ def add_note(deal_id: int):
     deal = svc.get_deal(db(), actor(), deal_id)
     form = FollowUpForm()
     if form.validate_on_submit():
-        ok, _ = commit_or_show_errors(form, lambda: svc.add_follow_up(db(), actor(), form.body.data,
+        ok, _ = commit_or_show_errors(form, lambda: follow_ups.add_follow_up(db(), actor(), form.body.data,
                                                                       deal_id=deal.id))
         if not ok:
             return _detail_page(svc.get_deal(db(), actor(), deal_id), note_form=form, status=422)

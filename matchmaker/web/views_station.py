@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 
 from .. import clock, permissions
 from ..catalog.needs import view_need
-from ..licensing.deals import add_follow_up
+from ..licensing.follow_ups import add_follow_up
 from ..licensing.station import WAITING_PER_PAGE, workspace
 from .auth import require_kinds
 from .context import actor, db

@@ -27,7 +27,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from matchmaker.catalog.station_links import link_station_client
-from matchmaker.licensing.deals import add_follow_up, record_filing, request_deal
+from matchmaker.licensing.deals import record_filing, request_deal
+from matchmaker.licensing.follow_ups import add_follow_up
 from matchmaker.licensing.kpis import compute_kpis
 from matchmaker.licensing.tick import tick
 from matchmaker.models import DealState as S, OrgKind
