@@ -15,7 +15,8 @@ from werkzeug.security import check_password_hash
 
 from matchmaker.db import make_engine
 from matchmaker.migrate import alembic_config
-from matchmaker.models import Deal, DealState, Need, Organization, OrgKind, OrgStatus, Patent, User
+from matchmaker.models import (Deal, DealState, LinkState, Need, Organization, OrgKind, OrgStatus,
+                               Patent, StationLink, StationLinkEvent, User)
 from tests.factories import make_org, valid_app_no
 
 MATCHMAKER = shutil.which("matchmaker", path=str(Path(sys.executable).parent)) \
@@ -197,6 +198,12 @@ def test_demo_loads_once_and_skip_if_loaded_does_not_duplicate(run, db):
     # Deals in every state, so the dashboard has history; the KPIs are computed from them.
     for state in DealState:
         assert db(Deal, Deal.state == state) > 0, state
+    assert db(Deal, Deal.pending_to.is_not(None)) == 1        # one waits for its licensor
+    # Teams and confirmed station–client links, made through the services.
+    assert "uni1.member@demo.matchmaker.local" in result.stdout
+    assert "station1.member@demo.matchmaker.local" in result.stdout
+    assert db(StationLink, StationLink.state == LinkState.ACTIVE) == 8
+    assert db(StationLinkEvent, StationLinkEvent.to_state == "proposed") == 8
     kpis = run("kpis", "--json")
     figures = json.loads(kpis.stdout)
     assert figures["converted_smes"] > 0 and sum(y["contract_value_yuan"] for y in figures["years"]) > 0

@@ -11,7 +11,8 @@ from .base import cli
 
 def main() -> None:
     """Entry point: domain errors print one clear line and exit 1."""
-    from . import (commands_backup, commands_core, commands_deals,  # noqa: F401  (registers)
+    from . import (commands_accounts, commands_backup, commands_core,  # noqa: F401  (registers)
+                   commands_deals,
                    commands_custody, commands_import, commands_index, commands_match,
                    commands_search)
     try:

@@ -19,6 +19,8 @@ from ..catalog.needs import NeedInput, create_need
 from .custody import DemoCustody, create_demo_custody
 from .deals import DemoDeals, create_demo_deals
 from .events import create_demo_events, create_demo_profiles
+from .teams import create_demo_teams
+from ..clock import now
 from ..errors import Conflict
 from ..jobs.queue import enqueue
 from ..matching.triggers import SKIP_KEY as SKIP_MATCHING
@@ -68,6 +70,7 @@ def load_demo(session: Session, *, password: str | None = None, data_dir: Path =
                                                role=role))
         result.credentials.append((u["login"], pw, org.name))
     _link_stations(session, spec["organizations"], orgs, users)
+    create_demo_teams(session, users, now(), password=password, credentials=result.credentials)
     result.patents = import_records(session, read_jsonl(data_dir / "patents.jsonl.gz"),
                                     progress=progress, today=today)
     industries = {o["name"]: TOPIC_INDUSTRY.get(o.get("topic", ""), "其他")
