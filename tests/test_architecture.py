@@ -135,3 +135,21 @@ def test_only_the_backends_import_their_search_engine():
                  if (engines := imported(path, set(paths))[1] & set(ENGINE_MODULES))
                  and not all(name in ENGINE_MODULES[e] for e in engines)}
     assert offenders == {}
+
+
+def test_every_internal_import_names_an_existing_module():
+    """Lazy imports only fail when their line runs: a moved module must not leave one behind."""
+    paths = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    missing = []
+    for name, path in paths.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package.split(".")[:len(package.split(".")) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+                if target not in paths:
+                    missing.append(f"{name}: {target}")
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("matchmaker"):
+                if node.module not in paths:
+                    missing.append(f"{name}: {node.module}")
+    assert missing == []

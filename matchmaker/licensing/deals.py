@@ -399,7 +399,7 @@ def _check_start(session: Session, deal: Deal, start: date, today: date) -> None
 
 
 def _wan(yuan: int | None) -> str:
-    from .money import wan
+    from ..money import wan
     return wan(yuan)
 
 
