@@ -53,6 +53,9 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         private_sqlite(path)        # 0600 before SQLite creates it 0644 (password hashes)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
+    if settings.smtp_url:     # notifications are e-mailed too (notifications._mail)
+        from .notifications import MAIL_KEY
+        factory.configure(info={MAIL_KEY: settings.base_url.rstrip("/")})
     rt = Runtime(settings=settings, engine=engine, session_factory=factory,
                  search=WhooshBackend(settings.index_dir))
     outbox.install(factory, on_commit=rt.sync_index if settings.index_on_commit else None)

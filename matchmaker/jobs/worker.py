@@ -27,6 +27,7 @@ def handler(kind: str):
 def load_handlers() -> None:
     """Import the modules that register handlers (kept lazy: they pull in the matcher)."""
     from ..matching import jobs  # noqa: F401
+    from . import mail_job  # noqa: F401
 
 
 def worker_id() -> str:

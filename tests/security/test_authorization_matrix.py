@@ -79,7 +79,7 @@ VARIANTS = {"own": OWN, "other": OTHER, "hidden": HIDDEN}
 
 # -- the matrix ---------------------------------------------------------------------------------
 
-APPROVE = "/admin/organizations/<int:org_id>/<any(approve, suspend, reinstate):action>"
+APPROVE = "/admin/organizations/<int:org_id>/<any(approve, reject, suspend, reinstate):action>"
 PROPOSAL = "/deals/<int:deal_id>/proposal/<any(confirm, reject, withdraw):action>"
 LINK_ACT = "/links/<int:link_id>/<any(confirm, decline, withdraw, end):action>"
 TEAM_ACT = ("/account/team/<int:user_id>/<any(deactivate, reactivate, 'make-admin', 'make-member',"
@@ -106,6 +106,7 @@ MATRIX = [
     ("POST", APPROVE, "/admin/organizations/{id}/approve", "org pending", "L  403 403 403 403 302", "/admin/organizations"),
     ("POST", APPROVE, "/admin/organizations/{id}/suspend", "org ent2",   "L   403 403 403 403 302", "/admin/organizations"),
     ("POST", APPROVE, "/admin/organizations/{id}/reinstate", "org suspended", "L 403 403 403 403 302", "/admin/organizations"),
+    ("POST", APPROVE, "/admin/organizations/{id}/reject", "org pending", "L   403 403 403 403 302", "/admin/organizations"),
     # JSON API (401 instead of a login redirect)
     ("GET",  "/api/patents/search", "/api/patents/search", None,         "200 200 200 200 200 200", None),
     ("GET",  "/api/needs/search", "/api/needs/search",  None,            "401 200 200 403 200 200", None),
@@ -413,6 +414,7 @@ DATA: dict[tuple[str, str], Callable[[SecWorld, object], dict]] = {
     ("POST", "/deals/{id}/proposal/reject"): lambda sec, deal: {"version": str(deal.version),
                                                                 "note": "金额需再商议"},
     ("POST", "/deals/{id}/proposal/withdraw"): lambda sec, deal: {"version": str(deal.version)},
+    ("POST", "/admin/organizations/{id}/reject"): lambda sec, obj: {"reason": "资质材料不全"},
     ("POST", "/account/profile"): lambda sec, obj: {"display_name": "新的名字", "email": "me@example.com"},
     ("POST", "/account/password"): lambda sec, obj: {"current_password": PASSWORD,
                                                      "password": "brand-new-pass-42",
