@@ -55,7 +55,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     factory = make_session_factory(engine)
     if settings.smtp_url:     # notifications are e-mailed too (notifications._mail)
         from .notifications import MAIL_KEY
-        factory.configure(info={MAIL_KEY: settings.base_url.rstrip("/")})
+        factory.configure(info={MAIL_KEY: settings.link_base})
     rt = Runtime(settings=settings, engine=engine, session_factory=factory,
                  search=WhooshBackend(settings.index_dir))
     outbox.install(factory, on_commit=rt.sync_index if settings.index_on_commit else None)

@@ -1,7 +1,7 @@
 """Operator back office: approve, suspend and reinstate organizations."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 
 from ..catalog.organizations import find_organizations, set_organization_status
 from ..errors import Conflict, InvalidTransition, ValidationError
@@ -91,15 +91,17 @@ def audit():
 
 @bp.route("/users")
 @require_kinds("operator")
-def users(link: str | None = None, status: int = 200):
-    """Every user, searchable by login, name or organization, with the reset-link button."""
+def users():
+    """Every user, searchable by login, name or organization, with the reset-link button (and
+    the link just issued, once)."""
     from ..catalog.accounts import find_users
     from .forms_account import PlainForm
+    from .views_account import take_new_link
     query = (request.args.get("q") or "").strip()[:100]
     number, size = page_number(), per_page()
     result = find_users(db(), query, page=number, per_page=size)
     return render_template("admin/users.html", page=Page.of(result, number, size), q=query,
-                           link=link, plain=PlainForm(formdata=None)), status
+                           link=take_new_link(), plain=PlainForm(formdata=None))
 
 
 @bp.post("/users/<int:user_id>/reset-link")
@@ -112,7 +114,7 @@ def reset_link(user_id: int):
     from ..catalog.self_service import issue_reset
     from .context import runtime
     from .forms_account import PlainForm
-    from .views_account import reset_link as absolute
+    from .views_account import NEW_LINK, reset_link as absolute
     if not PlainForm().validate_on_submit():
         abort(400)
     settings = runtime().settings
@@ -124,7 +126,8 @@ def reset_link(user_id: int):
     flash(f"已为 {user.login} 签发重设密码链接" + (f"并发送到 {user.mail_address}" if sent else "") +
           f"：请通过可靠渠道转交（只显示这一次，{settings.reset_link_hours} 小时内有效，此前的链接已失效）",
           "success")
-    return users(link=link)
+    session[NEW_LINK] = link
+    return redirect(url_for("admin.users", q=user.login))
 
 
 @bp.app_context_processor

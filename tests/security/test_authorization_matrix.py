@@ -266,7 +266,7 @@ MATRIX = [
     ("POST", "/account/profile", "/account/profile",    None,            "L   302 302 302 302 302", "/account/"),
     ("POST", "/account/password", "/account/password",  None,            "L   302 302 302 302 302", "/account/"),
     ("GET",  "/account/team", "/account/team",          None,            "L   200 200 200 200 200", None),
-    ("POST", "/account/team/invite", "/account/team/invite", None,       "L   200 200 200 200 200", None),
+    ("POST", "/account/team/invite", "/account/team/invite", None,       "L   302 302 302 302 302", "/account/team"),
     ("POST", REVOKE, "/account/team/invitations/{id}/revoke", "invitation own", "- 302 - - - -", "/account/team"),
     ("POST", REVOKE, "/account/team/invitations/{id}/revoke", "invitation other", "L 404 404 404 404 404", None),
     ("POST", TEAM_ACT, "/account/team/{id}/deactivate", "member own",   "-   302 -   -   -   -  ", "/account/team"),
@@ -282,7 +282,7 @@ MATRIX = [
     ("GET",  "/account/set-password/<token>", "/account/set-password/nope", None, "404 K K K K K", "/"),
     ("POST", "/account/set-password/<token>", "/account/set-password/{id}", "reset own", "200 K K K K K", "/"),
     ("GET",  "/admin/users", "/admin/users",            None,            "L   403 403 403 403 200", None),
-    ("POST", RESET_LINK, "/admin/users/{id}/reset-link", "user ent",     "L   403 403 403 403 200", None),
+    ("POST", RESET_LINK, "/admin/users/{id}/reset-link", "user ent",     "L   403 403 403 403 302", "/admin/users"),
     # station workspace
     ("GET",  "/station/", "/station/",                  None,            "L   403 403 403 200 403", None),
     ("POST", "/station/needs/<int:need_id>/note", "/station/needs/{id}/note", "need own", "- - - - 302 -", "/station/"),
