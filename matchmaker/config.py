@@ -52,8 +52,9 @@ class Settings:
     # `matchmaker worker` lowers its CPU priority by this much (os.nice), so on a small host the
     # web workers win the cores when the job worker starts up or catches up (README, load test).
     worker_nice: int = 10
-    # Absolute links in e-mails and in what the CLI prints (invitations, password resets).
-    base_url: str = "http://127.0.0.1:5000"
+    # Absolute links in e-mails and in what the CLI prints (invitations, password resets);
+    # empty: pages use the address the browser used, the CLI and e-mails http://127.0.0.1:5000.
+    base_url: str = ""
     # One-time links: an invitation is valid this many days, a password reset this many hours.
     invitation_days: int = 7
     reset_link_hours: int = 24
@@ -88,6 +89,11 @@ class Settings:
             raise ConfigError(f"MATCHMAKER_SEARCH_BACKEND 须为 whoosh 或 tantivy，而不是 {self.search_backend!r}")
         return replace(self, instance_dir=instance, database_url=db_url,
                        index_dir=index_dir, secret_key=secret)
+
+    @property
+    def link_base(self) -> str:
+        """Where links outside a request (CLI output, e-mails) point."""
+        return (self.base_url or "http://127.0.0.1:5000").rstrip("/")
 
     @property
     def max_upload_bytes(self) -> int:

@@ -1,4 +1,5 @@
-"""In-app inbox: who hears about what, unread counts, marking read."""
+"""In-app inbox: who hears about what, unread counts, marking read. With e-mail set up
+(MATCHMAKER_SMTP_URL) each entry is also queued as an e-mail to the user's address."""
 from __future__ import annotations
 
 from typing import Iterable
@@ -8,6 +9,23 @@ from sqlalchemy.orm import Session
 
 from .db import utcnow
 from .models import Notification, Organization, User
+
+
+# Set on the sessions of a runtime with e-mail (runtime.build_runtime): the base of the links.
+MAIL_KEY = "matchmaker.mail_base_url"
+
+
+def _mail(session: Session, user: User, title: str, body: str, link: str) -> None:
+    """Queue the entry as an e-mail (sent by the job worker, so a slow mail server never slows
+    a page) when e-mail is set up and the user has an address."""
+    base = session.info.get(MAIL_KEY)
+    address = user.mail_address
+    if base is None or not address:
+        return
+    from .jobs.queue import enqueue
+    text = body + (f"\n\n查看详情：{base}{link}" if link.startswith("/") else "")
+    enqueue(session, "send_mail", {"to": address, "subject": title[:200], "body": text},
+            dedupe=False)
 
 
 def enterprise_audience(enterprise: Organization) -> list[User]:
@@ -32,6 +50,7 @@ def notify(session: Session, users: Iterable[User], kind: str, title: str, body:
         seen.add(user.id)
         session.add(Notification(user_id=user.id, kind=kind, title=title[:200], body=body,
                                  link=link[:300]))
+        _mail(session, user, title, body, link)
     session.flush()
     return len(seen)
 
@@ -49,6 +68,7 @@ def remind_once(session: Session, users: Iterable[User], key: str, kind: str, ti
             continue
         session.add(Notification(user_id=user.id, kind=kind, title=title[:200], body=body,
                                  link=link[:300], dedupe_key=k))
+        _mail(session, user, title, body, link)
         sent += 1
     return sent
 

@@ -15,7 +15,7 @@ from .private import private_sqlite
 from . import audit, licensing
 from .matching import triggers
 from .events import pairs as event_pairs
-from .jobs import worker
+from .jobs import mail_job, worker
 from .licensing import deals
 from .matching import jobs as matching_jobs
 from .search import outbox
@@ -59,11 +59,15 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         private_sqlite(path)        # 0600 before SQLite creates it 0644 (password hashes)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
+    if settings.smtp_url:     # notifications are e-mailed too (notifications._mail)
+        from .notifications import MAIL_KEY
+        factory.configure(info={MAIL_KEY: settings.link_base})
     rt = Runtime(settings=settings, engine=engine, session_factory=factory,
                  search=make_backend(settings.search_backend, settings.index_dir,
                                      settings.index_replica or None))
     outbox.install(factory, on_commit=rt.sync_index if settings.index_on_commit else None)
     worker.register(matching_jobs.HANDLERS)
+    worker.register(mail_job.HANDLERS)
     deals.register_event_origin(event_pairs.check_deal_origin, event_pairs.link_deal)
     triggers.install()
     licensing.install()

@@ -156,6 +156,12 @@ def test_station_clients_become_active_links_and_come_back_on_downgrade(empty_en
         ids = dict(conn.execute(text("SELECT name, id FROM organizations")).all())
         conn.execute(text("INSERT INTO station_clients (station_id, enterprise_id) VALUES"
                           f" ({ids['驿站']}, {ids['企业甲']})"))
+        conn.execute(text("INSERT INTO users (login, password_hash, display_name, organization_id,"
+                          " role, is_active, session_token, note, created_at) VALUES ('a@example.com',"
+                          f" 'x', '甲', {ids['企业甲']}, 'admin', TRUE, 't', '', CURRENT_TIMESTAMP)"))
+        user_id = conn.execute(text("SELECT id FROM users")).scalar()
+        conn.execute(text("INSERT INTO notifications (user_id, kind, title, body, link, created_at)"
+                          f" VALUES ({user_id}, 'test', '留着', '', '', CURRENT_TIMESTAMP)"))
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
         links = conn.execute(text("SELECT station_id, enterprise_id, state, open_slot FROM"
@@ -172,3 +178,6 @@ def test_station_clients_become_active_links_and_come_back_on_downgrade(empty_en
     with empty_engine.connect() as conn:
         rows = conn.execute(text("SELECT station_id, enterprise_id FROM station_clients")).all()
     assert [tuple(r) for r in rows] == [(ids["驿站"], ids["企业甲"])]
+    with empty_engine.connect() as conn:    # no table was copied and dropped under its rows
+        assert conn.execute(text("SELECT title FROM notifications")).scalars().all() == ["留着"]
+        assert conn.execute(text("SELECT count(*) FROM organizations")).scalar() == 3

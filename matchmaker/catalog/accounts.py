@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..db import utcnow
 from ..errors import PermissionDenied, ValidationError
 from ..models import Organization, OrgKind, OrgStatus, User, UserRole
-from .organizations import OrganizationInput, create_organization
+from .organizations import OrganizationInput, create_organization, notify_registration
 from .passwords import password_problem
 from .validation import FieldErrors, normalize_login
 
@@ -60,7 +60,9 @@ def register(session: Session, org_data: OrganizationInput, login: str, password
         errors.add("kind", "运营方账号只能由管理员创建")
     _validate_user_fields(session, login, password, display_name, errors)
     org = create_organization(session, org_data, status=OrgStatus.PENDING, errors=errors)
-    return create_user(session, org, login, password, display_name, role=UserRole.ADMIN)
+    user = create_user(session, org, login, password, display_name, role=UserRole.ADMIN)
+    notify_registration(session, org)
+    return user
 
 
 def authenticate(session: Session, login: str, password: str) -> User:
@@ -82,7 +84,12 @@ def authenticate(session: Session, login: str, password: str) -> User:
     if user.organization.status == OrgStatus.PENDING:
         raise PermissionDenied("所在机构正在等待平台审核，审核通过后即可登录")
     if user.organization.status == OrgStatus.SUSPENDED:
-        raise PermissionDenied("所在机构已被停用，请联系平台运营方")
+        raise PermissionDenied("所在机构已被停用，请联系平台运营方"
+                               + (f"（原因：{user.organization.status_reason}）"
+                                  if user.organization.status_reason else ""))
+    if user.organization.status == OrgStatus.REJECTED:
+        raise PermissionDenied(f"机构注册未通过审核：{user.organization.status_reason}。"
+                               "如有疑问，请联系平台运营方")
     user.last_login_at = utcnow()
     rotate_session_token(user)  # a fresh session id at every login (no fixation)
     session.flush()

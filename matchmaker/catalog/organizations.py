@@ -103,15 +103,20 @@ def find_organizations(session: Session, *, status: OrgStatus | None = None,
 
 
 _ALLOWED_STATUS = {
-    OrgStatus.PENDING: {OrgStatus.APPROVED, OrgStatus.SUSPENDED},
+    OrgStatus.PENDING: {OrgStatus.APPROVED, OrgStatus.REJECTED, OrgStatus.SUSPENDED},
     OrgStatus.APPROVED: {OrgStatus.SUSPENDED},
     OrgStatus.SUSPENDED: {OrgStatus.APPROVED},
+    OrgStatus.REJECTED: {OrgStatus.APPROVED},       # reconsidered
 }
+# What the organization's users are told (in the inbox, and by e-mail when it is set up).
+_TOLD = {OrgStatus.APPROVED: "机构已通过平台审核，现在可以登录使用",
+         OrgStatus.REJECTED: "机构注册未通过审核", OrgStatus.SUSPENDED: "机构已被平台停用"}
 
 
-def set_organization_status(session: Session, actor: User, org_id: int,
-                            status: OrgStatus) -> Organization:
-    """Operators approve, suspend or reinstate organizations."""
+def set_organization_status(session: Session, actor: User, org_id: int, status: OrgStatus,
+                            reason: str = "") -> Organization:
+    """Operators approve, reject (with a reason), suspend or reinstate organizations; the
+    organization's users are told, with the reason."""
     if not actor.is_operator:
         raise PermissionDenied("只有平台运营方可以审核机构")
     org = get_organization(session, org_id)
@@ -119,9 +124,33 @@ def set_organization_status(session: Session, actor: User, org_id: int,
         raise Conflict("不能停用自己所在的运营机构")
     if status not in _ALLOWED_STATUS[org.status]:
         raise InvalidTransition(f"机构当前状态为“{org.status.label}”，不能改为“{status.label}”")
+    e = FieldErrors()
+    reason = e.text("reason", "原因", reason, max_len=500,
+                    required=status == OrgStatus.REJECTED) or ""
+    e.raise_if_any()
     org.status = status
+    org.status_reason = reason if status in (OrgStatus.REJECTED, OrgStatus.SUSPENDED) else ""
     session.flush()
+    from ..notifications import notify
+    notify(session, [u for u in org.users if u.is_active], "organization", _TOLD[status],
+           f"原因：{reason}" if reason else "", "/")
     return org
+
+
+def notify_registration(session: Session, org: Organization) -> int:
+    """Tell the operators a new organization waits for review (inbox and badge)."""
+    from ..notifications import notify
+    operators = session.scalars(select(User).join(User.organization).where(
+        Organization.kind == OrgKind.OPERATOR, Organization.status == OrgStatus.APPROVED,
+        User.is_active.is_(True)))
+    return notify(session, operators, "registration",
+                  f"新机构注册待审核：{org.name}（{org.kind.label}）",
+                  f"所在地区：{org.region}；联系人：{org.contact_name or '未填'}", "/admin/organizations")
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Organization).where(
+        Organization.status == OrgStatus.PENDING)) or 0
 
 
 def link_station_client(session: Session, station: Organization, enterprise: Organization):

@@ -68,7 +68,7 @@ def user_group() -> None:
 
 
 def _link(state: State, token: str) -> str:
-    return f"{state.runtime.settings.base_url.rstrip('/')}/account/set-password/{token}"
+    return f"{state.runtime.settings.link_base}/account/set-password/{token}"
 
 
 @user_group.command("create")

@@ -34,6 +34,7 @@ class OrgStatus(LabelledEnum):
     PENDING = "pending"
     APPROVED = "approved"
     SUSPENDED = "suspended"
+    REJECTED = "rejected"       # the registration was not approved (the reason is kept)
 
 
 class UserRole(LabelledEnum):
@@ -209,6 +210,7 @@ LABELS: dict[tuple[type, str], str] = {(type(member), member.value): text for me
     (LinkState.PROPOSED, "待确认"), (LinkState.ACTIVE, "服务中"), (LinkState.DECLINED, "已拒绝"),
     (LinkState.WITHDRAWN, "已撤回"), (LinkState.ENDED, "已解除"),
     (OrgStatus.PENDING, "待审核"), (OrgStatus.APPROVED, "已通过"), (OrgStatus.SUSPENDED, "已停用"),
+    (OrgStatus.REJECTED, "未通过"),
     (UserRole.ADMIN, "管理员"), (UserRole.MEMBER, "成员"),
     (PatentType.INVENTION, "发明"), (PatentType.UTILITY, "实用新型"), (PatentType.DESIGN, "外观设计"),
     (LegalStatus.PENDING, "审中"), (LegalStatus.VALID, "有效"), (LegalStatus.LAPSED, "失效"),

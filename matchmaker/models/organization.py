@@ -82,6 +82,8 @@ class Organization(Base):
     status: Mapped[OrgStatus] = mapped_column(enum_column(OrgStatus), default=OrgStatus.PENDING,
                                               index=True)
     source: Mapped[str] = mapped_column(String(40), default="registration")
+    # Why the operator rejected or suspended it (shown to its users at login).
+    status_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organization")

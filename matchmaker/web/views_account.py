@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required, login_user, logout_user
 
 from .. import clock, mail
@@ -26,12 +26,17 @@ def _now():
     return clock.now()
 
 
+def _base() -> str:
+    """MATCHMAKER_BASE_URL, else the address this browser used (behind the trusted proxies)."""
+    return (runtime().settings.base_url or request.host_url).rstrip("/")
+
+
 def invite_link(token: str) -> str:
-    return f"{runtime().settings.base_url.rstrip('/')}{url_for('account.join', token=token)}"
+    return f"{_base()}{url_for('account.join', token=token)}"
 
 
 def reset_link(token: str) -> str:
-    return f"{runtime().settings.base_url.rstrip('/')}{url_for('account.set_password', token=token)}"
+    return f"{_base()}{url_for('account.set_password', token=token)}"
 
 
 # -- my account -----------------------------------------------------------------------------------
@@ -108,11 +113,20 @@ def _team_page(invite_form=None, new_link: str | None = None, status: int = 200)
                            config_invitation_days=runtime().settings.invitation_days), status
 
 
+NEW_LINK = "matchmaker.new_link"    # a link just issued, shown on the next page only
+
+
+def take_new_link() -> str | None:
+    """The one-time link issued by the previous request (post/redirect/get): shown once, then
+    gone from the session, so reloading the page neither shows it again nor issues another."""
+    return session.pop(NEW_LINK, None)
+
+
 @bp.route("/team")
 @login_required
 def team():
     """Members of the organization; admins also see invitations and the actions."""
-    return _team_page()
+    return _team_page(new_link=take_new_link())
 
 
 @bp.post("/team/invite")
@@ -137,7 +151,8 @@ def invite():
                                                    link, settings.invitation_days)
     flash(f"邀请链接已生成{'并已发送到 ' + made.row.email if sent else ''}："
           "请复制下方链接发给对方（只显示这一次）", "success")
-    return _team_page(new_link=link)
+    session[NEW_LINK] = link
+    return redirect(url_for("account.team"))
 
 
 @bp.post("/team/invitations/<int:invitation_id>/revoke")

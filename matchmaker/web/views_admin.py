@@ -1,10 +1,10 @@
 """Operator back office: approve, suspend and reinstate organizations."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 
 from ..catalog.organizations import find_organizations, set_organization_status
-from ..errors import Conflict, InvalidTransition
+from ..errors import Conflict, InvalidTransition, ValidationError
 from ..models import OrgStatus
 from .auth import require_kinds
 from .context import actor, db
@@ -15,8 +15,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 ALL = "all"
 # The three buttons of the list: label and the status each one sets.
-ACTIONS = {"approve": OrgStatus.APPROVED, "suspend": OrgStatus.SUSPENDED,
-           "reinstate": OrgStatus.APPROVED}
+ACTIONS = {"approve": OrgStatus.APPROVED, "reject": OrgStatus.REJECTED,
+           "suspend": OrgStatus.SUSPENDED, "reinstate": OrgStatus.APPROVED}
 
 
 def _status_filter() -> str:
@@ -37,13 +37,16 @@ def organizations():
                            status=status, statuses=OrgStatus)
 
 
-@bp.route("/organizations/<int:org_id>/<any(approve, suspend, reinstate):action>", methods=["POST"])
+@bp.route("/organizations/<int:org_id>/<any(approve, reject, suspend, reinstate):action>",
+          methods=["POST"])
 @require_kinds("operator")
 def change_status(org_id: int, action: str):
-    """Approve, suspend or reinstate one organization, then go back to the list."""
+    """Approve, reject (with a reason), suspend or reinstate one organization, then go back to
+    the list; its users are told."""
     try:
-        org = set_organization_status(db(), actor(), org_id, ACTIONS[action])
-    except (InvalidTransition, Conflict) as exc:
+        org = set_organization_status(db(), actor(), org_id, ACTIONS[action],
+                                      reason=(request.form.get("reason") or "")[:1000])
+    except (InvalidTransition, Conflict, ValidationError) as exc:
         db().rollback()
         flash(exc.message, "error")
     else:
@@ -90,15 +93,17 @@ def audit():
 
 @bp.route("/users")
 @require_kinds("operator")
-def users(link: str | None = None, status: int = 200):
-    """Every user, searchable by login, name or organization, with the reset-link button."""
+def users():
+    """Every user, searchable by login, name or organization, with the reset-link button (and
+    the link just issued, once)."""
     from ..catalog.accounts import find_users
     from .forms_account import PlainForm
+    from .views_account import take_new_link
     query = (request.args.get("q") or "").strip()[:100]
     number, size = page_number(), per_page()
     result = find_users(db(), query, page=number, per_page=size)
     return render_template("admin/users.html", page=Page.of(result, number, size), q=query,
-                           link=link, plain=PlainForm(formdata=None)), status
+                           link=take_new_link(), plain=PlainForm(formdata=None))
 
 
 @bp.post("/users/<int:user_id>/reset-link")
@@ -111,7 +116,7 @@ def reset_link(user_id: int):
     from ..catalog.self_service import issue_reset
     from .context import runtime
     from .forms_account import PlainForm
-    from .views_account import reset_link as absolute
+    from .views_account import NEW_LINK, reset_link as absolute
     if not PlainForm().validate_on_submit():
         abort(400)
     settings = runtime().settings
@@ -123,4 +128,22 @@ def reset_link(user_id: int):
     flash(f"已为 {user.login} 签发重设密码链接" + (f"并发送到 {user.mail_address}" if sent else "") +
           f"：请通过可靠渠道转交（只显示这一次，{settings.reset_link_hours} 小时内有效，此前的链接已失效）",
           "success")
-    return users(link=link)
+    session[NEW_LINK] = link
+    return redirect(url_for("admin.users", q=user.login))
+
+
+@bp.app_context_processor
+def admin_badge() -> dict:
+    def pending_organizations() -> int:
+        """Registrations waiting for review (the badge on 机构审核), operators only."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from ..catalog.organizations import pending_count
+        user = actor()
+        if user is None or not user.is_operator:
+            return 0
+        try:
+            return pending_count(db())
+        except SQLAlchemyError:
+            return 0
+    return {"pending_organizations": pending_organizations}

@@ -79,7 +79,7 @@ VARIANTS = {"own": OWN, "other": OTHER, "hidden": HIDDEN}
 
 # -- the matrix ---------------------------------------------------------------------------------
 
-APPROVE = "/admin/organizations/<int:org_id>/<any(approve, suspend, reinstate):action>"
+APPROVE = "/admin/organizations/<int:org_id>/<any(approve, reject, suspend, reinstate):action>"
 PROPOSAL = "/deals/<int:deal_id>/proposal/<any(confirm, reject, withdraw):action>"
 LINK_ACT = "/links/<int:link_id>/<any(confirm, decline, withdraw, end):action>"
 TEAM_ACT = ("/account/team/<int:user_id>/<any(deactivate, reactivate, 'make-admin', 'make-member',"
@@ -107,6 +107,7 @@ MATRIX = [
     ("POST", APPROVE, "/admin/organizations/{id}/approve", "org pending", "L  403 403 403 403 302", "/admin/organizations"),
     ("POST", APPROVE, "/admin/organizations/{id}/suspend", "org ent2",   "L   403 403 403 403 302", "/admin/organizations"),
     ("POST", APPROVE, "/admin/organizations/{id}/reinstate", "org suspended", "L 403 403 403 403 302", "/admin/organizations"),
+    ("POST", APPROVE, "/admin/organizations/{id}/reject", "org pending", "L   403 403 403 403 302", "/admin/organizations"),
     # JSON API (401 instead of a login redirect)
     ("GET",  "/api/patents/search", "/api/patents/search", None,         "200 200 200 200 200 200", None),
     ("GET",  "/api/needs/search", "/api/needs/search",  None,            "401 200 200 403 200 200", None),
@@ -266,7 +267,7 @@ MATRIX = [
     ("POST", "/account/profile", "/account/profile",    None,            "L   302 302 302 302 302", "/account/"),
     ("POST", "/account/password", "/account/password",  None,            "L   302 302 302 302 302", "/account/"),
     ("GET",  "/account/team", "/account/team",          None,            "L   200 200 200 200 200", None),
-    ("POST", "/account/team/invite", "/account/team/invite", None,       "L   200 200 200 200 200", None),
+    ("POST", "/account/team/invite", "/account/team/invite", None,       "L   302 302 302 302 302", "/account/team"),
     ("POST", REVOKE, "/account/team/invitations/{id}/revoke", "invitation own", "- 302 - - - -", "/account/team"),
     ("POST", REVOKE, "/account/team/invitations/{id}/revoke", "invitation other", "L 404 404 404 404 404", None),
     ("POST", TEAM_ACT, "/account/team/{id}/deactivate", "member own",   "-   302 -   -   -   -  ", "/account/team"),
@@ -282,7 +283,7 @@ MATRIX = [
     ("GET",  "/account/set-password/<token>", "/account/set-password/nope", None, "404 K K K K K", "/"),
     ("POST", "/account/set-password/<token>", "/account/set-password/{id}", "reset own", "200 K K K K K", "/"),
     ("GET",  "/admin/users", "/admin/users",            None,            "L   403 403 403 403 200", None),
-    ("POST", RESET_LINK, "/admin/users/{id}/reset-link", "user ent",     "L   403 403 403 403 200", None),
+    ("POST", RESET_LINK, "/admin/users/{id}/reset-link", "user ent",     "L   403 403 403 403 302", "/admin/users"),
     # station workspace
     ("GET",  "/station/", "/station/",                  None,            "L   403 403 403 200 403", None),
     ("POST", "/station/needs/<int:need_id>/note", "/station/needs/{id}/note", "need own", "- - - - 302 -", "/station/"),
@@ -501,6 +502,7 @@ DATA: dict[tuple[str, str], Callable[[SecWorld, object], dict]] = {
     ("POST", "/deals/{id}/proposal/reject"): lambda sec, deal: {"version": str(deal.version),
                                                                 "note": "金额需再商议"},
     ("POST", "/deals/{id}/proposal/withdraw"): lambda sec, deal: {"version": str(deal.version)},
+    ("POST", "/admin/organizations/{id}/reject"): lambda sec, obj: {"reason": "资质材料不全"},
     ("POST", "/account/profile"): lambda sec, obj: {"display_name": "新的名字", "email": "me@example.com"},
     ("POST", "/account/password"): lambda sec, obj: {"current_password": PASSWORD,
                                                      "password": "brand-new-pass-42",

@@ -43,7 +43,7 @@ PARAMS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/register/done"): [],
     ("GET", "/admin"): PAGE, ("GET", "/admin/organizations"): PAGE,
     ("GET", "/admin/audit"): PAGE + [("args", "id")], ("GET", "/admin/patents"): [("args", "app_no")],
-    ("POST", "/admin/organizations/<int:org_id>/<any(approve, suspend, reinstate):action>"): [],
+    ("POST", "/admin/organizations/<int:org_id>/<any(approve, reject, suspend, reinstate):action>"): [],
     ("GET", "/api/patents/search"): SEARCH, ("GET", "/api/needs/search"): SEARCH,
     ("GET", "/api/openapi.json"): [],
     ("GET", "/deals"): PAGE, ("GET", "/deals/<int:deal_id>"): [],

@@ -94,3 +94,44 @@ def test_non_operators_get_403(client, world, session, kind):
 def test_visitors_are_sent_to_login(client):
     response = client.get("/admin")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_registration_reaches_the_operators_inbox_and_badge(client, world, session):
+    from tests.web.test_auth import registration
+    from tests.web.helpers import post_form
+    _, operator = world.member(OrgKind.OPERATOR)
+    assert post_form(client, "/register", registration()).status_code == 302
+    login(client, operator.login)
+    home = text(client.get("/"))
+    assert 'data-testid="pending-org-count"' in home and ">1<" in home.split('pending-org-count')[1][:80]
+    inbox = text(client.get("/inbox"))
+    assert "新机构注册待审核：乌鲁木齐新材料科技有限公司（企业）" in inbox
+
+
+def test_rejection_needs_a_reason_which_the_organization_is_told(operator_client, world, session):
+    from sqlalchemy import select
+
+    from matchmaker.models import Notification
+    org, user = world.member(OrgKind.ENTERPRISE, name="资料不全有限公司", status=OrgStatus.PENDING)
+    page = text(operator_client.get("/admin"))
+    refused = operator_client.post(f"/admin/organizations/{org.id}/reject",
+                                   data={"csrf_token": csrf_token(page), "reason": " "})
+    assert "请填写原因" in text(operator_client.get(refused.headers["Location"]))
+    session.refresh(org)
+    assert org.status == OrgStatus.PENDING
+    operator_client.post(f"/admin/organizations/{org.id}/reject",
+                         data={"csrf_token": csrf_token(page), "reason": "营业执照与名称不符"})
+    session.refresh(org)
+    assert (org.status, org.status_reason) == (OrgStatus.REJECTED, "营业执照与名称不符")
+    told = session.scalar(select(Notification).where(Notification.user_id == user.id))
+    assert (told.title, told.body) == ("机构注册未通过审核", "原因：营业执照与名称不符")
+    member = operator_client.application.test_client()
+    refused_login = login(member, user.login)
+    assert refused_login.status_code == 403
+    assert "机构注册未通过审核：营业执照与名称不符" in text(refused_login)
+    act(operator_client, org.id, "reinstate", "rejected")        # reconsidered
+    session.refresh(org)
+    assert (org.status, org.status_reason) == (OrgStatus.APPROVED, "")
+    titles = [n.title for n in session.scalars(select(Notification).where(
+        Notification.user_id == user.id).order_by(Notification.id))]
+    assert titles[-1] == "机构已通过平台审核，现在可以登录使用"

@@ -4,7 +4,8 @@ Deals carry the step one party proposed until the other side agrees (target, ter
 per awaited side). Station–enterprise links become requests confirmed by the other side, with
 their history (station_links, station_link_events); the links of station_clients are carried
 over as active links, and the table goes. One-time links (invitations, password resets) are
-stored hashed in account_tokens; users get an e-mail address for mail delivery.
+stored hashed in account_tokens; users get an e-mail address for mail delivery; organizations
+keep the reason they were rejected or suspended (a new status value, rejected).
 
 Revision ID: 0009
 Revises: 0008
@@ -59,6 +60,9 @@ def upgrade() -> None:
     op.drop_table('station_clients')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sa.String(length=200), server_default='',
+                                      nullable=False))
+    with op.batch_alter_table('organizations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('status_reason', sa.Text(), server_default='',
                                       nullable=False))
     op.create_table('account_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -143,8 +147,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_account_tokens_organization_id'))
         batch_op.drop_index(batch_op.f('ix_account_tokens_kind'))
     op.drop_table('account_tokens')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('email')
+    _drop_columns('organizations', 'status_reason')
+    # a rejected registration was a pending one before this revision
+    op.execute("UPDATE organizations SET status = 'pending' WHERE status = 'rejected'")
+    _drop_columns('users', 'email')
     op.create_table('station_clients',
     sa.Column('station_id', sa.Integer(), nullable=False),
     sa.Column('enterprise_id', sa.Integer(), nullable=False),
@@ -169,7 +175,17 @@ def downgrade() -> None:
     with op.batch_alter_table('deals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deals_awaits_enterprise'))
         batch_op.drop_index(batch_op.f('ix_deals_awaits_owner'))
-        batch_op.drop_column('awaits_enterprise')
-        batch_op.drop_column('awaits_owner')
-        batch_op.drop_column('pending')
-        batch_op.drop_column('pending_to')
+    _drop_columns('deals', 'awaits_enterprise', 'awaits_owner', 'pending', 'pending_to')
+
+
+def _drop_columns(table: str, *columns: str) -> None:
+    """Drop columns in place. On SQLite a batch would copy the table and drop the original,
+    and dropping a table other rows refer to deletes them (ON DELETE CASCADE) or fails: SQLite
+    (3.35+) drops a plain column itself."""
+    if op.get_bind().dialect.name == 'sqlite':
+        for column in columns:
+            op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+        return
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        for column in columns:
+            batch_op.drop_column(column)
