@@ -78,7 +78,7 @@ def theme_patents(session: Session, event: Event, *, exclude=(), limit: int = 30
         column = {1: PatentIPC.section, 3: PatentIPC.ipc_class}.get(len(event.ipc), PatentIPC.subclass)
         stmt = stmt.where(Patent.id.in_(select(PatentIPC.patent_id).where(column == event.ipc)))
     out = []
-    for p in session.scalars(stmt.order_by(Patent.id.desc()).limit(3000)):
+    for p in session.scalars(stmt.order_by(Patent.id.desc()).limit(1000)):
         if p.id not in taken and (not event.industry or event.industry in (p.industry_tags or [])):
             out.append(p)
             if len(out) >= limit:
