@@ -111,7 +111,7 @@ def test_station_event_registration_deal_and_figures(page: Page, page_problems, 
     expect(page.locator("[data-testid=pair-outcome]").first).to_contain_text("已发起交易")
     log_out(page)
     log_in_as(page, OPERATOR_LOGIN, OPERATOR_NAME)
-    page.click("#nav-kpis")
+    nav_click(page, "#nav-kpis")
     year = date.today().year
     cell = page.locator(f"[data-testid=indicator-event_deals-{year}]")
     expect(cell).to_contain_text("1")

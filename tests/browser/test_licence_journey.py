@@ -170,7 +170,7 @@ def test_offer_request_free_licence_conversion_and_kpis(page: Page, page_problem
     # 3b. The licensor sees the deal waiting for it (badge, 待我处理) and confirms.
     log_in_as(page, UNI_LOGIN, UNI_NAME)
     expect(page.locator("[data-testid=deal-todo-count]")).to_have_text("1")
-    page.click("#nav-deals")
+    nav_click(page, "#nav-deals")
     page.click("#filter-todo")
     expect(page.locator(f"[data-testid=deal-awaiting-{deal_id}]")).to_have_text("待确认：免费许可期")
     page.locator(f"[data-testid=deal-{deal_id}]").get_by_role("link").click()

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from matchmaker.models import LinkState, Need, OrgKind, Patent, StationLink, User, UserRole
-from tests.browser.helpers import log_in, log_in_as, log_out
+from tests.browser.helpers import log_in, log_in_as, log_out, nav_click
 from tests.factories import make_org, make_user, valid_app_no
 
 UNI, ADMIN_LOGIN, ADMIN_NAME = "新疆理工大学", "wang.fang@xjlg.example.com", "王芳"
@@ -59,7 +59,7 @@ def test_admin_invites_a_colleague_who_joins_and_lists_a_patent(page: Page, page
     expect(page.locator("#current-user-name")).to_have_text(COLLEAGUE_NAME)
 
     # acts as the new member: registers a patent of the university
-    page.click("#nav-new-patent")
+    nav_click(page, "#nav-new-patent")
     page.fill("#title", "一种棉花秸秆制板的热压方法")
     page.fill("#app_no", valid_app_no(2019, "1", 4242))
     page.fill("#filing_date", "2019-04-01")
@@ -89,9 +89,9 @@ def test_station_asks_enterprise_confirms_broker_posts_a_need(page: Page, page_p
     session.commit()
 
     log_in_as(page, BROKER_LOGIN, BROKER_NAME)
-    page.click("#nav-new-need")
+    nav_click(page, "#nav-new-need")
     expect(page.locator("[data-testid=no-clients]")).to_be_visible()   # no client yet
-    page.click("#nav-links")
+    nav_click(page, "#nav-links")
     page.select_option("#counterpart", label=ENT)
     page.fill("#note", "上门走访后申请为贵企业服务")
     page.click("#link-request-submit")
@@ -101,7 +101,7 @@ def test_station_asks_enterprise_confirms_broker_posts_a_need(page: Page, page_p
 
     log_in_as(page, ENT_LOGIN, ENT_NAME)
     expect(page.locator("[data-testid=links-waiting-count]")).to_have_text("1")
-    page.click("#nav-links")
+    nav_click(page, "#nav-links")
     incoming = page.locator("#links-incoming")
     expect(incoming).to_contain_text(STATION)
     expect(incoming).to_contain_text("上门走访后申请为贵企业服务")
@@ -112,7 +112,7 @@ def test_station_asks_enterprise_confirms_broker_posts_a_need(page: Page, page_p
     log_out(page)
 
     log_in_as(page, BROKER_LOGIN, BROKER_NAME)
-    page.click("#nav-new-need")
+    nav_click(page, "#nav-new-need")
     expect(page.locator("#need-form")).to_be_visible()
     page.select_option("#enterprise_id", label=ENT)
     page.fill("#title", "提高锂电池正极材料的循环寿命")
@@ -125,7 +125,7 @@ def test_station_asks_enterprise_confirms_broker_posts_a_need(page: Page, page_p
     assert need.enterprise_id == ent.id
     link = session.scalar(select(StationLink))
     assert link.state == LinkState.ACTIVE and [e.to_state for e in link.events] == ["proposed", "active"]
-    page.click("#nav-station")
+    nav_click(page, "#nav-station")
     expect(page.locator("section").filter(has_text="服务的企业")).to_contain_text(ENT)
 
 
@@ -137,7 +137,7 @@ def test_reset_link_new_password_login(page: Page, page_problems, session):
     session.commit()
 
     log_in_as(page, OPERATOR_LOGIN, OPERATOR_NAME)
-    page.click("#nav-admin")
+    nav_click(page, "#nav-admin")
     page.click("#users-link")
     page.fill("#user-q", "zhang.wei")
     page.press("#user-q", "Enter")
