@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Mapping, Protocol, Sequence
 
 from ..errors import MatchmakerError
@@ -149,3 +150,26 @@ class SearchBackend(Protocol):
 
     def close(self) -> None:
         """Release everything the backend holds open."""
+
+
+class OnDiskBackend:
+    """What every backend keeping one directory per kind does alike: its size on disk, and
+    single writes as one-item batches of its own `batch()`."""
+
+    def path(self, kind: str) -> Path:
+        raise NotImplementedError
+
+    def batch(self, kind: str) -> AbstractContextManager[WriteBatch]:
+        raise NotImplementedError
+
+    def size_bytes(self, kind: str) -> int:
+        path = self.path(kind)
+        return sum(f.stat().st_size for f in path.iterdir() if f.is_file()) if path.exists() else 0
+
+    def upsert(self, kind: str, docs: Iterable[dict]) -> None:
+        with self.batch(kind) as b:
+            b.upsert(docs)
+
+    def delete(self, kind: str, ids: Iterable[int]) -> None:
+        with self.batch(kind) as b:
+            b.delete(ids)

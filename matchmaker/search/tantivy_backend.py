@@ -25,7 +25,7 @@ import tantivy
 
 from . import plan
 from .changelog import default_replica
-from .backend import Hit, IndexUnavailable, Results, TextQuery
+from .backend import Hit, IndexUnavailable, OnDiskBackend, Results, TextQuery
 from .documents import RUN_BREAK
 from .fields import KINDS, NEED, PATENT, TITLE_BOOST, CLAIMS_BOOST
 
@@ -138,7 +138,7 @@ class _Sink:
         self.writer.add_document(_document(self.kind, doc))
 
 
-class TantivyBackend:
+class TantivyBackend(OnDiskBackend):
     name = "tantivy"
 
     def __init__(self, index_dir: Path, replica: str | None = None):
@@ -219,10 +219,6 @@ class TantivyBackend:
     def close(self) -> None:
         self.forget()
 
-    def size_bytes(self, kind: str) -> int:
-        path = self.path(kind)
-        return sum(f.stat().st_size for f in path.iterdir() if f.is_file()) if path.exists() else 0
-
     # -- writes ----------------------------------------------------------------------------
     @contextmanager
     def batch(self, kind: str) -> Iterator[_Batch]:
@@ -261,14 +257,6 @@ class TantivyBackend:
             os.replace(staging, target)
             shutil.rmtree(old, ignore_errors=True)
             self.forget()
-
-    def upsert(self, kind: str, docs: Iterable[dict]) -> None:
-        with self.batch(kind) as b:
-            b.upsert(docs)
-
-    def delete(self, kind: str, ids: Iterable[int]) -> None:
-        with self.batch(kind) as b:
-            b.delete(ids)
 
     # -- reads -----------------------------------------------------------------------------
     def _searcher(self, kind: str):

@@ -21,7 +21,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.filelock import try_for
 from whoosh.writing import IndexWriter
 
-from .backend import Hit, IndexUnavailable, Results, TextQuery
+from .backend import Hit, IndexUnavailable, OnDiskBackend, Results, TextQuery
 from . import fastpath
 from .bulk import BulkWriter
 from . import plan
@@ -69,7 +69,7 @@ class _Sink:
         self.writer.add_document(**doc)
 
 
-class WhooshBackend:
+class WhooshBackend(OnDiskBackend):
     """The embedded default: one on-disk Whoosh index per kind under `index_dir`."""
 
     name = "whoosh"
@@ -126,10 +126,6 @@ class WhooshBackend:
 
     def exists(self, kind: str) -> bool:
         return windex.exists_in(str(self.path(kind)))
-
-    def size_bytes(self, kind: str) -> int:
-        path = self.path(kind)
-        return sum(f.stat().st_size for f in path.iterdir() if f.is_file()) if path.exists() else 0
 
     def close(self) -> None:
         self.forget()
@@ -232,15 +228,6 @@ class WhooshBackend:
                 w.commit(optimize=optimize)
         finally:
             lock.release()
-
-    # -- writes ----------------------------------------------------------------------------
-    def upsert(self, kind: str, docs: Iterable[dict]) -> None:
-        with self.batch(kind) as b:
-            b.upsert(docs)
-
-    def delete(self, kind: str, ids: Iterable[int]) -> None:
-        with self.batch(kind) as b:
-            b.delete(ids)
 
     # -- reads -----------------------------------------------------------------------------
     def search(self, kind: str, query: TextQuery, *, filters: Mapping[str, Sequence[str]] = {},
