@@ -41,8 +41,7 @@ def number_new_changes(session: Session) -> int:
     locked = session.execute(update(IndexSequence).where(IndexSequence.id == 1)
                              .values(value=IndexSequence.value)).rowcount
     if not locked:
-        top = session.scalar(select(func.max(IndexTask.seq))) or 0
-        session.execute(insert(IndexSequence), {"id": 1, "value": top})
+        _create_counter(session)
     count = session.scalar(select(func.count()).select_from(IndexTask)
                            .where(IndexTask.seq.is_(None))) or 0
     if count:
@@ -52,6 +51,22 @@ def number_new_changes(session: Session) -> int:
         session.execute(_NUMBER_ROWS, {"base": base})
     session.commit()
     return count
+
+
+def _create_counter(session: Session) -> None:
+    """Create the counter row (a database emptied by hand lacks it) and take its lock.
+
+    Two appliers can find it missing at once: the second insert waits for the first to commit,
+    fails on the primary key inside its savepoint, and then locks the row the first one made.
+    """
+    top = session.scalar(select(func.max(IndexTask.seq))) or 0
+    try:
+        with session.begin_nested():
+            session.execute(insert(IndexSequence), {"id": 1, "value": top})
+    except IntegrityError:
+        pass
+    session.execute(update(IndexSequence).where(IndexSequence.id == 1)
+                    .values(value=IndexSequence.value))
 
 
 def last_number(session: Session) -> int:
