@@ -2,6 +2,8 @@
 
 The database is SQLite by default; set MATCHMAKER_TEST_DATABASE_URL (e.g.
 postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the same tests on PostgreSQL.
+Under pytest-xdist each worker gets its own PostgreSQL database beside that one (test_gw0,
+test_gw1, ...; created when missing), because tests truncate the database they use.
 """
 from __future__ import annotations
 
@@ -10,14 +12,26 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from matchmaker.config import Settings
 from matchmaker.db import Base, make_engine
 from matchmaker.migrate import upgrade
 from matchmaker.runtime import build_runtime
 
-TEST_DB_URL = os.environ.get("MATCHMAKER_TEST_DATABASE_URL", "")
+BASE_TEST_DB_URL = os.environ.get("MATCHMAKER_TEST_DATABASE_URL", "")
+
+
+def _worker_database_url(url: str) -> str:
+    """The database this process tests on: the given one, or a per-xdist-worker sibling."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url.startswith("postgresql") or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+TEST_DB_URL = _worker_database_url(BASE_TEST_DB_URL)
 # At least 32 bytes: the app refuses weaker session-signing keys (config.check_secret_key).
 TEST_SECRET_KEY = "test-secret-key-0123456789-abcdefghij-klmnop"
 
@@ -26,10 +40,26 @@ def is_postgres() -> bool:
     return TEST_DB_URL.startswith("postgresql")
 
 
+def _create_worker_database() -> None:
+    """Create this worker's database next to the configured one when it does not exist yet."""
+    if TEST_DB_URL == BASE_TEST_DB_URL:
+        return
+    name = make_url(TEST_DB_URL).database
+    admin = make_engine(BASE_TEST_DB_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> str:
     """Migrate once per run: a template SQLite file, or the PostgreSQL test database itself."""
     if is_postgres():
+        _create_worker_database()
         engine = make_engine(TEST_DB_URL)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
