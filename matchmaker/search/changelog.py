@@ -42,13 +42,14 @@ def number_new_changes(session: Session) -> int:
                              .values(value=IndexSequence.value)).rowcount
     if not locked:
         _create_counter(session)
-    count = session.scalar(select(func.count()).select_from(IndexTask)
-                           .where(IndexTask.seq.is_(None))) or 0
+    base = session.scalar(select(IndexSequence.value).where(IndexSequence.id == 1))
+    # One statement numbers the rows and says how many it numbered: counting them in an earlier
+    # statement would miss rows committed in between (PostgreSQL's READ COMMITTED gives every
+    # statement a new snapshot), and the next applier would hand out their numbers again.
+    count = session.execute(_NUMBER_ROWS, {"base": base}).rowcount or 0
     if count:
-        base = session.scalar(select(IndexSequence.value).where(IndexSequence.id == 1))
         session.execute(update(IndexSequence).where(IndexSequence.id == 1)
                         .values(value=base + count))
-        session.execute(_NUMBER_ROWS, {"base": base})
     session.commit()
     return count
 

@@ -196,3 +196,35 @@ def test_outbox_holds_work_for_both_kinds(catalog, crashy):
     indexer.apply_pending(crashy.runtime.session_factory, crashy.backend)
     assert indexer.pending_count(crashy.session) == 0
     assert catalog.ids("红枣", operator, include_unavailable=True) != []
+
+
+def test_a_change_committed_between_batches_is_indexed_in_its_new_state(crashy):
+    """One apply loads a patent in an early batch; an edit commits before a later batch of the
+    same apply loads it again. The later batch must read the edit, not the copy the applier's
+    session still holds from the first batch (sessions keep objects across commits)."""
+    p = crashy.patent("棉花采摘机", abstract="采摘棉花。")
+    others = [crashy.patent(f"红枣去核机{i}", abstract="红枣去核。") for i in range(3)]
+    crashy.commit()
+    # the same patent queued again behind the others: it comes back in the last batch
+    crashy.session.add(IndexTask(kind="patent", object_id=p.id, op="upsert", attempts=0,
+                                 last_error=""))
+    crashy.commit()
+    backend, factory = crashy.backend, crashy.runtime.session_factory
+    real_batch, batches = backend.batch, []
+
+    def edit_after_first_batch(kind):
+        if batches == [1]:   # between the first and the second batch
+            with factory() as other:
+                other.get(Patent, p.id).title = "葡萄干燥机"
+                other.commit()
+        batches.append(1)
+        return real_batch(kind)
+
+    backend.batch = edit_after_first_batch
+    try:
+        indexer.apply_pending(factory, backend, batch=2)
+    finally:
+        del backend.batch
+    assert len(batches) >= 2
+    assert p.id in {h.id for h in backend.search("patent", parse_text("葡萄干燥机")[0]).hits}
+    assert p.id not in {h.id for h in backend.search("patent", parse_text("棉花采摘机")[0]).hits}

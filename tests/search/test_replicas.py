@@ -144,3 +144,39 @@ def test_numbers_follow_commit_order_not_insert_order(hosts):
         seqs = dict(s.execute(text("SELECT object_id, seq FROM index_outbox")).all())
         cursor = s.get(IndexCursor, ("A", "patent"))
     assert cursor.position >= 2 and seqs == {}
+
+
+@pytest.mark.skipif(not is_postgres(), reason="concurrent writers need PostgreSQL")
+def test_a_change_committed_while_numbering_gets_a_number_of_its_own(hosts):
+    """A change commits between the applier's statements (READ COMMITTED: each statement sees
+    it). Every numbered row needs a distinct number and the counter must pass all of them, or
+    the next applier numbers another change the same, and a cursor that passed the first skips
+    the second for good."""
+    from sqlalchemy import event
+
+    a = hosts("A", on_commit=False)
+    a.sync_index()
+    first = add_patent(a, "红枣去核机")
+    engine = a.session_factory.kw["bind"]
+    injected = []
+
+    def commit_a_change_first(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith("UPDATE index_outbox SET seq") and not injected:
+            injected.append(add_patent(a, "棉花打顶机"))   # another connection, committed
+
+    event.listen(engine, "before_cursor_execute", commit_a_change_first)
+    try:
+        with a.session_factory() as s:
+            changelog.number_new_changes(s)
+    finally:
+        event.remove(engine, "before_cursor_execute", commit_a_change_first)
+    later = add_patent(a, "残膜回收机")
+    with a.session_factory() as s:
+        changelog.number_new_changes(s)
+        seqs = [q for (q,) in s.execute(text("SELECT seq FROM index_outbox WHERE seq IS NOT NULL"))]
+        top = changelog.last_number(s)
+    assert injected and len(seqs) == len(set(seqs)) and max(seqs) == top
+    a.sync_index()
+    assert found(a, "红枣去核机") == {first}
+    assert found(a, "棉花打顶机") == {injected[0]}
+    assert found(a, "残膜回收机") == {later}
