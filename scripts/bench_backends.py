@@ -24,11 +24,13 @@ import json
 import multiprocessing as mp
 import os
 import pickle
+import resource
 import shutil
 import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -62,26 +64,46 @@ def raw_document(n: int, rec: dict) -> dict:
             "offer": "active" if n % 5 == 0 else "none", "free_months": 6 if n % 5 == 0 else -1}
 
 
-def analyzed_docs(size: int, seed: int, procs: int, workdir: Path) -> tuple[list[dict], float]:
-    cache = workdir / f"analyzed-{size}-{seed}.pickle"
-    if cache.exists():
+def _raw_batches(size: int, seed: int, batch: int = 500) -> Iterator[list[dict]]:
+    part: list[dict] = []
+    for n, rec in enumerate(generate(size, seed)):
+        part.append(raw_document(n, rec))
+        if len(part) == batch:
+            yield part
+            part = []
+    if part:
+        yield part
+
+
+def analyzed_docs(size: int, seed: int, procs: int, workdir: Path) -> tuple[Path, float]:
+    """Analyze once into a cache of pickled batches, streamed: at 1M documents the analyzed
+    corpus (~3 GB pickled, several times that as Python objects) must never sit in memory."""
+    cache = workdir / f"analyzed-{size}-{seed}.pickles"
+    stamp = cache.with_suffix(".seconds")
+    if cache.exists() and stamp.exists():
         log(f"analyzed documents from {cache}")
-        with open(cache, "rb") as fh:
-            return pickle.load(fh)
-    raw = [raw_document(n, rec) for n, rec in enumerate(generate(size, seed))]
-    batches = [raw[i:i + 500] for i in range(0, len(raw), 500)]
-    progress = Progress("analyze", len(raw))
+        return cache, float(stamp.read_text())
+    workdir.mkdir(parents=True, exist_ok=True)
+    progress = Progress("analyze", size)
     t0 = time.perf_counter()
-    docs: list[dict] = []
-    with mp.get_context("fork").Pool(procs) as pool:
-        for part in pool.imap(analyze_batch, batches):
-            docs += part
+    partial = cache.with_suffix(".partial")
+    with open(partial, "wb") as fh, mp.get_context("fork").Pool(procs) as pool:
+        for part in pool.imap(analyze_batch, _raw_batches(size, seed)):
+            pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
             progress(len(part))
     seconds = time.perf_counter() - t0
-    workdir.mkdir(parents=True, exist_ok=True)
-    with open(cache, "wb") as fh:
-        pickle.dump((docs, seconds), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    return docs, seconds
+    os.replace(partial, cache)
+    stamp.write_text(f"{seconds:.1f}")
+    return cache, seconds
+
+
+def iter_docs(cache: Path) -> Iterator[dict]:
+    with open(cache, "rb") as fh:
+        while True:
+            try:
+                yield from pickle.load(fh)
+            except EOFError:
+                return
 
 
 def rss_mb() -> float:
@@ -89,7 +111,7 @@ def rss_mb() -> float:
         return round(int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
-def bench_backend(name: str, docs: list[dict], workdir: Path, queries: int) -> dict:
+def bench_backend(name: str, cache: Path, size: int, workdir: Path, queries: int) -> dict:
     from matchmaker.matching.engine import MatchOptions, match_to_patents
     from matchmaker.matching.profile import build_profile
     from matchmaker.search.factory import make_backend
@@ -98,12 +120,12 @@ def bench_backend(name: str, docs: list[dict], workdir: Path, queries: int) -> d
     index_dir = workdir / f"index-{name}"
     shutil.rmtree(index_dir, ignore_errors=True)
     backend = make_backend(name, index_dir, replica="bench")
-    out: dict = {"backend": name, "docs": len(docs)}
+    out: dict = {"backend": name, "docs": size}
     rss0 = rss_mb()
-    progress = Progress(f"{name} write", len(docs))
+    progress = Progress(f"{name} write", size)
     t0 = time.perf_counter()
     with backend.rebuilding(PATENT) as sink:
-        for doc in docs:
+        for doc in iter_docs(cache):
             sink.add(doc)
             progress()
     out["rebuild_write_s"] = round(time.perf_counter() - t0, 1)
@@ -138,18 +160,25 @@ def bench_backend(name: str, docs: list[dict], workdir: Path, queries: int) -> d
                                                          today=today)), needs, f"{name} match")
     out["rss_mb"] = rss_mb()
     out["rss_growth_mb"] = round(out["rss_mb"] - rss0, 1)
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     backend.close()
     return out
+
+
+def bench_in_child(*args) -> dict:
+    """Each backend in its own process: memory figures are then that backend's alone."""
+    with mp.get_context("fork").Pool(1) as pool:
+        return pool.apply(bench_backend, args)
 
 
 def table(size: int, analyze_s: float, results: list[dict]) -> str:
     lines = [f"corpus: {size:,} generated patents; analysis (jieba + bigrams, shared by both): "
              f"{analyze_s:.0f} s",
-             f"{'backend':<9} {'write s':>8} {'index MB':>9} {'RSS MB':>7} {'short p50/p95 ms':>17} "
+             f"{'backend':<9} {'write s':>8} {'index MB':>9} {'peak RSS MB':>12} {'short p50/p95 ms':>17} "
              f"{'need p50/p95 ms':>16} {'match p95 ms':>13}"]
     for r in results:
         lines.append(f"{r['backend']:<9} {r['rebuild_write_s']:>8.1f} {r['index_mb']:>9.1f} "
-                     f"{r['rss_mb']:>7.0f} {r['short']['p50_ms']:>8.1f}/{r['short']['p95_ms']:<8.1f} "
+                     f"{r['peak_rss_mb']:>12.0f} {r['short']['p50_ms']:>8.1f}/{r['short']['p95_ms']:<8.1f} "
                      f"{r['need']['p50_ms']:>7.1f}/{r['need']['p95_ms']:<8.1f} {r['match']['p95_ms']:>13.1f}")
     return "\n".join(lines)
 
@@ -164,8 +193,9 @@ def main(argv=None) -> int:
     ap.add_argument("--workdir", type=Path, default=ROOT / "instance" / "bench-backends")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    docs, analyze_s = analyzed_docs(args.size, args.seed, args.procs, args.workdir)
-    results = [bench_backend(b, docs, args.workdir, args.queries) for b in args.backends.split(",") if b]
+    cache, analyze_s = analyzed_docs(args.size, args.seed, args.procs, args.workdir)
+    results = [bench_in_child(b, cache, args.size, args.workdir, args.queries)
+               for b in args.backends.split(",") if b]
     if args.json:
         print(json.dumps({"size": args.size, "analyze_s": analyze_s, "results": results}, indent=2))
     else:

@@ -119,7 +119,7 @@ def open_corpus_instance(directory: Path, *, data_dir: Path = DATA_DIR, fresh: b
     if not (directory / MARKER).exists():
         _build(rt, data_dir)
         (directory / MARKER).write_text(json.dumps({"data_dir": str(data_dir)}))
-    elif not rt.search.exists("patent"):
+    elif not rt.search.exists("patent") or rt.search.outdated("patent"):
         from bench_search import rebuild_index
         log(f"building the {backend} index ...")
         log(f"  {rebuild_index(rt, procs=2)}")

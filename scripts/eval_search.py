@@ -107,12 +107,17 @@ def main() -> None:
         methods = {k: v for k, v in methods.items() if any(w in k for w in args.only.split(","))}
     results = {name: evaluate(m, queries, qrels) for name, m in methods.items()}
     if args.unjudged:
-        mine = results.get("(c) matchmaker search")
+        seen: set[tuple[str, str]] = set()   # every backend's rankings of ours, each pair once
         with open(args.unjudged, "w", encoding="utf-8") as out:
-            for q, r in (mine or {"per_query": {}})["per_query"].items():
-                for pid in r["ranking"]:
-                    if pid not in qrels.get(q, {}):
-                        out.write(json.dumps({"query": q, "patent_id": pid}, ensure_ascii=False) + "\n")
+            for name, res in results.items():
+                if not name.startswith("(c) matchmaker search"):
+                    continue
+                for q, r in res["per_query"].items():
+                    for pid in r["ranking"]:
+                        if pid not in qrels.get(q, {}) and (q, pid) not in seen:
+                            seen.add((q, pid))
+                            out.write(json.dumps({"query": q, "patent_id": pid},
+                                                 ensure_ascii=False) + "\n")
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import math
 import os
 import shutil
 import threading
@@ -36,8 +37,15 @@ BATCH_HEAP = 50_000_000        # bytes of indexing memory for an outbox batch
 REBUILD_HEAP = 400_000_000     # ...and for a rebuild (fewer, larger segments)
 UNREADABLE = "全文检索暂时不可用：索引文件缺失或已损坏，请联系管理员运行 matchmaker index rebuild 重建索引"
 # The schema's version: an index written by another version is rebuilt (see outdated()).
-SCHEMA_VERSION = "2"
-FIELD_BOOSTS = {"title": TITLE_BOOST, "claims": CLAIMS_BOOST}
+SCHEMA_VERSION = "3"
+# Whoosh applies a field boost to the term frequencies it indexes (title ×3: a title word counts
+# three times inside BM25's saturation), not to the score. The title is therefore indexed
+# TITLE_BOOST times here: frequency and field length both triple, so length normalization is
+# unchanged and a title term scores exactly as in Whoosh (a score boost of 3 weighs titles far
+# more: known items and real needs ranked differently). Claims (×½) cannot be halved that way;
+# they keep a score boost, and most records have none.
+FIELD_REPEATS = {"title": int(TITLE_BOOST)}
+FIELD_BOOSTS = {"claims": CLAIMS_BOOST}
 
 WORDS, CHARS, RAW = "mm_words", "mm_chars", "raw"
 # (name, kind of field, stored); text kinds: words (freq), chars (positions), keyword (raw,
@@ -89,7 +97,8 @@ def _document(kind: str, doc: Mapping) -> tantivy.Document:
     d.add_text("key", str(int(doc["id"])))
     for name in _TEXT[kind] + ("tchars", "bchars"):
         if doc.get(name):
-            d.add_text(name, str(doc[name]))
+            for _ in range(FIELD_REPEATS.get(name, 1)):
+                d.add_text(name, str(doc[name]))
     for name, sep in _KEYWORDS[kind].items():
         value = doc.get(name)
         if value in (None, ""):
@@ -106,14 +115,33 @@ def _document(kind: str, doc: Mapping) -> tantivy.Document:
 
 
 class _Stats:
+    """Document frequencies for the plan (memoized: the plan and the compiler both ask)."""
+
     def __init__(self, searcher):
         self.searcher = searcher
+        self._df: dict[tuple[str, str], int] = {}
 
     def doc_frequency(self, field: str, text: str) -> int:
-        return self.searcher.doc_freq(field, text)
+        key = (field, text)
+        if key not in self._df:
+            self._df[key] = self.searcher.doc_freq(field, text)
+        return self._df[key]
 
     def doc_count(self) -> int:
         return self.searcher.num_docs
+
+    def idf_alignment(self, field: str, text: str) -> float:
+        """Whoosh's idf over tantivy's for a term. Both engines score a term with the same BM25
+        expression (K1 1.2, B 0.75) but for the idf: Whoosh log(N/(df+1)) + 1, tantivy
+        ln(1 + (N-df+0.5)/(df+0.5)), which weighs common words far less. A term boosted by this
+        ratio scores as in Whoosh, so the matcher's tuned weights and the relevance figures
+        hold on either backend (scripts/eval_matching.py --backends whoosh,tantivy)."""
+        n, df = max(self.doc_count(), 1), self.doc_frequency(field, text)
+        if df == 0:
+            return 1.0
+        ours = math.log(n / (df + 1)) + 1
+        theirs = math.log1p((n - df + 0.5) / (df + 0.5))
+        return ours / theirs if theirs > 1e-9 else 1.0
 
 
 class _Batch:
@@ -148,6 +176,7 @@ class TantivyBackend(OnDiskBackend):
         self._indexes: dict[str, tantivy.Index] = {}
         self._schemas = {kind: _schema(kind) for kind in KINDS}
         self._vocab: dict[str, tuple[tuple, list[str]]] = {}
+        self._seen: dict[str, tuple[int, int, int]] = {}   # kind → meta.json stamp last loaded
 
     # -- lifecycle -------------------------------------------------------------------------
     def path(self, kind: str) -> Path:
@@ -215,6 +244,7 @@ class TantivyBackend(OnDiskBackend):
         with self._lock:
             self._indexes.clear()
             self._vocab.clear()
+            self._seen.clear()
 
     def close(self) -> None:
         self.forget()
@@ -259,13 +289,22 @@ class TantivyBackend(OnDiskBackend):
             self.forget()
 
     # -- reads -----------------------------------------------------------------------------
+    def _meta_stamp(self, kind: str) -> tuple[int, int, int]:
+        """Every commit (of any process) and every rebuild swap writes a new meta.json."""
+        st = (self.path(kind) / "meta.json").stat()
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
     def _searcher(self, kind: str):
         """A searcher on the newest commit (of any process); a damaged index is reopened once,
-        then reported as IndexUnavailable."""
+        then reported as IndexUnavailable. The index reloads only when meta.json changed:
+        reloading on every search re-reads the segment list for nothing."""
         for attempt in (1, 2):
             try:
                 ix = self._index(kind)
-                ix.reload()
+                stamp = self._meta_stamp(kind)
+                if self._seen.get(kind) != stamp:
+                    ix.reload()
+                    self._seen[kind] = stamp
                 return ix.searcher()
             except IndexUnavailable:
                 raise
@@ -307,12 +346,13 @@ class TantivyBackend(OnDiskBackend):
                count: bool = True) -> Results:
         s = self._searcher(kind)
         schema = self._schemas[kind]
-        node = plan.text_plan(kind, query, _Stats(s))
+        stats = _Stats(s)
+        node = plan.text_plan(kind, query, stats)
         filter_q = _filter_query(schema, filters, ranges)
         if node is None:
             text_q = None
         else:
-            text_q = _compile(schema, node)
+            text_q = _compile(schema, node, stats)
         if text_q is None and filter_q is None:
             q = tantivy.Query.all_query()
         elif text_q is None:
@@ -381,25 +421,27 @@ class TantivyBackend(OnDiskBackend):
                 for name in facets}
 
 
-def _compile(schema, node: plan.Node):
-    """A plan node as a tantivy query; the schema's field boosts applied to terms."""
+def _compile(schema, node: plan.Node, stats: _Stats):
+    """A plan node as a tantivy query; the schema's field boosts and the idf alignment with
+    Whoosh (_Stats.idf_alignment) applied to terms."""
     Q, Occur = tantivy.Query, tantivy.Occur
     if isinstance(node, plan.Term):
         q = Q.term_query(schema, node.field, node.text,
                          index_option="position" if node.field in ("tchars", "bchars") else "freq")
-        boost = node.boost * FIELD_BOOSTS.get(node.field, 1.0)
+        boost = (node.boost * FIELD_BOOSTS.get(node.field, 1.0)
+                 * stats.idf_alignment(node.field, node.text))
         return q if boost == 1.0 else Q.boost_query(q, boost)
     if isinstance(node, plan.Phrase):
         q = Q.phrase_query(schema, node.field, list(node.words))
         return q if node.boost == 1.0 else Q.boost_query(q, node.boost)
     if isinstance(node, plan.AllOf):
-        return Q.boolean_query([(Occur.Must, _compile(schema, p)) for p in node.parts])
+        return Q.boolean_query([(Occur.Must, _compile(schema, p, stats)) for p in node.parts])
     if isinstance(node, plan.WithBonus):
-        return Q.boolean_query([(Occur.Must, _compile(schema, node.required)),
-                                (Occur.Should, _compile(schema, node.bonus))])
+        return Q.boolean_query([(Occur.Must, _compile(schema, node.required, stats)),
+                                (Occur.Should, _compile(schema, node.bonus, stats))])
     if not node.parts:
         return Q.empty_query()
-    q = Q.boolean_query([(Occur.Should, _compile(schema, p)) for p in node.parts])
+    q = Q.boolean_query([(Occur.Should, _compile(schema, p, stats)) for p in node.parts])
     return q if node.boost == 1.0 else Q.boost_query(q, node.boost)
 
 
