@@ -11,6 +11,7 @@ from ..db import Base, utcnow
 from .enums import AgreementState, ServiceLogKind, VoucherKind
 from .organization import Organization, User
 from .patent import Patent
+from .history import StateChangeColumns
 from .types import UTCDateTime, enum_column
 
 
@@ -50,7 +51,7 @@ class CustodyAgreement(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class CustodyEvent(Base):
+class CustodyEvent(StateChangeColumns, Base):
     """One step of an agreement's history (who, when, from → to, why)."""
 
     __tablename__ = "custody_events"
@@ -58,14 +59,8 @@ class CustodyEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("custody_agreements.id", ondelete="CASCADE"),
                                               index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    from_state: Mapped[str] = mapped_column(String(20), default="")
-    to_state: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agreement: Mapped[CustodyAgreement] = relationship(back_populates="events")
-    actor: Mapped[User | None] = relationship()
 
 
 class ServiceLogEntry(Base):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, utcnow
 from .enums import LinkState, OrgKind, OrgStatus, UserRole
+from .history import StateChangeColumns
 from .types import UTCDateTime, enum_column
 
 
@@ -46,7 +47,7 @@ class StationLink(Base):
         back_populates="link", order_by="StationLinkEvent.id", cascade="all, delete-orphan")
 
 
-class StationLinkEvent(Base):
+class StationLinkEvent(StateChangeColumns, Base):
     """One step of a link's history (who, when, from → to, why)."""
 
     __tablename__ = "station_link_events"
@@ -54,14 +55,8 @@ class StationLinkEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     link_id: Mapped[int] = mapped_column(ForeignKey("station_links.id", ondelete="CASCADE"),
                                          index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    from_state: Mapped[str] = mapped_column(String(20), default="")
-    to_state: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     link: Mapped[StationLink] = relationship(back_populates="events")
-    actor: Mapped["User | None"] = relationship()
 
 
 _LINKS = StationLink.__table__
