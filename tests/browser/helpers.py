@@ -24,7 +24,11 @@ def log_in_as(page: Page, login: str, display_name: str, password: str = PASSWOR
 
 def open_nav(page: Page, selector: str) -> None:
     """Make a navigation entry visible the way a user would: open the phone menu (narrow
-    screens) and the entry's group (a dropdown on wide screens)."""
+    screens) and the entry's group (a dropdown on wide screens).
+
+    Waits for the page's stylesheets first: before they apply, the phone menu's toggle shows
+    on a wide screen too, and clicking it then times out once the styles hide it."""
+    page.wait_for_load_state("load")
     entry = page.locator(selector)
     if entry.is_visible():
         return
