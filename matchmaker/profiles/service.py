@@ -124,6 +124,32 @@ def size_classes(session: Session, enterprise_ids) -> dict[int, SizeClass | None
                                 .where(EnterpriseProfile.enterprise_id.in_(ids))).all())
 
 
+def counts_as_sme(size: SizeClass | None) -> bool:
+    """The rule every SME indicator of the plan applies (100 SMEs converting, 1,000 SMEs under
+    custody): the profile classes the enterprise micro, small or medium. Without a profile, or
+    with the figures the class needs missing, it is not counted: the plan counts SMEs, and an
+    unknown size is followed up (the KPI page shows how many) rather than assumed small."""
+    return size is not None and size.is_sme
+
+
+@dataclass(frozen=True)
+class SizeSplit:
+    """Enterprises as the SME indicators see them: counted, or left out and why."""
+
+    smes: frozenset[int]
+    unclassified: frozenset[int]     # no profile, or no size class yet
+    large: frozenset[int]
+
+
+def split_by_size(session: Session, enterprise_ids) -> SizeSplit:
+    """Split enterprises into the SMEs an indicator counts and the ones it leaves out."""
+    ids = set(enterprise_ids)
+    sizes = size_classes(session, ids)
+    smes = frozenset(e for e in ids if counts_as_sme(sizes.get(e)))
+    unclassified = frozenset(e for e in ids if sizes.get(e) is None)
+    return SizeSplit(smes, unclassified, frozenset(ids - smes - unclassified))
+
+
 def is_priority(profile: EnterpriseProfile | None, year: int) -> bool:
     """The plan supports small and micro enterprises, start-ups and those hit by COVID first
     ("重点扶持受新冠肺炎疫情影响较大的小企业和初创企业")."""
