@@ -207,6 +207,8 @@ def test_demo_loads_once_and_skip_if_loaded_does_not_duplicate(run, db):
     kpis = run("kpis", "--json")
     figures = json.loads(kpis.stdout)
     assert figures["converted_smes"] > 0 and sum(y["contract_value_yuan"] for y in figures["years"]) > 0
+    custody = figures["custody"]          # SMEs only: the demo's agreements go to SME profiles
+    assert (custody["smes"], custody["covered_unclassified"], custody["covered_large"]) == (2, 0, 0)
 
     again = run("demo", "--skip-if-loaded")
     assert again.returncode == 0, again.stderr

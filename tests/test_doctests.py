@@ -13,7 +13,7 @@ MODULES = [
     "matchmaker.search.documents", "matchmaker.matching.fusion", "matchmaker.params",
     "matchmaker.custody.annuities", "matchmaker.audit_view", "matchmaker.catalog.sources",
     "matchmaker.licensing.transitions", "matchmaker.demo.logins", "matchmaker.profiles.sme",
-    "matchmaker.indicators.table", "matchmaker.indicators.targets",
+    "matchmaker.indicators.table", "matchmaker.indicators.targets", "matchmaker.matching.priority",
 ]
 
 

@@ -79,7 +79,9 @@ def kpis_cmd(state: State, as_of: date | None, from_year: int | None, station_id
         click.echo(f"  驿站 {s.name}：交易 {s.deals}，转化 {s.conversions}，金额 {wan(s.value_yuan)}，代发需求 {s.needs_posted}")
     c = k.custody
     if c is not None:
-        click.echo(f"知识产权托管累计覆盖中小企业 {c.smes} 家（目标 {c.target}），托管中 {c.active_smes} 家；"
+        left_out = (f"（另有未填写企业画像 {c.covered_unclassified} 家、大型企业 {c.covered_large} 家未计入）"
+                    if c.covered_unclassified or c.covered_large else "")
+        click.echo(f"知识产权托管累计覆盖中小企业 {c.smes} 家（目标 {c.target}）{left_out}，托管中 {c.active_smes} 家；"
                    f"年费按期 {c.on_time} 笔、滞纳期补缴 {c.late} 笔、逾期致终止风险 {c.lapsed} 件；"
                    f"使用创新券/服务券 {c.vouchers} 份（{wan(c.voucher_value_yuan)}）")
     if table:

@@ -1,7 +1,8 @@
 """Demo custody: two service agencies (演示), agreements with demo enterprises (one paid by a
 service voucher, one still waiting for the enterprise), and the enterprises' own patents in every
 annuity situation — due soon, in the grace period, lapsed unpaid, paid on time and paid late —
-so the agency workspace, the reminders of `tick` and the KPI page have something to show."""
+so the agency workspace, the reminders of `tick` and the KPI page have something to show.
+Enterprises with SME profiles come first (the loader makes the profiles before)."""
 from __future__ import annotations
 
 import secrets
@@ -18,6 +19,7 @@ from ..custody import agreements as ag
 from ..custody.portfolio import annuities_of, record_payment
 from ..models import (LegalStatus, ListingState, Organization, OrgKind, OrgStatus, Patent, PatentType,
                       User, UserRole)
+from ..profiles.service import split_by_size
 
 AGENCIES = (("演示知识产权服务机构·天山专利代理事务所", "乌鲁木齐市", "agency1@demo.matchmaker.local"),
             ("演示知识产权服务机构·昌吉知识产权服务中心", "昌吉回族自治州", "agency2@demo.matchmaker.local"))
@@ -67,6 +69,10 @@ def create_demo_custody(session: Session, users: dict[str, User], today: date, *
         agencies.append(org)
     enterprises = [u.organization for u in users.values()
                    if u.organization.kind == OrgKind.ENTERPRISE]
+    # The custody indicator counts SMEs only (profiles are made before): SMEs get the agreements,
+    # so the KPI page's coverage is not zero.
+    smes = split_by_size(session, [e.id for e in enterprises]).smes
+    enterprises.sort(key=lambda e: e.id not in smes)
     if len(enterprises) < 3:
         return out
     agent, agent2 = users[agencies[0].name], users[agencies[1].name]

@@ -6,7 +6,8 @@ up per district, per region and for the platform. All from event logs, for any p
 - sme_conversions: enterprises whose first paid licence or transfer of a university/institute
   patent came by the end of the year (or `as_of`), SMEs only (size class from the profile);
 - licences_transfers, contract_value: as the KPI page (licence granted, transfer, amounts);
-- custody_smes: enterprises whose custody agreement was confirmed and had started by then;
+- custody_smes: enterprises whose custody agreement was confirmed and had started by then,
+  SMEs only (the same rule as sme_conversions);
 - events_held, event_deals: see matchmaker.events.figures.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..models import (AgreementState, CustodyAgreement, CustodyEvent, Deal, Deal
                       Organization, OrgKind, Patent)
 from ..models.profile import EnterpriseProfile
 from ..profiles.districts import UNKNOWN
+from ..profiles.service import counts_as_sme
 
 Place = tuple[str, str]                        # (region, district)
 Values = dict[tuple[str, int], dict[Place, int]]   # (key, year) → place → value
@@ -48,7 +50,7 @@ class _Enterprises:
         self.sme: set[int] = set()
         for oid, region, district, size in rows:
             self.place[oid] = (region or "其他", district or UNKNOWN)
-            if size is not None and size.is_sme:
+            if counts_as_sme(size):
                 self.sme.add(oid)
 
     def of(self, enterprise_id: int) -> Place:
@@ -105,6 +107,8 @@ def _custody_values(session, out: Values, years: range, as_of: date, ents: _Ente
                CustodyEvent.created_at < _cutoff(as_of)))
     since: dict[int, date] = {}
     for enterprise_id, start, confirmed in rows:
+        if enterprise_id not in ents.sme:
+            continue      # the plan counts SMEs under custody (the KPI page shows the others)
         day = max(start, confirmed.astimezone().date())
         if enterprise_id not in since or day < since[enterprise_id]:
             since[enterprise_id] = day

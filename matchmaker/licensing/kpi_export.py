@@ -31,6 +31,8 @@ def kpi_rows(k: KPIs) -> list[list]:
     c = k.custody
     if c is not None:
         rows.append(["知识产权托管覆盖中小企业（家，累计）", f"截至 {k.as_of}", c.smes, c.target])
+        rows.append(["托管企业中未填写画像 / 大型企业（家，未计入）", f"截至 {k.as_of}",
+                     f"{c.covered_unclassified} / {c.covered_large}", ""])
         rows.append(["托管中的中小企业（家）", f"截至 {k.as_of}", c.active_smes, ""])
         rows.append(["按期缴纳年费（笔）", f"截至 {k.as_of}", c.on_time, ""])
         rows.append(["滞纳期内补缴年费（笔）", f"截至 {k.as_of}", c.late, ""])

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from ..custody.kpis import CustodyKPIs, compute_custody
 from ..models import Deal, DealEvent, DealState, Need, Organization, OrgKind, OrgStatus, Patent
-from ..profiles.service import size_classes
+from ..profiles.service import split_by_size
 from .transitions import LICENCE_GRANTED, PAID
 
 TARGET_SMES = 100
@@ -164,11 +164,11 @@ def _station_scope(session: Session, station_id: int) -> set[int]:
 
 def _count_smes(session: Session, k: KPIs, converted: set[int]) -> None:
     """The plan's indicator counts SMEs only: split the converting enterprises by size class."""
-    sizes = size_classes(session, converted)
+    split = split_by_size(session, converted)
     k.converted_enterprises = len(converted)
-    k.converted_smes = sum(1 for e in converted if sizes.get(e) is not None and sizes[e].is_sme)
-    k.converted_unclassified = sum(1 for e in converted if sizes.get(e) is None)
-    k.converted_large = k.converted_enterprises - k.converted_smes - k.converted_unclassified
+    k.converted_smes = len(split.smes)
+    k.converted_unclassified = len(split.unclassified)
+    k.converted_large = len(split.large)
 
 
 def _deal_figures(k: KPIs, rows, first_year: int, last_year: int) -> set[int]:

@@ -1,21 +1,26 @@
-"""Persist matches, record reactions (interested / declined with a reason) and push both ways."""
+"""Persist matches, record reactions (interested / declined with a reason) and push both ways.
+
+Lists and pushes that span several enterprises put priority enterprises (small, start-up,
+COVID-hit) first among the recommended matches; see matchmaker.matching.priority."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from .. import permissions
+from .. import clock, permissions
 from ..db import utcnow
 from ..errors import NotFound, PermissionDenied, ValidationError
 from ..models import (DeclineReason, ListingState, Match, MatchState, Need, NeedState, OrgKind,
                       Patent, User)
 from ..notifications import enterprise_audience, notify, organization_audience
+from ..profiles.service import priority_reasons_of
 from ..search.backend import SearchBackend
 from .engine import MatchOptions, ScoredMatch
+from .priority import PRIORITY_MARK, owner_note, rank_key
 from .service import need_profile, needs_for_profile, patent_profile, patents_for_profile
 
 # A match scoring at least this is presented as a recommendation and pushed; below it, the best
@@ -50,6 +55,13 @@ def recommended(score: float) -> bool:
 
 def pushable(m: ScoredMatch) -> bool:
     return recommended(m.score) and m.signals.get("keyword_coverage", 1.0) >= PUSH_MIN_COVERAGE
+
+
+def priority_first(matches: list[Match], priority: dict[int, list[str]]) -> list[Match]:
+    """Matches of several enterprises: recommended ones of priority enterprises first, then by
+    score (`priority`: enterprise id → reasons, as profiles.service.priority_reasons_of)."""
+    return sorted(matches, key=lambda m: (*rank_key(priority=m.need.enterprise_id in priority,
+                                                    recommended=recommended(m.score), score=m.score), m.id))
 
 
 def _store(session: Session, need_id: int, patent_id: int, m: ScoredMatch, origin: str) -> tuple[Match, bool]:
@@ -95,33 +107,38 @@ def refresh_need_matches(session: Session, backend: SearchBackend, need_id: int,
 def refresh_patent_matches(session: Session, backend: SearchBackend, patent_id: int, *,
                            options: MatchOptions = MatchOptions(top=KEEP_TOP),
                            today: date | None = None) -> list[Match]:
-    """A listed patent → the open needs it may solve; enterprises above the threshold hear of it."""
+    """A listed patent → the open needs it may solve; enterprises above the threshold hear of it,
+    priority enterprises first (their push marked 重点扶持), and the owner hears how many
+    enterprises matched and how many of them are priorities. The threshold is the same for all."""
     patent = session.get(Patent, patent_id)
     if patent is None or patent.listing_state != ListingState.LISTED \
             or patent_id in _provider_exclusions(session):
         return []
     declined = set(session.scalars(select(Match.need_id).where(
         Match.patent_id == patent_id, Match.state == MatchState.DECLINED)))
-    ranked = needs_for_profile(session, backend, patent_profile(patent), options, today=today,
-                               exclude=declined)
+    ranked = [nm for nm in needs_for_profile(session, backend, patent_profile(patent), options,
+                                             today=today, exclude=declined) if pushable(nm.match)]
+    priority = priority_reasons_of(session, {nm.need.enterprise_id for nm in ranked},
+                                   (today or clock.today()).year)
+    ranked.sort(key=lambda nm: rank_key(priority=nm.need.enterprise_id in priority, recommended=True,
+                                        score=nm.match.score))
     out, new_enterprises = [], set()
     for nm in ranked:
-        if not pushable(nm.match):
-            continue
         row, created = _store(session, nm.need.id, patent_id, nm.match, "patent")
         out.append(row)
         if created:
             new_enterprises.add(nm.need.enterprise_id)
             if nm.need.first_response_at is None:
                 nm.need.first_response_at = utcnow()
+            mark = PRIORITY_MARK if nm.need.enterprise_id in priority else ""
             notify(session, enterprise_audience(nm.need.enterprise), "patent_matches",
-                   f"新上架专利可能解决您的需求“{nm.need.title[:30]}”", patent.title[:100],
+                   f"{mark}新上架专利可能解决您的需求“{nm.need.title[:30]}”", patent.title[:100],
                    f"/matches/need/{nm.need.id}")
     session.flush()
     if new_enterprises:   # the owner hears once per newly matched enterprise, not per refresh
         notify(session, organization_audience(patent.owner), "patent_demand",
-               f"有 {len(new_enterprises)} 家企业的需求与专利“{patent.title[:30]}”匹配", "",
-               f"/matches/patent/{patent.id}")
+               owner_note(len(new_enterprises), len(new_enterprises & priority.keys()), patent.title),
+               "", f"/matches/patent/{patent.id}")
     return out
 
 
@@ -140,8 +157,10 @@ def need_matches(session: Session, actor: User, need_id: int) -> tuple[Need, lis
     return need, find_need_matches_unchecked(session, need_id)
 
 
-def patent_matches(session: Session, actor: User, patent_id: int) -> tuple[Patent, list[Match]]:
-    """'Enterprises that may need this': matches of a patent, for its owner (or an operator)."""
+def patent_matches(session: Session, actor: User, patent_id: int, *,
+                   today: date | None = None) -> tuple[Patent, list[Match]]:
+    """'Enterprises that may need this': matches of a patent, for its owner (or an operator);
+    recommended matches of priority enterprises first, then by score."""
     patent = session.get(Patent, patent_id)
     if patent is None or not (permissions.can_edit_patent(actor, patent)
                               or permissions.is_operator(actor)):
@@ -149,7 +168,9 @@ def patent_matches(session: Session, actor: User, patent_id: int) -> tuple[Paten
     rows = session.scalars(select(Match).where(Match.patent_id == patent_id)
                            .options(selectinload(Match.need).selectinload(Need.enterprise))
                            .order_by(Match.score.desc(), Match.id)).all()
-    return patent, list(rows)
+    priority = priority_reasons_of(session, {m.need.enterprise_id for m in rows},
+                                   (today or clock.today()).year)
+    return patent, priority_first(list(rows), priority)
 
 
 def decline_summary(matches: list[Match]) -> dict[str, int]:
@@ -204,20 +225,26 @@ def mark_viewed(session: Session, actor: User, need: Need, match_ids: set[int]) 
         .execution_options(synchronize_session="fetch")).rowcount or 0
 
 
-def station_matches(session: Session, actor: User, *, min_score: float = 0.0) -> list[Match]:
-    """Broker view: matches of every open need of the enterprises the actor's station serves."""
+def station_matches(session: Session, actor: User, *, min_score: float = 0.0,
+                    today: date | None = None) -> list[Match]:
+    """Broker view: matches of every open need of the enterprises the actor's station serves,
+    recommended matches of priority enterprises first (ordered in the query, so the cut at 200
+    keeps them), then by score."""
     if actor.organization.kind != OrgKind.STATION:
         raise PermissionDenied("仅创新驿站可以查看")
     client_ids = [c.id for c in actor.organization.clients]
     if not client_ids:
         return []
+    priority = priority_reasons_of(session, client_ids, (today or clock.today()).year)
+    first = case((and_(Need.enterprise_id.in_(list(priority) or [-1]),
+                       Match.score >= RECOMMEND_THRESHOLD), 0), else_=1)
     return list(session.scalars(
         select(Match).join(Need, Match.need_id == Need.id)
         .where(Need.enterprise_id.in_(client_ids), Need.state == NeedState.OPEN,
                Match.score >= min_score)
         .options(selectinload(Match.need).selectinload(Need.enterprise),
                  selectinload(Match.patent))
-        .order_by(Match.score.desc()).limit(200)))
+        .order_by(first, Match.score.desc(), Match.id).limit(200)))
 
 
 def match_counts(session: Session, need_ids: list[int]) -> dict[int, int]:

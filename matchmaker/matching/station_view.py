@@ -2,17 +2,24 @@
 each with its best few matches and how many it has in all.
 
 The page used to show the 200 best matches at once (a 200-card page on a phone); paging by need
-keeps a need's matches together and tells the broker what was left out.
+keeps a need's matches together and tells the broker what was left out. Needs of priority
+enterprises (small, start-up, COVID-hit) with a recommended match come first, so brokers follow
+them up first (see matchmaker.matching.priority).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from .. import clock
 from ..errors import PermissionDenied
 from ..models import Match, Need, NeedState, Organization, OrgKind, User
+from ..profiles.service import priority_reasons_of
+from .matches import recommended
+from .priority import rank_key
 
 NEEDS_PER_PAGE = 10
 MATCHES_PER_NEED = 5
@@ -34,6 +41,7 @@ class StationMatchPage:
     needs: list[NeedMatches]
     needs_total: int
     matches_total: int
+    priority: dict[int, list[str]] = field(default_factory=dict)   # enterprise id → badges
 
     @property
     def groups(self) -> list[tuple[Organization, list[NeedMatches]]]:
@@ -45,10 +53,11 @@ class StationMatchPage:
 
 
 def station_match_page(session: Session, actor: User, *, min_score: float = 0.0, page: int = 1,
-                       per_page: int = NEEDS_PER_PAGE, per_need: int = MATCHES_PER_NEED
-                       ) -> StationMatchPage:
-    """Needs of the served enterprises that have matches scoring at least `min_score`, the need
-    with the best match first; `page` of them, each with its `per_need` best matches."""
+                       per_page: int = NEEDS_PER_PAGE, per_need: int = MATCHES_PER_NEED,
+                       today: date | None = None) -> StationMatchPage:
+    """Needs of the served enterprises that have matches scoring at least `min_score`: those of
+    priority enterprises whose best match is recommended first, then the need with the best
+    match first; `page` of them, each with its `per_need` best matches."""
     if actor.organization.kind != OrgKind.STATION:
         raise PermissionDenied("仅创新驿站可以查看")
     client_ids = [c.id for c in actor.organization.clients]
@@ -58,13 +67,14 @@ def station_match_page(session: Session, actor: User, *, min_score: float = 0.0,
                 Match.score >= min_score)
     # One row per need: a client's open needs are a few hundred at most, so they are ranked here
     # and sliced in Python rather than counted and offset twice.
-    ranked = session.execute(
-        select(Match.need_id, func.count(), func.max(Match.score))
+    priority = priority_reasons_of(session, client_ids, (today or clock.today()).year)
+    ranked = sorted(session.execute(
+        select(Match.need_id, func.count(), func.max(Match.score), Need.enterprise_id)
         .join(Need, Match.need_id == Need.id).where(*eligible)
-        .group_by(Match.need_id).order_by(func.max(Match.score).desc(), Match.need_id)).all()
+        .group_by(Match.need_id, Need.enterprise_id)).all(), key=lambda row: _order(row, priority))
     start = (max(page, 1) - 1) * per_page
     shown = ranked[start:start + per_page]
-    ids = [need_id for need_id, _n, _best in shown]
+    ids = [need_id for need_id, _n, _best, _ent in shown]
     matches: dict[int, list[Match]] = {need_id: [] for need_id in ids}
     if ids:
         rows = session.scalars(
@@ -76,5 +86,13 @@ def station_match_page(session: Session, actor: User, *, min_score: float = 0.0,
             if len(matches[match.need_id]) < per_need:
                 matches[match.need_id].append(match)
     needs = [NeedMatches(matches[need_id][0].need, matches[need_id], count)
-             for need_id, count, _best in shown if matches[need_id]]
-    return StationMatchPage(needs, len(ranked), sum(count for _id, count, _best in ranked))
+             for need_id, count, _best, _ent in shown if matches[need_id]]
+    return StationMatchPage(needs, len(ranked), sum(count for _id, count, _best, _ent in ranked),
+                            priority)
+
+
+def _order(row, priority: dict[int, list[str]]) -> tuple:
+    """A need's place: by its best match, as matchmaker.matching.priority ranks a match."""
+    need_id, _count, best, enterprise_id = row
+    return (*rank_key(priority=enterprise_id in priority, recommended=recommended(best), score=best),
+            need_id)

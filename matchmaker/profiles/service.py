@@ -124,17 +124,41 @@ def size_classes(session: Session, enterprise_ids) -> dict[int, SizeClass | None
                                 .where(EnterpriseProfile.enterprise_id.in_(ids))).all())
 
 
+def counts_as_sme(size: SizeClass | None) -> bool:
+    """The rule every SME indicator of the plan applies (100 SMEs converting, 1,000 SMEs under
+    custody): the profile classes the enterprise micro, small or medium. Without a profile, or
+    with the figures the class needs missing, it is not counted: the plan counts SMEs, and an
+    unknown size is followed up (the KPI page shows how many) rather than assumed small."""
+    return size is not None and size.is_sme
+
+
+@dataclass(frozen=True)
+class SizeSplit:
+    """Enterprises as the SME indicators see them: counted, or left out and why."""
+
+    smes: frozenset[int]
+    unclassified: frozenset[int]     # no profile, or no size class yet
+    large: frozenset[int]
+
+
+def split_by_size(session: Session, enterprise_ids) -> SizeSplit:
+    """Split enterprises into the SMEs an indicator counts and the ones it leaves out."""
+    ids = set(enterprise_ids)
+    sizes = size_classes(session, ids)
+    smes = frozenset(e for e in ids if counts_as_sme(sizes.get(e)))
+    unclassified = frozenset(e for e in ids if sizes.get(e) is None)
+    return SizeSplit(smes, unclassified, frozenset(ids - smes - unclassified))
+
+
 def is_priority(profile: EnterpriseProfile | None, year: int) -> bool:
     """The plan supports small and micro enterprises, start-ups and those hit by COVID first
-    ("重点扶持受新冠肺炎疫情影响较大的小企业和初创企业")."""
-    if profile is None:
-        return False
-    return (profile.size_class in (SizeClass.MICRO, SizeClass.SMALL) or profile.covid_affected
-            or is_startup(profile.founded_year, year))
+    ("重点扶持受新冠肺炎疫情影响较大的小企业和初创企业"): an enterprise is a priority when it has a
+    reason to be (one rule, so the filters, the pushes and the badges always agree)."""
+    return bool(priority_reasons(profile, year))
 
 
 def priority_reasons(profile: EnterpriseProfile | None, year: int) -> list[str]:
-    """Why an enterprise is a priority, as the badges say it."""
+    """Why an enterprise is a priority, as the badges say it (empty: not a priority)."""
     if profile is None:
         return []
     out = []
@@ -144,6 +168,20 @@ def priority_reasons(profile: EnterpriseProfile | None, year: int) -> list[str]:
         out.append("初创企业")
     if profile.covid_affected:
         out.append("受疫情影响")
+    return out
+
+
+def priority_reasons_of(session: Session, enterprise_ids, year: int) -> dict[int, list[str]]:
+    """The priority enterprises among these, with their reasons, in one query (for a list of
+    matches or a round of pushes); enterprises that are not a priority are absent."""
+    ids = list(set(enterprise_ids))
+    if not ids:
+        return {}
+    out = {}
+    for profile in session.scalars(select(EnterpriseProfile).where(EnterpriseProfile.enterprise_id.in_(ids))):
+        reasons = priority_reasons(profile, year)
+        if reasons:
+            out[profile.enterprise_id] = reasons
     return out
 
 

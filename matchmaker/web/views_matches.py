@@ -9,7 +9,7 @@ from flask_login import login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
-from .. import permissions
+from .. import clock, permissions
 from ..catalog import needs as needs_catalog
 from ..licensing.offers import offers_for
 from ..errors import ValidationError
@@ -19,6 +19,7 @@ from ..matching.scorers import SIGNAL_LABELS
 from ..matching.station_view import NEEDS_PER_PAGE, station_match_page
 from ..models import DeclineReason, Job, Match, MatchState, Need
 from ..params import parse_decimal
+from ..profiles.service import priority_reasons_of
 from ..search.highlight import snippet
 from ..text.tokenize import tokenize_for_search
 from .auth import require_kinds
@@ -190,7 +191,8 @@ def request_licence(match_id: int):
 @login_required
 def patent(patent_id: int):
     """可能需要此专利的企业, for the owner: matching needs and why enterprises declined."""
-    patent, matches = svc.patent_matches(db(), actor(), patent_id)
+    today = clock.today()
+    patent, matches = svc.patent_matches(db(), actor(), patent_id, today=today)
     active = [m for m in matches if m.state != MatchState.DECLINED]
     # A patent can match many needs: one page of them (the decline summary counts them all).
     number, size = page_number(), per_page()
@@ -200,6 +202,7 @@ def patent(patent_id: int):
         page=Page(items=shown, total=len(active), number=number, per_page=size),
         declined=[m for m in matches if m.state == MatchState.DECLINED],
         explanations={m.id: explain(m) for m in shown}, summary=svc.decline_summary(matches),
+        priority=priority_reasons_of(db(), {m.need.enterprise_id for m in shown}, today.year),
         pending=not matches and _matching_pending("match_patent", "patent_id", patent.id))
 
 
@@ -218,7 +221,7 @@ def station():
     """Broker view: the served enterprises' needs with matches, a page of needs at a time."""
     min_score = _min_score()
     number = page_number()
-    result = station_match_page(db(), actor(), min_score=min_score, page=number)
+    result = station_match_page(db(), actor(), min_score=min_score, page=number, today=clock.today())
     page = Page(items=result.needs, total=result.needs_total, number=number, per_page=NEEDS_PER_PAGE)
     return render_template("matches/station.html", result=result, page=page,
                            min_score=min_score, clients=actor().organization.clients,

@@ -15,7 +15,7 @@ from matchmaker import clock
 from matchmaker.custody.tick import custody_tick
 from matchmaker.models import AnnuityPayment, ListingState, Notification, OrgKind, Patent
 from tests.browser.helpers import log_in_as, log_out
-from tests.factories import make_org, make_user, valid_app_no
+from tests.factories import make_org, make_profile, make_user, valid_app_no
 
 AGENCY, AGENT_LOGIN, AGENT_NAME = "天山知识产权代理事务所", "zhao.min@tianshan-ip.example.com", "赵敏"
 ENT, BOSS_LOGIN, BOSS_NAME = "昌吉丰源农机有限公司", "ma.jun@fengyuan.example.com", "马骏"
@@ -43,6 +43,7 @@ def test_agency_signs_imports_is_reminded_records_payment_and_kpi_moves(page: Pa
     agency = make_org(session, OrgKind.AGENCY, name=AGENCY)
     make_user(session, agency, login=AGENT_LOGIN, display_name=AGENT_NAME)
     ent = make_org(session, OrgKind.ENTERPRISE, name=ENT, region="昌吉回族自治州")
+    make_profile(session, ent)          # a small enterprise: the custody indicator counts SMEs only
     make_user(session, ent, login=BOSS_LOGIN, display_name=BOSS_NAME)
     operator = make_org(session, OrgKind.OPERATOR, name="自治区知识产权运营中心", credit_code=None)
     make_user(session, operator, login=OPERATOR_LOGIN, display_name=OPERATOR_NAME)

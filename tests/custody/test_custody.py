@@ -15,7 +15,7 @@ from matchmaker.errors import NotFound, PermissionDenied, ValidationError
 from matchmaker.models import (AgreementState as A, AnnuityPayment, LegalStatus, ListingState,
                                Notification,
                                OrgKind, Patent, PatentType, ServiceLogEntry)
-from tests.factories import make_org, make_patent, make_user
+from tests.factories import make_org, make_patent, make_profile, make_user
 
 TODAY = date(2024, 3, 1)
 
@@ -229,13 +229,24 @@ def test_a_status_refresh_import_updates_own_patents_by_application_number(sessi
 
 
 def test_custody_kpis_count_smes_payments_risks_and_vouchers(session, p):
+    """Under custody: p.ent (small: counted), a large enterprise and one without a profile (both
+    left out of the SME indicator and reported apart); a fourth is only proposed to."""
     from matchmaker.custody.kpis import TARGET_KEY, compute_custody
     from matchmaker.indicators.targets import set_target
     from matchmaker.licensing.kpis import compute_kpis
+    from matchmaker.licensing.kpi_export import kpi_rows
+    from matchmaker.models import SizeClass
     today = date.today()
-    agreement = ag.propose(session, p.agent, p.ent.id, terms(start_date=(today - timedelta(days=10)).isoformat(),
-                                                             end_date=(today + timedelta(days=100)).isoformat()))
-    ag.respond(session, p.ent_user, agreement.id, True)
+    window = dict(start_date=(today - timedelta(days=10)).isoformat(),
+                  end_date=(today + timedelta(days=100)).isoformat())
+    make_profile(session, p.ent)                                               # small
+    large = make_org(session, OrgKind.ENTERPRISE, name="大型企业")
+    make_profile(session, large, employees=1200, revenue_wan=50000, size_class=SizeClass.LARGE)
+    unprofiled = make_org(session, OrgKind.ENTERPRISE, name="未填画像企业")
+    for ent, user in ((p.ent, p.ent_user), (large, make_user(session, large)),
+                      (unprofiled, make_user(session, unprofiled))):
+        agreement = ag.propose(session, p.agent, ent.id, terms(**window))
+        ag.respond(session, user, agreement.id, True)
     ent2 = make_org(session, OrgKind.ENTERPRISE, name="第二家企业")
     pending = ag.propose(session, p.agent, ent2.id, terms(start_date=today.isoformat(),
                                                           end_date=(today + timedelta(days=30)).isoformat()))
@@ -249,12 +260,18 @@ def test_custody_kpis_count_smes_payments_risks_and_vouchers(session, p):
     session.flush()
     k = compute_custody(session, as_of=today)
     assert (k.smes, k.active_smes, k.target) == (1, 1, 1000), "a proposal does not count"
+    assert (k.covered_enterprises, k.covered_unclassified, k.covered_large) == (3, 1, 1)
     assert (k.on_time, k.late, k.lapsed, k.kept_alive) == (1, 1, 1, 1)
-    assert (k.vouchers, k.voucher_value_yuan) == (1, 5000)
+    assert (k.vouchers, k.voucher_value_yuan) == (3, 15000)
     with pytest.raises(PermissionDenied):
         set_target(session, p.agent, TARGET_KEY, today.year, 300)
     set_target(session, p.operator, TARGET_KEY, today.year, "300")
     full = compute_kpis(session, as_of=today)
-    assert full.custody.target == 300 and full.as_dict()["custody"]["smes"] == 1
+    custody = full.as_dict()["custody"]
+    assert full.custody.target == 300 and custody["smes"] == 1
+    assert (custody["covered_enterprises"], custody["covered_unclassified"], custody["covered_large"]) == (3, 1, 1)
+    rows = {row[0]: row[2] for row in kpi_rows(full)}
+    assert rows["知识产权托管覆盖中小企业（家，累计）"] == 1
+    assert rows["托管企业中未填写画像 / 大型企业（家，未计入）"] == "1 / 1"
     assert compute_kpis(session, as_of=today - timedelta(days=400)).custody.smes == 0
     assert pending.state == A.PROPOSED and risky.annuity_risk_since is not None

@@ -2,7 +2,8 @@
 tests/licensing/test_kpis.py (2021–2023; every organization in 乌鲁木齐市; E1, E2, E3, E5 profiled
 in 天山区, E4 and E6 without a profile), plus:
 
-  custody   E2 confirmed 2022-06-01, starting 2022-07-01; E1 confirmed 2023-02-01 (started 01-01)
+  custody   E2 confirmed 2022-06-01, starting 2022-07-01; E1 confirmed 2023-02-01 (started 01-01);
+            E5 (large) and E4 (no profile) on the same days: not counted (SMEs only)
   events    A held 2022-05-10 in 昌吉回族自治州/昌吉市; B held 2023-04-01 in 乌鲁木齐市/天山区, where
             E2 registered and 大学U's patent PU was presented; C cancelled (2023)
   deal      D10: E2 requests PU's licence from event B on 2023-04-05
@@ -47,7 +48,8 @@ def noon(day: date) -> datetime:
 def history(session):
     h = build_history(session)
     o, u = h.orgs, h.users
-    for ent, confirmed, start in (("E2", D(2022, 6, 1), D(2022, 7, 1)), ("E1", D(2023, 2, 1), D(2023, 1, 1))):
+    for ent, confirmed, start in (("E2", D(2022, 6, 1), D(2022, 7, 1)), ("E1", D(2023, 2, 1), D(2023, 1, 1)),
+                                  ("E5", D(2022, 6, 1), D(2022, 7, 1)), ("E4", D(2023, 2, 1), D(2023, 1, 1))):
         agency = make_org(session, OrgKind.AGENCY)
         a = CustodyAgreement(enterprise_id=o[ent].id, agency_id=agency.id, services=["annuity"],
                              start_date=start, end_date=D(2026, 1, 1), state=AgreementState.ACTIVE,
@@ -110,6 +112,8 @@ def test_the_table_agrees_with_the_kpi_page(session, history):
     assert table[("sme_conversions", 2023)].total.value == k.converted_smes
     for year in (2022, 2023):
         assert table[("custody_smes", year)].total.value == compute_custody(session, as_of=D(year, 12, 31)).smes
+    custody = compute_custody(session, as_of=END)
+    assert (custody.smes, custody.covered_unclassified, custody.covered_large) == (2, 1, 1)
 
 
 def test_split_by_region_and_district(session, history):

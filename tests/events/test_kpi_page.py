@@ -38,3 +38,37 @@ def test_indicator_table_form_and_exports(client, session, world):
     other = client.application.test_client()
     login(other, broker.login)
     assert 'data-testid="kpi-indicators"' not in text(other.get("/kpis/"))
+
+
+def test_custody_coverage_counts_smes_and_shows_the_others_apart(client, session, world):
+    """Under custody: a small enterprise (counted), a large one and one without a profile
+    (left out of the SME indicator, shown apart on the page and in the export)."""
+    from datetime import datetime, timedelta, timezone
+
+    from matchmaker.models import AgreementState, CustodyAgreement, CustodyEvent, SizeClass
+    from tests.factories import make_org, make_profile
+
+    _op, operator = world.member(OrgKind.OPERATOR)
+    agency = make_org(session, OrgKind.AGENCY)
+    small, large, unprofiled = (make_org(session, OrgKind.ENTERPRISE) for _ in range(3))
+    make_profile(session, small)
+    make_profile(session, large, employees=1200, revenue_wan=50000, size_class=SizeClass.LARGE)
+    today = date.today()
+    for ent in (small, large, unprofiled):
+        a = CustodyAgreement(enterprise_id=ent.id, agency_id=agency.id, services=["annuity"],
+                             start_date=today - timedelta(days=30), end_date=today + timedelta(days=300),
+                             state=AgreementState.ACTIVE, proposed_by_id=agency.id)
+        session.add(a)
+        session.flush()
+        session.add(CustodyEvent(agreement_id=a.id, to_state="active",
+                                 created_at=datetime.now(timezone.utc) - timedelta(days=20)))
+    session.commit()
+    login(client, operator.login)
+    page = text(client.get("/kpis/"))
+    custody = page[page.index('data-testid="kpi-custody"'):]
+    assert "托管服务覆盖中小企业（累计）：1 / 1000" in custody          # the ring's label
+    assert "另有 1 家托管企业未填写企业画像、1 家为大型企业，未计入" in custody
+    rows = list(csv.reader(io.StringIO(client.get("/kpis/export.csv").get_data().decode("utf-8-sig"))))
+    values = {r[0]: r[2] for r in rows if len(r) > 2}
+    assert values["知识产权托管覆盖中小企业（家，累计）"] == "1"
+    assert values["托管企业中未填写画像 / 大型企业（家，未计入）"] == "1 / 1"

@@ -84,3 +84,48 @@ def match_rows(session: Session, need_id: int) -> dict[int, Match]:
     """patent id -> match row of a need, read fresh from the database."""
     session.expire_all()
     return {m.patent_id: m for m in session.scalars(select(Match).where(Match.need_id == need_id))}
+
+
+class PriorityLineup:
+    """One university patent matched (scores set by hand, threshold 54) to the needs of four
+    enterprises a station serves:
+
+      plain   medium, founded 2000          80  recommended, not a priority
+      small   small (a priority)            60  recommended
+      other   no profile                    50  not recommended
+      weak    micro and COVID-hit           40  not recommended (a priority, but relevance first)
+
+    Expected order of a list: small, plain, other, weak."""
+
+    SCORES = {"plain": 80.0, "small": 60.0, "other": 50.0, "weak": 40.0}
+
+    def __init__(self, session: Session):
+        from matchmaker.catalog.station_links import link_station_client
+        from matchmaker.models import Match, OrgKind, SizeClass
+        from matchmaker.matching.triggers import SKIP_KEY
+        from tests.factories import make_need, make_org, make_profile, make_user
+        session.info[SKIP_KEY] = True          # the scores are set by hand: no matching jobs
+        self.uni = make_org(session, OrgKind.UNIVERSITY, name="新疆示例大学")
+        self.uni_user = make_user(session, self.uni)
+        self.patent = make_patent(session, self.uni)
+        self.station = make_org(session, OrgKind.STATION, name="示例创新驿站")
+        self.broker = make_user(session, self.station)
+        self.orgs, self.needs, self.matches = {}, {}, {}
+        for key, score in self.SCORES.items():
+            org = self.orgs[key] = make_org(session, OrgKind.ENTERPRISE, name=f"示例企业·{key}")
+            link_station_client(session, self.station, org)
+            need = self.needs[key] = make_need(session, org, title=f"{key} 的技术需求")
+            self.matches[key] = Match(need_id=need.id, patent_id=self.patent.id, score=score,
+                                      origin="patent", matched_terms=["正极材料"])
+            session.add(self.matches[key])
+        make_profile(session, self.orgs["plain"], employees=400, revenue_wan=5000,
+                     size_class=SizeClass.MEDIUM, founded_year=2000)
+        make_profile(session, self.orgs["small"])
+        make_profile(session, self.orgs["weak"], employees=5, revenue_wan=50, size_class=SizeClass.MICRO,
+                     covid_affected=True)
+        session.commit()
+        session.info.pop(SKIP_KEY)
+
+    def keys(self, matches) -> list[str]:
+        by_need = {need.id: key for key, need in self.needs.items()}
+        return [by_need[m.need_id] for m in matches]

@@ -390,3 +390,25 @@ def test_station_view_pages_needs_and_caps_the_matches_shown_per_need(client, se
     page = text(client.get("/matches/station?min_score=0"))
     assert f"1 项需求共 {len(stored)} 条匹配" in page and f"{len(stored)} 项推荐" in page
     assert text(client.get("/matches/station?min_score=0&page=2")).count('data-testid="station-need"') == 0
+
+
+def test_owner_and_broker_lists_show_priority_enterprises_first_with_their_badges(client, session):
+    """The lineup of tests/matching/helpers.py: small (a priority, recommended) above plain
+    (a better score), each priority enterprise badged as on its profile page."""
+    from tests.matching.helpers import PriorityLineup
+    lineup = PriorityLineup(session)
+    login(client, lineup.uni_user.login)
+    page = text(client.get(f"/matches/patent/{lineup.patent.id}"))
+    order = [int(n) for n in re.findall(r'data-testid="match" data-match-id="\d+"\s+data-need-id="(\d+)"', page)]
+    assert order == [lineup.needs[k].id for k in ("small", "plain", "other", "weak")]
+    small = page[page.index(f'data-need-id="{lineup.needs["small"].id}"'):page.index(f'data-need-id="{lineup.needs["plain"].id}"')]
+    assert '<span class="badge badge-draft" data-testid="priority-reason">重点扶持：小型企业</span>' in small
+    plain = page[page.index(f'data-need-id="{lineup.needs["plain"].id}"'):page.index(f'data-need-id="{lineup.needs["other"].id}"')]
+    assert "重点扶持" not in plain
+    assert page.count('data-testid="priority-reason"') == 3          # small; weak: 微型企业, 受疫情影响
+    logout(client)
+    login(client, lineup.broker.login)
+    page = text(client.get("/matches/station?min_score=0"))
+    groups = [int(n) for n in re.findall(r'data-testid="enterprise-group" data-enterprise-id="(\d+)"', page)]
+    assert groups == [lineup.orgs[k].id for k in ("small", "plain", "other", "weak")]
+    assert "重点扶持：微型企业" in page and "重点扶持：受疫情影响" in page
