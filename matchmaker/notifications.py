@@ -41,8 +41,10 @@ def organization_audience(org: Organization) -> list[User]:
 
 
 def notify(session: Session, users: Iterable[User], kind: str, title: str, body: str = "",
-           link: str = "") -> int:
-    """One inbox entry per distinct user; returns how many were written."""
+           link: str = "", *, mail: bool = True) -> int:
+    """One inbox entry per distinct user; returns how many were written. `mail` False: the news
+    already goes out by e-mail its own way (an invitation's message with its link), so the
+    entry is not mailed a second time."""
     seen: set[int] = set()
     for user in users:
         if user.id in seen:
@@ -50,7 +52,8 @@ def notify(session: Session, users: Iterable[User], kind: str, title: str, body:
         seen.add(user.id)
         session.add(Notification(user_id=user.id, kind=kind, title=title[:200], body=body,
                                  link=link[:300]))
-        _mail(session, user, title, body, link)
+        if mail:
+            _mail(session, user, title, body, link)
     session.flush()
     return len(seen)
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from .catalog.patents import without_active_offer
 from .custody.portfolio import agency_deadlines
 from .licensing.consent import todo_condition
 from .licensing.transitions import BROKER, waiting_states
 from .matching.matches import RECOMMEND_THRESHOLD
-from .models import (Deal, LicenceOffer, ListingState, Match, MatchState, Need, NeedState, OfferState,
-                     Organization, OrgKind, OrgStatus, Patent, User)
+from .models import (Deal, ListingState, Match, MatchState, Need, NeedState, Organization, OrgKind,
+                     OrgStatus, Patent, User)
 
 WEEK = timedelta(days=7)
 DEALS_SHOWN = 5
@@ -34,7 +35,8 @@ class Workbench:
     recommendations_unseen: int | None = None      # strong matches nobody of the enterprise opened
     needs_waiting: int | None = None               # open needs without a first response
     needs_open: int | None = None
-    patents_without_offer: int | None = None       # listed, but no active licence terms
+    # listed, but no active licence terms: the rows of 我的专利?state=listed&offer=none
+    patents_without_offer: int | None = None
     patent_drafts: int | None = None
     orgs_pending: int | None = None
     custody_due: dict[str, int] | None = None      # lapsed / in grace / due in 90 days
@@ -82,10 +84,8 @@ def _deals(session: Session, bench: Workbench, waiting) -> None:
 def _supplier(session: Session, bench: Workbench, org: Organization) -> None:
     """A university's patents: drafts, and listed ones nobody can request (no active terms)."""
     own = Patent.owner_id == org.id
-    active_offer = exists().where(LicenceOffer.patent_id == Patent.id,
-                                  LicenceOffer.state == OfferState.ACTIVE)
     bench.patents_without_offer = _count(session, select(Patent.id).where(
-        own, Patent.listing_state == ListingState.LISTED, ~active_offer))
+        own, Patent.listing_state == ListingState.LISTED, without_active_offer()))
     bench.patent_drafts = _count(session, select(Patent.id).where(
         own, Patent.listing_state == ListingState.DRAFT))
 

@@ -1,6 +1,12 @@
 """Teams: an organization's members with a role (admin, member). Admins invite colleagues by
 one-time links, deactivate and reactivate members, and hand the admin role over; there is always
-at least one active admin, so the last one can neither leave nor step down."""
+at least one active admin, so the last one can neither leave nor step down.
+
+An invitation to an address that already belongs to a user of another organization also goes
+to that user's inbox: without e-mail set up (the default) they would otherwise never hear of it.
+The inbox entry cannot carry the link (only its hash is stored), so it opens the invitation by
+id, for the logged-in user it is addressed to; accepting it there makes a new account in the
+inviting organization (every account belongs to one organization), as the link does."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..models import AccountToken, Organization, OrgStatus, TokenKind, User, UserRole
+from ..notifications import notify
 from . import tokens
 from .accounts import create_user, rotate_session_token
 from .validation import FieldErrors
 
 LAST_ADMIN = "机构至少需要一位在职的管理员：请先将管理员身份移交给其他成员"
+INVITATION_GONE = "未找到该邀请，或邀请已使用、已撤销或已过期，请向邀请机构的管理员索取新的邀请"
 
 
 def ensure_admin(actor: User | None) -> Organization:
@@ -71,7 +79,38 @@ def invite(session: Session, actor: User, *, role: str, email: str = "", now: da
     e.raise_if_any()
     row, token = tokens.issue(session, TokenKind.INVITE, org, now=now, lifetime=lifetime,
                               created_by=actor, role=UserRole(role_value), email=email)
+    _tell_registered_invitees(session, row)
     return Invitation(row, token)
+
+
+def _same_address(a: str, b: str) -> bool:
+    return bool(a) and a.strip().casefold() == b.strip().casefold()
+
+
+def registered_invitees(session: Session, row: AccountToken) -> list[User]:
+    """Active users of other organizations whose e-mail address is the invitation's (their
+    profile's e-mail, else a login that is an address: User.mail_address)."""
+    if not row.email:
+        return []
+    address = row.email.strip().lower()
+    candidates = session.scalars(select(User).where(
+        User.is_active.is_(True), User.organization_id != row.organization_id,
+        (func.lower(User.email) == address)
+        | ((User.email == "") & (func.lower(User.login) == address))).order_by(User.id))
+    return [u for u in candidates if _same_address(row.email, u.mail_address)]
+
+
+def _tell_registered_invitees(session: Session, row: AccountToken) -> None:
+    """The inbox entry of an invitation to an existing user, linking to the invitation page. Not
+    mailed: the invitation's own message (with its link) is the e-mail."""
+    org = row.organization
+    by = f"{row.created_by.display_name}（{org.name}）" if row.created_by else org.name
+    notify(session, registered_invitees(session, row), "invitation",
+           f"{org.name}邀请您加入",
+           f"{by}邀请您以“{row.role.label}”身份加入{org.name}（{org.kind.label}），"
+           f"{row.expires_at.astimezone():%Y-%m-%d} 前有效。打开后设置新账号的登录名和密码即可加入；"
+           "您现在的账号不受影响。",
+           f"/account/invitations/{row.id}", mail=False)
 
 
 def pending_invitations(session: Session, org: Organization, now: datetime) -> list[AccountToken]:
@@ -98,10 +137,38 @@ def invitation_for(session: Session, token: str, now: datetime) -> AccountToken:
     return tokens.usable(session, TokenKind.INVITE, token, now)
 
 
+def addressed_invitation(session: Session, user: User, invitation_id: int,
+                         now: datetime) -> AccountToken:
+    """The usable invitation `invitation_id` when it is addressed to `user` (the page its inbox
+    entry opens); NotFound otherwise, with one message for every reason, as for a link."""
+    row = session.get(AccountToken, invitation_id)
+    if (row is None or row.kind != TokenKind.INVITE or not row.usable(now)
+            or row.organization_id == user.organization_id
+            or not _same_address(row.email, user.mail_address)):
+        raise NotFound(INVITATION_GONE)
+    return row
+
+
 def accept_invitation(session: Session, token: str, *, login: str, password: str,
                       display_name: str, now: datetime) -> User:
     """Create the invitee's account in the inviting organization; the link is spent."""
-    row = invitation_for(session, token, now)
+    return _join(session, invitation_for(session, token, now), login=login, password=password,
+                 display_name=display_name, now=now)
+
+
+def accept_addressed_invitation(session: Session, user: User, invitation_id: int, *, login: str,
+                                password: str, display_name: str, now: datetime) -> User:
+    """What the link does, from the inbox of the user the invitation is addressed to: a new
+    account in the inviting organization (the user's own account stays as it is); the
+    invitation is spent, so its link no longer works either."""
+    return _join(session, addressed_invitation(session, user, invitation_id, now), login=login,
+                 password=password, display_name=display_name, now=now)
+
+
+def _join(session: Session, row: AccountToken, *, login: str, password: str, display_name: str,
+          now: datetime) -> User:
+    """The one way in, by link or from the inbox: a new account with the invitation's role,
+    under its address; the invitation is spent."""
     if row.organization.status != OrgStatus.APPROVED:
         raise PermissionDenied("该机构当前不能接收新成员，请联系平台运营方")
     user = create_user(session, row.organization, login, password, display_name, role=row.role)

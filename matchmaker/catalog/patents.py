@@ -4,12 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound, PermissionDenied, ValidationError
-from ..models import (INDUSTRIES, LegalStatus, ListingState, Organization, Patent, PatentIPC,
-                      PatentType, User)
+from ..models import (INDUSTRIES, LegalStatus, LicenceOffer, ListingState, OfferState, Organization,
+                      Patent, PatentIPC, PatentType, User)
 from .. import permissions
 from .ipc import parse_ipc, split_ipc_list
 from .numbers import app_no_type_digit, normalize_app_no
@@ -247,12 +247,25 @@ def view_patent(session: Session, actor: User | None, patent_id: int) -> Patent:
     return permissions.ensure_view_patent(actor, get_patent(session, patent_id))
 
 
+def without_active_offer():
+    """Patents nobody can request a licence for: no active licence terms. One condition for the
+    工作台 tile that counts them and the 我的专利 list behind it, so the two always agree."""
+    return ~exists().where(LicenceOffer.patent_id == Patent.id,
+                           LicenceOffer.state == OfferState.ACTIVE)
+
+
 def find_patents(session: Session, actor: User | None, *, owner_id: int | None = None,
+                 listing_state: ListingState | None = None, without_offer: bool = False,
                  page: int = 1, per_page: int = 20) -> tuple[list[Patent], int]:
-    """A page of patents the actor may see, newest first; `owner_id` narrows to one owner."""
+    """A page of patents the actor may see, newest first; `owner_id` narrows to one owner,
+    `listing_state` to one state, `without_offer` to patents without active licence terms."""
     stmt = select(Patent)
     if owner_id is not None:
         stmt = stmt.where(Patent.owner_id == owner_id)
+    if listing_state is not None:
+        stmt = stmt.where(Patent.listing_state == listing_state)
+    if without_offer:
+        stmt = stmt.where(without_active_offer())
     if not permissions.is_operator(actor):
         visible = Patent.listing_state == ListingState.LISTED
         if actor is not None:

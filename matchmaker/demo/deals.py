@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..licensing.consent import agreeing_sides, pending_proposal
-from ..licensing.deals import StepInput, record_filing, request_deal, transition
+from ..licensing.deals import StepInput, request_deal, transition
 from ..licensing.proposals import confirm
+from ..licensing.recordal import record_filing
 from ..licensing.offers import OfferInput, create_offer
 from ..models import DealState as S
 from ..models import ListingState, Need, Organization, OrgKind, Patent, User

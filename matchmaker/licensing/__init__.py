@@ -1,8 +1,9 @@
 """Licence offers, deals from request to paid conversion, time-driven reminders and KPIs.
 
 `offers` validates what an owner offers, `transitions` is the deal state machine as a table,
-`deals` applies it (with events and optimistic locking), `tick` does the time-driven work and
-`kpis` computes the policy figures from the event log.
+`deals` applies it (with events and optimistic locking), `recordal` records a contract's 备案
+with CNIPA once it is in effect, `tick` does the time-driven work and `kpis` computes the policy
+figures from the event log.
 """
 
 from sqlalchemy import select

@@ -25,6 +25,10 @@ IPC_SECTIONS = {"A": "人类生活必需", "B": "作业；运输", "C": "化学�
 
 # filter name -> (index field, allowed values -> Chinese label)
 PATENT_FILTERS: dict[str, dict[str, str]] = {
+    # "unknown": patents without a type, indexed under that value (documents.py) so the facet
+    # value is a working filter that returns exactly them; kept, like legal status 未知, because
+    # the count tells how much of a result is untyped. A missing field with no such value
+    # (industry, IPC, offer "none") is simply not offered.
     "patent_type": {t.value: t.label for t in PatentType} | {"unknown": "未标注"},
     "legal_status": {s.value: s.label for s in LegalStatus},
     "owner_kind": {OrgKind.UNIVERSITY.value: "高校", OrgKind.INSTITUTE.value: "科研院所"},

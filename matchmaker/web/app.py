@@ -52,11 +52,11 @@ def create_app(settings: Settings | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     from . import (views_account, views_admin, views_api, views_auth, views_custody, views_deals, views_health,
                    views_home, views_imports,
-                   views_inbox, views_links, views_kpis, views_matches, views_needs, views_patents, views_search,
-                   views_station)
+                   views_inbox, views_links, views_kpis, views_matches, views_needs, views_patents,
+                   views_recordal, views_search, views_station)
     from . import views_events, views_profiles, views_reports
     for module in (views_health, views_home, views_auth, views_admin, views_patents, views_needs, views_search,
-                   views_matches, views_inbox, views_imports, views_deals, views_station, views_kpis,
-                   views_custody, views_links, views_account, views_api, views_profiles, views_events,
-                   views_reports):
+                   views_matches, views_inbox, views_imports, views_deals, views_recordal, views_station,
+                   views_kpis, views_custody, views_links, views_account, views_api, views_profiles,
+                   views_events, views_reports):
         app.register_blueprint(module.bp)

@@ -1,5 +1,6 @@
 """我的账号 and 成员管理: profile, password change, the organization's members and invitations;
-the one-time pages an invitee and a user with a reset link open without logging in.
+the one-time pages an invitee and a user with a reset link open without logging in, and the
+invitation page an existing user opens from the inbox.
 The views parse and format; catalog.memberships and catalog.self_service do the work."""
 from __future__ import annotations
 
@@ -215,14 +216,37 @@ def join(token: str):
     """The invitee creates an account in the inviting organization and is logged in."""
     if actor() is not None:
         return _already_logged_in()
-    invitation = memberships.invitation_for(db(), token, _now())
+    return _join_page(lambda: memberships.invitation_for(db(), token, _now()),
+                      lambda login, password, name: memberships.accept_invitation(
+                          db(), token, login=login, password=password, display_name=name,
+                          now=_now()))
+
+
+@bp.route("/invitations/<int:invitation_id>", methods=["GET", "POST"])
+@login_required
+def invitation(invitation_id: int):
+    """An invitation addressed to the logged-in user (opened from the inbox): the same form as
+    the link's, for a new account in the inviting organization; the browser then continues
+    under the new account (the old one is untouched and can log in again)."""
+    me = actor()._get_current_object()
+    return _join_page(lambda: memberships.addressed_invitation(db(), me, invitation_id, _now()),
+                      lambda login, password, name: memberships.accept_addressed_invitation(
+                          db(), me, invitation_id, login=login, password=password,
+                          display_name=name, now=_now()),
+                      current=me)
+
+
+def _join_page(load, accept, current=None):
+    """The join form of an invitation: `load()` finds it (NotFound: a 404 page), `accept(login,
+    password, display_name)` makes the account, which this browser is then logged in as."""
+    invitation = load()
     form = JoinForm()
+    if request.method == "GET" and current is not None:
+        form.display_name.data = current.display_name
     if form.validate_on_submit():
         match = form.passwords_match()
         try:
-            user = memberships.accept_invitation(
-                db(), token, login=form.login.data or "", password=form.password.data or "",
-                display_name=form.display_name.data or "", now=_now())
+            user = accept(form.login.data or "", form.password.data or "", form.display_name.data or "")
         except ValidationError as exc:
             db().rollback()
             apply_errors(form, exc)
@@ -234,12 +258,13 @@ def join(token: str):
                 db().commit()
                 session.clear()
                 login_user(user)
-                flash(f"欢迎加入{user.organization.name}", "success")
+                second = f"。这是您的新账号，登录名 {user.login}；原账号不受影响" if current else ""
+                flash(f"欢迎加入{user.organization.name}{second}", "success")
                 return redirect(url_for("home.index"))
             db().rollback()
-        invitation = memberships.invitation_for(db(), token, _now())
-        return render_template("account/join.html", form=form, invitation=invitation), 422
-    return render_template("account/join.html", form=form, invitation=invitation)
+        return render_template("account/join.html", form=form, invitation=load(),
+                               current=current), 422
+    return render_template("account/join.html", form=form, invitation=invitation, current=current)
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

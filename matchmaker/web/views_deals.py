@@ -1,4 +1,5 @@
-"""Licence offers on a patent, licence requests, and the deal page with its transitions."""
+"""Licence offers on a patent, licence requests, and the deal page with its transitions
+(the recordal form on that page posts to views_recordal)."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,7 +12,7 @@ from .. import clock, permissions
 from ..catalog.needs import COLLECTING, enterprises_for
 from ..catalog.patents import get_patent, view_patent
 from ..errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
-from ..licensing import consent, follow_ups, proposals
+from ..licensing import consent, follow_ups, proposals, recordal
 from ..licensing import deals as svc
 from ..money import wan
 from ..licensing.offers import create_offer, get_offer, withdraw_offer
@@ -137,7 +138,7 @@ def _detail_page(deal, step_forms: dict | None = None, filing: FilingForm | None
                            may_answer=bool(proposal and sides & proposal.awaiting),
                            may_withdraw=bool(proposal and _may_withdraw(deal, proposal)),
                            proposal_label=_label_of(deal, proposal),
-                           recordal_current=svc.recordal_current(deal),
+                           recordal_current=recordal.recordal_current(deal),
                            consent_needed=lambda t: sorted(consent.required_sides(t, deal) - sides),
                            side_names=lambda s: "、".join(o.name for o in consent.side_organizations(deal, s)),
                            today=clock.today()), status
@@ -243,30 +244,6 @@ def step(deal_id: int):
         flash(f"交易已更新为“{to_state.label}”", "success")
     else:
         flash(f"已提交提议“{to_state.label}”，{consent.waiting_for(deal)}", "success")
-    return redirect(url_for("deals.detail", deal_id=deal_id))
-
-
-@bp.route("/deals/<int:deal_id>/filing", methods=["POST"])
-@login_required
-def filing(deal_id: int):
-    form = FilingForm()
-    if form.validate_on_submit():
-        version = _version(form.version.data)
-        try:
-            svc.record_filing(db(), actor(), deal_id, expected_version=version,
-                              recordal_no=form.recordal_no.data or "",
-                              recordal_date=_parse_date(form.recordal_date.data, "recordal_date"),
-                              contract_reg_no=form.contract_reg_no.data or "", today=clock.today())
-        except ValidationError as exc:
-            db().rollback()
-            apply_errors(form, exc)
-            return _detail_page(svc.get_deal(db(), actor(), deal_id), filing=form, status=422)
-        except (Conflict, PermissionDenied) as exc:
-            db().rollback()
-            flash(exc.message, "error")
-            return redirect(url_for("deals.detail", deal_id=deal_id))
-        db().commit()
-        flash("备案信息已登记", "success")
     return redirect(url_for("deals.detail", deal_id=deal_id))
 
 

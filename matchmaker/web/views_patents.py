@@ -32,14 +32,26 @@ def index():
     return render_template("patents/list.html", page=Page.of(result, number, size), mine=False)
 
 
+def _mine_filters() -> tuple[ListingState | None, bool]:
+    """`?state=` (a listing state) and `?offer=none` (no active licence terms), the filters the
+    工作台 tiles link to; anything else is ignored, as in the deal list."""
+    raw = request.args.get("state", "")
+    state = ListingState(raw) if raw in ListingState._value2member_map_ else None
+    return state, request.args.get("offer") == "none"
+
+
 @bp.route("/mine")
 @require_kinds(*SUPPLIERS)
 def mine():
-    """Every patent of the user's own university or institute, drafts included."""
+    """Every patent of the user's own university or institute, drafts included; narrowed by
+    listing state and to those without licence terms."""
+    state, without_offer = _mine_filters()
     number, size = page_number(), per_page()
     result = catalog.find_patents(db(), actor(), owner_id=actor().organization_id,
+                                  listing_state=state, without_offer=without_offer,
                                   page=number, per_page=size)
-    return render_template("patents/list.html", page=Page.of(result, number, size), mine=True)
+    return render_template("patents/list.html", page=Page.of(result, number, size), mine=True,
+                           state=state, without_offer=without_offer, states=list(ListingState))
 
 
 @bp.route("/<int:patent_id>")

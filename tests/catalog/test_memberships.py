@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from matchmaker.catalog import memberships as m
 from matchmaker.catalog.accounts import authenticate, get_user_by_session
 from matchmaker.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from matchmaker.models import AccountToken, AuditEntry, OrgKind, OrgStatus, UserRole
+from matchmaker.models import AccountToken, AuditEntry, Job, Notification, OrgKind, OrgStatus, UserRole
+from matchmaker.notifications import MAIL_KEY
 from tests.factories import PASSWORD, make_org, make_user
 
 NOW = datetime(2026, 12, 1, 8, tzinfo=timezone.utc)
@@ -142,3 +143,85 @@ def test_membership_changes_are_audited_without_secrets(session, team):
     assert token_entries and all(made.token not in str(e.changes) and "token_hash" not in e.changes
                                  for e in token_entries)
     assert all("password_hash" not in e.changes and "session_token" not in e.changes for e in entries)
+
+
+# -- invitations to an address that already has an account -----------------------------------------
+
+@pytest.fixture
+def registered(session, team):
+    """Users elsewhere under one address: by login, by profile e-mail (another case), and
+    deactivated; a colleague in the inviting organization with it too; a stranger."""
+    class R:
+        ent = make_org(session, OrgKind.ENTERPRISE, name="昌吉测试电池有限公司")
+        by_login = make_user(session, ent, login="zhao@xju.example.com", display_name="赵工")
+        by_email = make_user(session, make_org(session, OrgKind.STATION),
+                             email="Zhao@XJU.example.com")
+        gone = make_user(session, ent, email="zhao@xju.example.com", is_active=False)
+        colleague = make_user(session, team.uni, role=UserRole.MEMBER, email="zhao@xju.example.com")
+        stranger = make_user(session, ent, login="qian@xju.example.com")
+    session.commit()
+    return R
+
+
+def inbox(session, user) -> list[Notification]:
+    return list(session.scalars(select(Notification).where(Notification.user_id == user.id)))
+
+
+def test_an_invitation_to_a_registered_address_reaches_their_inbox(session, team, registered):
+    """They used to hear of it only by e-mail, i.e. not at all without SMTP; the entry opens the
+    invitation by id: the link itself (only its hash is stored) is nowhere in it."""
+    session.info[MAIL_KEY] = "https://matchmaker.example.cn"     # e-mail set up
+    made = m.invite(session, team.admin, role="admin", email="zhao@xju.example.com", now=NOW,
+                    lifetime=WEEK)
+    session.commit()
+    for user in (registered.by_login, registered.by_email):
+        [entry] = inbox(session, user)
+        assert (entry.kind, entry.title, entry.link) == (
+            "invitation", "新疆测试大学邀请您加入", f"/account/invitations/{made.row.id}")
+        assert "王主任（新疆测试大学）" in entry.body and "“管理员”" in entry.body
+        assert made.token not in entry.body + entry.link
+    for user in (registered.gone, registered.colleague, registered.stranger, team.member):
+        assert inbox(session, user) == []
+    # the invitation's own e-mail carries the link: the entry is not mailed a second time
+    assert session.scalars(select(Job).where(Job.kind == "send_mail")).all() == []
+
+
+def test_an_invitation_without_an_address_notifies_nobody(session, team, registered):
+    m.invite(session, team.admin, role="member", now=NOW, lifetime=WEEK)
+    assert session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_the_addressed_user_accepts_from_the_inbox_with_a_new_account(session, team, registered):
+    made = m.invite(session, team.admin, role="member", email="zhao@xju.example.com", now=NOW,
+                    lifetime=WEEK)
+    for outsider in (registered.stranger, registered.colleague, team.admin):
+        with pytest.raises(NotFound, match="未找到该邀请"):
+            m.addressed_invitation(session, outsider, made.row.id, NOW)
+    with pytest.raises(NotFound):
+        m.addressed_invitation(session, registered.by_login, made.row.id, NOW + WEEK)   # expired
+    assert m.addressed_invitation(session, registered.by_email, made.row.id, NOW) is made.row
+    with pytest.raises(ValidationError) as exc:           # the login is taken: nothing is spent
+        m.accept_addressed_invitation(session, registered.by_login, made.row.id,
+                                      login="zhao@xju.example.com", password="another-pass-2026",
+                                      display_name="赵工", now=NOW)
+    assert "login" in exc.value.errors and made.row.used_at is None
+    new = m.accept_addressed_invitation(session, registered.by_login, made.row.id,
+                                        login="13800000001", password="another-pass-2026",
+                                        display_name="赵工", now=NOW)
+    session.commit()
+    assert (new.organization_id, new.role, new.email) == (team.uni.id, UserRole.MEMBER,
+                                                          "zhao@xju.example.com")
+    assert registered.by_login.organization_id == registered.ent.id and registered.by_login.is_active
+    with pytest.raises(NotFound):                          # spent: neither way works again
+        m.addressed_invitation(session, registered.by_login, made.row.id, NOW)
+    with pytest.raises(NotFound):
+        m.invitation_for(session, made.token, NOW)
+
+
+def test_a_revoked_invitation_cannot_be_accepted_from_the_inbox(session, team, registered):
+    made = m.invite(session, team.admin, role="member", email="zhao@xju.example.com", now=NOW,
+                    lifetime=WEEK)
+    m.revoke_invitation(session, team.admin, made.row.id, NOW)
+    with pytest.raises(NotFound):
+        m.accept_addressed_invitation(session, registered.by_login, made.row.id, login="13800000001",
+                                      password="another-pass-2026", display_name="赵工", now=NOW)

@@ -329,6 +329,31 @@ def test_find_patents_filters_by_owner_and_pages_newest_first(session, actors, c
     assert [p.id for p in rows] == [catalog.listed_a.id]
 
 
+def test_find_patents_by_listing_state_and_without_active_terms(session, actors, catalog):
+    """What the 工作台 tiles link to: one listing state, and patents without active terms."""
+    from matchmaker.licensing.offers import OfferInput, create_offer, withdraw_offer
+    uni = actors.uni_a
+    offered, withdrawn_terms = (make_patent(session, uni.organization) for _ in range(2))
+    session.flush()
+    terms = OfferInput(licence_type="ordinary", free_months=6, payment_mode="lump_sum",
+                       lump_sum_wan="10", term_months=36)
+    create_offer(session, uni, offered.id, terms, today=date.today())
+    withdraw_offer(session, uni, create_offer(session, uni, withdrawn_terms.id, terms,
+                                              today=date.today()).offer.id)
+    mine = dict(owner_id=uni.organization_id)
+
+    def ids(**filters):
+        rows, total = find_patents(session, uni, **mine, **filters)
+        assert total == len(rows)
+        return {p.id for p in rows}
+    assert ids(listing_state=ListingState.DRAFT) == {catalog.draft_a.id}
+    assert ids(listing_state=ListingState.LISTED) == {catalog.listed_a.id, offered.id,
+                                                      withdrawn_terms.id}
+    assert ids(listing_state=ListingState.LISTED, without_offer=True) == {catalog.listed_a.id,
+                                                                          withdrawn_terms.id}
+    assert offered.id not in ids(without_offer=True) and catalog.draft_a.id in ids(without_offer=True)
+
+
 def test_update_keeps_a_stored_term_extension(session, actors):
     """Term compensation is stored, not computed (domain.md §2); editing must not drop it."""
     patent = make_patent(session, actors.uni_a.organization, app_no="201710601862.3",

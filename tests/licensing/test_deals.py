@@ -7,8 +7,8 @@ import pytest
 
 from matchmaker.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from matchmaker.licensing.follow_ups import add_follow_up
-from matchmaker.licensing.deals import (StepInput, find_deals, get_deal,
-                                        record_filing, recordal_current, request_deal, transition)
+from matchmaker.licensing.deals import StepInput, find_deals, get_deal, request_deal, transition
+from matchmaker.licensing.recordal import record_filing, recordal_current
 from matchmaker.licensing.offers import withdraw_offer
 from matchmaker.models import (Deal, DealEvent, DealState as S, FollowUp, LegalStatus, ListingState,
                                Match, MatchState, OrgKind)

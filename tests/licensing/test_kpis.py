@@ -27,9 +27,10 @@ from datetime import date, datetime, timezone
 import pytest
 
 from matchmaker.catalog.station_links import link_station_client
-from matchmaker.licensing.deals import record_filing, request_deal
+from matchmaker.licensing.deals import request_deal
 from matchmaker.licensing.follow_ups import add_follow_up
 from matchmaker.licensing.kpis import compute_kpis
+from matchmaker.licensing.recordal import record_filing
 from matchmaker.licensing.tick import tick
 from matchmaker.models import DealState as S, OrgKind
 from matchmaker.profiles.service import ProfileInput, save_profile

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from matchmaker.errors import Conflict
-from matchmaker.licensing.deals import STALE, StepInput, record_filing, transition
+from matchmaker.licensing.deals import STALE, StepInput, transition
 from matchmaker.licensing.proposals import confirm
+from matchmaker.licensing.recordal import record_filing
 from matchmaker.licensing.tick import tick
 from matchmaker.models import Deal, DealEvent, DealState as S, User
 from tests.licensing.helpers import TODAY, count, deal_in, step

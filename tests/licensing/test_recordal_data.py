@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from matchmaker.licensing.deals import record_filing, recordal_current
+from matchmaker.licensing.recordal import record_filing, recordal_current
 from matchmaker.licensing.transitions import BROKER, OPERATOR, OWNER, TRANSITIONS
 from matchmaker.models import AuditEntry, DealState as S
 from tests.factories import make_need

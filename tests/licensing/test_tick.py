@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from matchmaker.licensing.deals import record_filing, request_deal
+from matchmaker.licensing.deals import request_deal
+from matchmaker.licensing.recordal import record_filing
 from matchmaker.licensing.tick import TickReport, tick
 from matchmaker.models import (Deal, DealEvent, DealState as S, ListingState, Need, NeedState,
                                Notification, Patent, UserRole)

@@ -87,6 +87,7 @@ class SecWorld:
     item: dict = field(default_factory=dict)
     link: dict[str, StationLink] = field(default_factory=dict)
     invitation: dict[str, AccountToken] = field(default_factory=dict)
+    addressed: dict[str, AccountToken] = field(default_factory=dict)   # by the user it is sent to
     invite: dict[str, "Token"] = field(default_factory=dict)
     reset: dict[str, "Token"] = field(default_factory=dict)
 
@@ -248,8 +249,8 @@ def build_sec_world(session, settings) -> SecWorld:
 
     # custody: agency agn keeps ent, agn2 keeps ent2; agn2 also proposes to ent (a proposal
     # waiting for ent); each enterprise has an own patent
-    # teams: uni has a second (plain) member; uni and ent2 each have an open invitation; the
-    # ent user has a password-reset link (the operator issued it)
+    # teams: uni has a second (plain) member; uni and ent2 each have an open invitation, and ent2
+    # one to the uni user's address; the ent user has a password-reset link (the operator issued it)
     w.user["uni_member"] = make_user(session, w.orgs["uni"], role=UserRole.MEMBER,
                                      display_name="大学普通成员")
     now = datetime.now(timezone.utc)
@@ -259,6 +260,12 @@ def build_sec_world(session, settings) -> SecWorld:
         w.invitation[key] = made.row
         if key == "uni":
             w.invite["t"] = Token(made.token)
+    # ent2 invites the address of the uni user (opened from that user's inbox); "none" is an
+    # invitation addressed to nobody
+    w.addressed["uni"] = memberships.invite(session, w.user["ent2"], role="member", now=now,
+                                            lifetime=timedelta(days=7),
+                                            email=w.user["uni"].mail_address).row
+    w.addressed["none"] = w.invitation["ent2"]
     _user, reset_token = self_service.issue_reset(session, w.user["op"], w.user["ent"].id, now=now,
                                                   lifetime=timedelta(hours=24))
     w.reset["t"] = Token(reset_token)

@@ -55,6 +55,7 @@ OWN = {
     "linkreq": {"ent": "q", "stn": "p", "op": "q"},
     "member": {"uni": "uni_member"},
     "invitation": {"uni": "uni"},
+    "addressed": {"uni": "uni"},
     "invite": dict.fromkeys(ROLES + EXTRA_ROLES, "t"),
     "reset": dict.fromkeys(ROLES + EXTRA_ROLES, "t"),
 }
@@ -73,6 +74,7 @@ OTHER = {
     "link": dict.fromkeys(ROLES + EXTRA_ROLES, "b"),
     "member": dict.fromkeys(ROLES + EXTRA_ROLES, "ent2"),
     "invitation": dict.fromkeys(ROLES + EXTRA_ROLES, "ent2"),
+    "addressed": {**dict.fromkeys(ROLES + EXTRA_ROLES, "uni"), "uni": "none"},
 }
 HIDDEN = {"patent": dict.fromkeys(ROLES, "hidden"), "offer": dict.fromkeys(ROLES, "hidden")}
 VARIANTS = {"own": OWN, "other": OTHER, "hidden": HIDDEN}
@@ -85,6 +87,7 @@ LINK_ACT = "/links/<int:link_id>/<any(confirm, decline, withdraw, end):action>"
 TEAM_ACT = ("/account/team/<int:user_id>/<any(deactivate, reactivate, 'make-admin', 'make-member',"
             " 'hand-over'):action>")
 REVOKE = "/account/team/invitations/<int:invitation_id>/revoke"
+ADDRESSED = "/account/invitations/<int:invitation_id>"
 RESET_LINK = "/admin/users/<int:user_id>/reset-link"
 PATENT_STATE = "/patents/<int:patent_id>/<any(list, withdraw, archive):action>"
 
@@ -275,6 +278,12 @@ MATRIX = [
     ("POST", TEAM_ACT, "/account/team/{id}/hand-over", "member own",    "-   302 -   -   -   -  ", "/account/team"),
     ("POST", TEAM_ACT, "/account/team/{id}/deactivate", "member other", "L   404 404 404 404 404", None),
     ("POST", TEAM_ACT, "/account/team/{id}/hand-over", "member other",  "L   404 404 404 404 404", None),
+    # an invitation to the address of an existing user, opened from that user's inbox (only by
+    # them: anyone else, the inviting organization included, is told it does not exist)
+    ("GET",  ADDRESSED, "/account/invitations/{id}",    "addressed own", "-   200 -   -   -   -  ", None),
+    ("GET",  ADDRESSED, "/account/invitations/{id}",    "addressed other", "L 404 404 404 404 404", None),
+    ("POST", ADDRESSED, "/account/invitations/{id}",    "addressed own", "-   302 -   -   -   -  ", "/"),
+    ("POST", ADDRESSED, "/account/invitations/{id}",    "addressed other", "L 404 404 404 404 404", None),
     # one-time links: opened without logging in (a logged-in browser is sent home, untouched)
     ("GET",  "/account/join/<token>", "/account/join/{id}", "invite own", "200 K  K   K   K   K  ", "/"),
     ("GET",  "/account/join/<token>", "/account/join/not-a-token", None, "404 K  K   K   K   K  ", "/"),
@@ -397,6 +406,7 @@ AGENCY_MATRIX = [
     ("GET",  "/account/", "/account/",                              None,             "200", None),
     ("GET",  "/account/team", "/account/team",                      None,             "200", None),
     ("POST", TEAM_ACT, "/account/team/{id}/deactivate", "member other", "404", None),
+    ("GET",  ADDRESSED, "/account/invitations/{id}",                "addressed other", "404", None),
     ("GET",  "/admin/users", "/admin/users",                        None,             "403", None),
     ("POST", "/links/new", "/links/new",                            None,             "403", None),
     ("POST", LINK_ACT, "/links/{id}/end", "link other",             "403", None),
@@ -510,6 +520,9 @@ DATA: dict[tuple[str, str], Callable[[SecWorld, object], dict]] = {
     ("POST", "/account/team/invite"): lambda sec, obj: {"role": "member", "email": ""},
     ("POST", "/account/join/{id}"): lambda sec, obj: {
         "login": "new.member@example.com", "display_name": "新成员", "password": "join-pass-2026",
+        "password_confirm": "join-pass-2026"},
+    ("POST", "/account/invitations/{id}"): lambda sec, obj: {
+        "login": "second.account@example.com", "display_name": "新账号", "password": "join-pass-2026",
         "password_confirm": "join-pass-2026"},
     ("POST", "/account/set-password/{id}"): lambda sec, obj: {"password": "reset-pass-2026",
                                                               "password_confirm": "reset-pass-2026"},

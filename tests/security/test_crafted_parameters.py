@@ -104,6 +104,8 @@ PARAMS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("GET", "/account/"): [], ("POST", "/account/profile"): [], ("POST", "/account/password"): [],
     ("GET", "/account/team"): [], ("POST", "/account/team/invite"): [],
     ("POST", "/account/team/invitations/<int:invitation_id>/revoke"): [],
+    ("GET", "/account/invitations/<int:invitation_id>"): [],
+    ("POST", "/account/invitations/<int:invitation_id>"): [],
     ("POST", "/account/team/<int:user_id>/<any(deactivate, reactivate, 'make-admin', 'make-member',"
              " 'hand-over'):action>"): [],
     ("GET", "/account/join/<token>"): [], ("POST", "/account/join/<token>"): [],

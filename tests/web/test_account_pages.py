@@ -43,6 +43,47 @@ def test_invite_accept_and_act_as_the_new_member(client, session, world):
     assert client.get(join).status_code == 404                  # single use
 
 
+def test_a_registered_invitee_finds_the_invitation_in_the_inbox_and_accepts_it(client, session, world):
+    """Inviting the address of an existing user puts the invitation in their inbox (before, only
+    the e-mail had it: nothing at all without SMTP); its link opens the join form for them."""
+    uni, admin = world.member(OrgKind.UNIVERSITY, name="新疆测试大学")
+    ent, invitee = world.member(OrgKind.ENTERPRISE, name="昌吉测试电池有限公司")
+    _, bystander = world.member(OrgKind.STATION, name="昌吉创新驿站")
+    login(client, admin.login)
+    post_form(client, "/account/team/invite", {"role": "member", "email": invitee.login.upper()},
+              token_page="/account/team")
+    invitation = session.scalar(select(AccountToken))
+    logout(client)
+
+    login(client, bystander.login)
+    assert client.get(f"/account/invitations/{invitation.id}").status_code == 404
+    logout(client)
+
+    login(client, invitee.login)
+    inbox = text(client.get("/inbox"))
+    assert "新疆测试大学邀请您加入" in inbox
+    entry = re.search(r'data-notification-id="(\d+)" data-kind="invitation"', inbox)
+    opened = post_form(client, f"/inbox/{entry.group(1)}/open", {}, token_page="/inbox")
+    assert opened.headers["Location"].endswith(f"/account/invitations/{invitation.id}")
+    page = text(client.get(f"/account/invitations/{invitation.id}"))
+    assert "加入新疆测试大学" in page and 'data-testid="join-existing-account"' in page
+    assert f'value="{invitee.display_name}"' in page            # starts from the user's name
+    taken = post_form(client, f"/account/invitations/{invitation.id}",
+                      {"login": invitee.login, "display_name": "赵工", "password": "join-pass-2026",
+                       "password_confirm": "join-pass-2026"})
+    assert taken.status_code == 422 and 'data-testid="join-existing-account"' in text(taken)
+    done = post_form(client, f"/account/invitations/{invitation.id}",
+                     {"login": "13800000001", "display_name": "赵工", "password": "join-pass-2026",
+                      "password_confirm": "join-pass-2026"}, follow_redirects=True)
+    assert "欢迎加入新疆测试大学" in text(done) and "登录名 13800000001" in text(done)
+    assert client.get("/patents/mine").status_code == 200      # now the university's member
+    new = session.scalar(select(User).where(User.login == "13800000001"))
+    assert (new.organization_id, new.email) == (uni.id, invitee.login.upper())
+    assert client.get(f"/account/invitations/{invitation.id}").status_code == 404   # spent
+    logout(client)
+    assert login(client, invitee.login).status_code == 302     # the old account is untouched
+
+
 def test_deactivated_member_cannot_log_in_and_last_admin_cannot_leave(client, session, world):
     uni, admin = world.member(OrgKind.UNIVERSITY, name="新疆测试大学")
     colleague = make_user(session, uni, role=UserRole.MEMBER, display_name="李老师")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from matchmaker import clock
 from matchmaker.models import Deal, DealEvent, DealState, LicenceOffer, OrgKind
 from tests.factories import make_need, make_patent, make_profile
+from tests.licensing.helpers import build_world, deal_in
 from tests.web.helpers import login, logout, post_form, text
 
 
@@ -189,6 +190,32 @@ def test_university_sees_offer_button_only_on_own_listed_patents(client, session
     login(client, other_user.login)
     assert 'id="new-offer"' not in text(client.get(f"/patents/{people['patent'].id}"))
     assert client.get(f"/patents/{people['patent'].id}/offers/new").status_code == 403
+
+
+def test_the_recordal_form_is_served_by_its_own_view(client, session):
+    """备案 is its own step (licensing/recordal.py, web/views_recordal.py): the deal page's form
+    posts to it, a refused entry shows the deal page again with the error, a good one is kept."""
+    assert client.application.view_functions["recordal.filing"].__module__ == \
+        "matchmaker.web.views_recordal"
+    w = build_world(session)
+    deal = deal_in(session, w, DealState.FREE_ACTIVE, today=date.today())
+    session.commit()
+    login(client, w.owner.login)
+    assert f'action="/deals/{deal.id}/filing" id="filing-form"' in text(client.get(f"/deals/{deal.id}"))
+
+    def file(**fields):
+        return post_form(client, f"/deals/{deal.id}/filing", {"version": str(deal.version)} | fields,
+                         token_page=f"/deals/{deal.id}")
+    refused = file(recordal_no="X2024990000001")
+    assert refused.status_code == 422
+    assert "请填写备案日期" in text(refused) and 'id="filing-form"' in text(refused)
+    session.refresh(deal)
+    assert deal.recordal_no == ""
+    done = file(recordal_no="X2024990000001", recordal_date=date.today().isoformat())
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/deals/{deal.id}")
+    assert "备案信息已登记" in text(client.get(f"/deals/{deal.id}"))
+    session.refresh(deal)
+    assert (deal.recordal_no, deal.recordal_date) == ("X2024990000001", date.today())
 
 
 def test_clock_is_restored(monkeypatch):

@@ -61,3 +61,21 @@ def test_a_need_from_the_demo_data_set_names_it(client, session, world):
     login(client, user.login)
     html = text(client.get(f"/needs/{need.id}"))
     assert 'href="/data-sources#bdci2019-needs"' in html and "project_similar2:" not in html
+
+
+def test_the_untyped_facet_value_links_to_exactly_the_untyped_patents(client, session, world):
+    """The 未标注 value of 专利类型 stays a filter (tests/search/test_facet_values.py): its link
+    opens exactly the patents without a type, as many as the count says, and names the filter."""
+    uni, _ = world.member(OrgKind.UNIVERSITY, name="稀疏数据大学")
+    sparse = {sparse_patent(session, uni, source_id=f"BDCI-{n}").id for n in range(2)}
+    make_patent(session, uni, title="一种有类型的滴灌装置")
+    session.commit()
+    page = text(client.get("/search/patents"))
+    link = re.search(r'<a href="([^"]+)" class="facet-link" data-facet="patent_type" '
+                     r'data-value="unknown">\s*<span class="facet-label">未标注</span>'
+                     r'<span class="facet-count" data-testid="count">(\d+)</span>', page)
+    assert link, "no 未标注 value in the 专利类型 group"
+    results = text(client.get(link.group(1).replace("&amp;", "&")))
+    rows = {int(i) for i in re.findall(r'<article class="result search-hit"[^>]*data-id="(\d+)"', results)}
+    assert rows == sparse and int(link.group(2)) == len(sparse)
+    assert "专利类型：未标注" in results
