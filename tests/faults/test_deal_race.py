@@ -44,10 +44,11 @@ def test_two_processes_one_wins_the_other_gets_conflict(runtime, session, settin
         events_before = {d.id: event_count(s, d.id) for d in deals}
 
     # The owner starts the free period; against it, the operator declines (even rounds) or
-    # the broker signs a paid licence directly (odd rounds).
+    # the broker abandons the deal for its client (odd rounds). Each is a step its actor takes
+    # alone (a paid licence would only be proposed: it needs both parties' consent).
     first = [(d.id, versions[d.id], world.owner.id, S.FREE_ACTIVE.value, "") for d in deals]
     second = [(d.id, versions[d.id], world.operator.id, S.DECLINED.value, "") if i % 2 == 0
-              else (d.id, versions[d.id], world.broker.id, S.CONVERTED.value, "30")
+              else (d.id, versions[d.id], world.broker.id, S.TERMINATED.value, "")
               for i, d in enumerate(deals)]
 
     ctx = mp.get_context("spawn")
