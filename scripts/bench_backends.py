@@ -111,24 +111,31 @@ def rss_mb() -> float:
         return round(int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
-def bench_backend(name: str, cache: Path, size: int, workdir: Path, queries: int) -> dict:
+def bench_backend(name: str, cache: Path, size: int, workdir: Path, queries: int,
+                  reuse: bool = False) -> dict:
     from matchmaker.matching.engine import MatchOptions, match_to_patents
     from matchmaker.matching.profile import build_profile
     from matchmaker.search.factory import make_backend
     from matchmaker.search.query import parse_text
 
-    index_dir = workdir / f"index-{name}"
-    shutil.rmtree(index_dir, ignore_errors=True)
-    backend = make_backend(name, index_dir, replica="bench")
+    index_dir = workdir / f"index-{name}-{size}"
     out: dict = {"backend": name, "docs": size}
     rss0 = rss_mb()
-    progress = Progress(f"{name} write", size)
-    t0 = time.perf_counter()
-    with backend.rebuilding(PATENT) as sink:
-        for doc in iter_docs(cache):
-            sink.add(doc)
-            progress()
-    out["rebuild_write_s"] = round(time.perf_counter() - t0, 1)
+    if reuse and (index_dir / "written.json").exists():
+        backend = make_backend(name, index_dir, replica="bench")
+        out["rebuild_write_s"] = json.loads((index_dir / "written.json").read_text())["seconds"]
+        log(f"{name}: reusing the index written in {out['rebuild_write_s']} s")
+    else:
+        shutil.rmtree(index_dir, ignore_errors=True)
+        backend = make_backend(name, index_dir, replica="bench")
+        progress = Progress(f"{name} write", size)
+        t0 = time.perf_counter()
+        with backend.rebuilding(PATENT) as sink:
+            for doc in iter_docs(cache):
+                sink.add(doc)
+                progress()
+        out["rebuild_write_s"] = round(time.perf_counter() - t0, 1)
+        (index_dir / "written.json").write_text(json.dumps({"seconds": out["rebuild_write_s"]}))
     out["index_mb"] = round(dir_size(index_dir) / 2**20, 1)
     backend.forget()
     today = date.today()
@@ -192,9 +199,11 @@ def main(argv=None) -> int:
     ap.add_argument("--queries", type=int, default=200, help="queries of each kind")
     ap.add_argument("--workdir", type=Path, default=ROOT / "instance" / "bench-backends")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--reuse", action="store_true",
+                    help="query an index an earlier run wrote (its write time is reported again)")
     args = ap.parse_args(argv)
     cache, analyze_s = analyzed_docs(args.size, args.seed, args.procs, args.workdir)
-    results = [bench_in_child(b, cache, args.size, args.workdir, args.queries)
+    results = [bench_in_child(b, cache, args.size, args.workdir, args.queries, args.reuse)
                for b in args.backends.split(",") if b]
     if args.json:
         print(json.dumps({"size": args.size, "analyze_s": analyze_s, "results": results}, indent=2))
