@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import (AgreementState as A, AnnuityPayment, CustodyAgreement, CustodyEvent,
-                      IndicatorTarget, LegalStatus, Patent, User, VoucherKind)
+                      IndicatorTarget, LegalStatus, Patent, VoucherKind)
 from ..profiles.service import split_by_size
 
 TARGET_KEY = "custody_smes"

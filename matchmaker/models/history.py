@@ -8,12 +8,16 @@ keep their own.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..db import utcnow
 from .types import UTCDateTime
+
+if TYPE_CHECKING:
+    from .organization import User
 
 
 class StateChangeColumns:
@@ -27,5 +31,5 @@ class StateChangeColumns:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @declared_attr
-    def actor(cls) -> Mapped["User | None"]:  # noqa: F821  (resolved by the registry)
+    def actor(cls) -> Mapped[User | None]:
         return relationship("User")

@@ -136,12 +136,14 @@ class _Stats:
         ln(1 + (N-df+0.5)/(df+0.5)), which weighs common words far less. A term boosted by this
         ratio scores as in Whoosh, so the matcher's tuned weights and the relevance figures
         hold on either backend (scripts/eval_matching.py --backends whoosh,tantivy)."""
-        n, df = max(self.doc_count(), 1), self.doc_frequency(field, text)
+        df = self.doc_frequency(field, text)
         if df == 0:
             return 1.0
+        # doc_count() counts live documents, df also deleted ones not merged away yet
+        n = max(self.doc_count(), df)
         ours = math.log(n / (df + 1)) + 1
         theirs = math.log1p((n - df + 0.5) / (df + 0.5))
-        return ours / theirs if theirs > 1e-9 else 1.0
+        return ours / theirs
 
 
 class _Batch:

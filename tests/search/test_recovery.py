@@ -203,7 +203,8 @@ def test_a_change_committed_between_batches_is_indexed_in_its_new_state(crashy):
     same apply loads it again. The later batch must read the edit, not the copy the applier's
     session still holds from the first batch (sessions keep objects across commits)."""
     p = crashy.patent("棉花采摘机", abstract="采摘棉花。")
-    others = [crashy.patent(f"红枣去核机{i}", abstract="红枣去核。") for i in range(3)]
+    for i in range(3):
+        crashy.patent(f"红枣去核机{i}", abstract="红枣去核。")
     crashy.commit()
     # the same patent queued again behind the others: it comes back in the last batch
     crashy.session.add(IndexTask(kind="patent", object_id=p.id, op="upsert", attempts=0,

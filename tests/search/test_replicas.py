@@ -157,7 +157,7 @@ def test_a_change_committed_while_numbering_gets_a_number_of_its_own(hosts):
     a = hosts("A", on_commit=False)
     a.sync_index()
     first = add_patent(a, "红枣去核机")
-    engine = a.session_factory.kw["bind"]
+    engine = a.engine
     injected = []
 
     def commit_a_change_first(conn, cursor, statement, parameters, context, executemany):
