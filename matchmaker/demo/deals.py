@@ -16,7 +16,7 @@ from ..licensing.proposals import confirm
 from ..licensing.recordal import record_filing
 from ..licensing.offers import OfferInput, create_offer
 from ..models import DealState as S
-from ..models import ListingState, Need, Organization, OrgKind, Patent, User
+from ..models import ListingState, Need, OrgKind, Patent, User
 
 OFFER_KINDS = (
     OfferInput(licence_type="ordinary", free_months=6, payment_mode="lump_sum", lump_sum_wan="15",

@@ -16,7 +16,7 @@ from ..licensing import consent, follow_ups, proposals, recordal
 from ..licensing import deals as svc
 from ..money import wan
 from ..licensing.offers import create_offer, get_offer, withdraw_offer
-from ..models import DealState, FollowUp, Need, OrgKind
+from ..models import DealState, FollowUp, Need
 from ..params import DATE_MAX, DATE_MIN
 from .auth import require_kinds
 from .context import actor, db
