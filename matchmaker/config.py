@@ -62,6 +62,9 @@ class Settings:
     # TLS); empty: in-app notifications only.
     smtp_url: str = ""
     testing: bool = False
+    # Re-rank the matcher's best candidates by meaning (matchmaker/semantic): vectors are
+    # encoded on first use and kept in the database. Off: lexical matching only.
+    semantic_rerank: bool = True
     match_weights: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod

@@ -21,6 +21,8 @@ from .matching import jobs as matching_jobs
 from .search import outbox
 from .search.backend import SearchBackend
 from .search.factory import make_backend
+from .semantic.encoder import shared_encoder
+from .semantic.store import VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,8 @@ class Runtime:
     engine: Engine
     session_factory: sessionmaker[Session]
     search: SearchBackend
+    # Vectors for the semantic re-ranking stage; None when settings.semantic_rerank is off.
+    vectors: VectorStore | None = None
 
     def sync_index(self) -> int:
         """Apply pending index work; failures are logged and the work stays in the outbox."""
@@ -64,7 +68,8 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         factory.configure(info={MAIL_KEY: settings.link_base})
     rt = Runtime(settings=settings, engine=engine, session_factory=factory,
                  search=make_backend(settings.search_backend, settings.index_dir,
-                                     settings.index_replica or None))
+                                     settings.index_replica or None),
+                 vectors=VectorStore(shared_encoder()) if settings.semantic_rerank else None)
     outbox.install(factory, on_commit=rt.sync_index if settings.index_on_commit else None)
     worker.register(matching_jobs.HANDLERS)
     worker.register(mail_job.HANDLERS)

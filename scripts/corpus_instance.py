@@ -119,7 +119,9 @@ def open_corpus_instance(directory: Path, *, data_dir: Path = DATA_DIR, fresh: b
     if not (directory / MARKER).exists():
         _build(rt, data_dir)
         (directory / MARKER).write_text(json.dumps({"data_dir": str(data_dir)}))
-    elif not rt.search.exists("patent") or rt.search.outdated("patent"):
+    else:
+        upgrade(rt.engine)   # an instance built by an older checkout gains the new tables
+    if not rt.search.exists("patent") or rt.search.outdated("patent"):
         from bench_search import rebuild_index
         log(f"building the {backend} index ...")
         log(f"  {rebuild_index(rt, procs=2)}")

@@ -27,10 +27,11 @@ sys.path.insert(0, str(ROOT))
 from corpus_instance import DATA_DIR, open_corpus_instance  # noqa: E402
 
 from matchmaker.matching.engine import MatchOptions, match_to_patents  # noqa: E402
-from matchmaker.matching.matches import RECOMMEND_THRESHOLD, recommended  # noqa: E402
+from matchmaker.matching.matches import RECOMMEND_THRESHOLD  # noqa: E402
 from matchmaker.matching.evaluation import (condensed_ndcg, hit_at, mean, percentile,  # noqa: E402
                                             recall_at, reciprocal_rank, unjudged_share)
 from matchmaker.matching.profile import build_profile  # noqa: E402
+from matchmaker.matching.service import text_similarity  # noqa: E402
 
 DEPTH = 100
 
@@ -49,12 +50,23 @@ def load_eval(data_dir: Path):
     return needs, qrels, known
 
 
-def engine_method(corpus, options: MatchOptions):
+def engine_method(corpus, options: MatchOptions, *, semantic: bool = True):
     def run(title: str, text: str) -> list[str]:
-        profile = build_profile(title, text)
-        ranked = match_to_patents(corpus.runtime.search, profile, options)
-        return [corpus.source_ids[m.doc_id] for m in ranked]
+        return [corpus.source_ids[m.doc_id] for m in engine_ranking(corpus, title, text, options,
+                                                                    semantic=semantic)]
     return run
+
+
+def engine_ranking(corpus, title: str, text: str, options: MatchOptions, *, semantic: bool = True):
+    """The engine as the application runs it; with `semantic`, the vectors it encodes on the way
+    are kept in the instance's database (the first run encodes the candidates' vectors)."""
+    rt = corpus.runtime
+    with rt.session_factory() as session:
+        similarity = text_similarity(session, rt.vectors, title, text) if semantic else None
+        ranked = match_to_patents(rt.search, build_profile(title, text), options,
+                                  similarity=similarity)
+        session.commit()
+    return ranked
 
 
 def evaluate(method, needs, qrels, known) -> dict:
@@ -85,24 +97,28 @@ def abstention(corpus, needs, qrels, known) -> dict:
     patent (anywhere in the top 100) still passes; on known items, the share of targets that
     pass."""
     def scored(title, text):
-        ranked = match_to_patents(corpus.runtime.search, build_profile(title, text),
-                                  MatchOptions(top=DEPTH))
+        ranked = engine_ranking(corpus, title, text, MatchOptions(top=DEPTH))
         return [(corpus.source_ids[m.doc_id], m.score) for m in ranked]
-    quiet, kept, known_kept = [], [], []
+    without, with_, known_best = [], [], []   # best score; best score of a relevant patent
     for n in needs:
         grades = qrels.get(n["need_id"], {})
         ranked = scored(n["title"], n["text"])
         if any(g >= 2 for g in grades.values()):
-            kept.append(any(recommended(s) for d, s in ranked if grades.get(d, 0) >= 2))
+            with_.append(max((s for d, s in ranked if grades.get(d, 0) >= 2), default=0.0))
         else:
-            quiet.append(not any(recommended(s) for _d, s in ranked))
+            without.append(max((s for _d, s in ranked), default=0.0))
     for k in known:
         targets = {k["target_app_no"], *k.get("also_relevant", [])}
-        known_kept.append(any(recommended(s) for d, s in scored(k["need_title"], k["need_text"])
-                              if d in targets))
-    return {"threshold": RECOMMEND_THRESHOLD, "abstains_without_relevant": mean(quiet),
-            "needs_without_relevant": len(quiet), "keeps_best_relevant": mean(kept),
-            "needs_with_relevant": len(kept), "known_items_recommended": mean(known_kept)}
+        known_best.append(max((s for d, s in scored(k["need_title"], k["need_text"]) if d in targets),
+                              default=0.0))
+
+    def rates(threshold: float) -> dict:
+        return {"abstains_without_relevant": mean([s < threshold for s in without]),
+                "keeps_best_relevant": mean([s >= threshold for s in with_]),
+                "known_items_recommended": mean([s >= threshold for s in known_best])}
+    return {"threshold": RECOMMEND_THRESHOLD, **rates(RECOMMEND_THRESHOLD),
+            "needs_without_relevant": len(without), "needs_with_relevant": len(with_),
+            "sweep": {t: rates(t) for t in range(40, 82, 2)}}
 
 
 def main() -> None:
@@ -124,6 +140,7 @@ def main() -> None:
         "(b) rapidfuzz alone": corpus.baseline_fuzzy(DEPTH),
         "(b') char-bigram BM25": corpus.baseline_bigram(DEPTH),
         "(c) engine": engine_method(corpus, full),
+        "  − semantic stage": engine_method(corpus, full, semantic=False),
         "  − character channel": engine_method(corpus, replace(full, channels=("words",))),
         "  − word channel": engine_method(corpus, replace(full, channels=("chars",))),
         "  − fuzzy re-rank": engine_method(corpus, replace(full, rerank=False)),
@@ -155,6 +172,9 @@ def main() -> None:
               f"needs without a relevant patent; the best relevant patent recommended for "
               f"{abstain['keeps_best_relevant']:.0%} of the {abstain['needs_with_relevant']} others; "
               f"known-item targets recommended: {abstain['known_items_recommended']:.0%}")
+        print("other thresholds (nothing shown / best relevant kept / known items kept): " + "; ".join(
+            f"{t}: {r['abstains_without_relevant']:.0%} / {r['keeps_best_relevant']:.0%} / "
+            f"{r['known_items_recommended']:.0%}" for t, r in abstain["sweep"].items()))
 
 
 if __name__ == "__main__":

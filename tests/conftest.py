@@ -102,10 +102,17 @@ def search_backend() -> str:
 
 
 @pytest.fixture
-def settings(tmp_path, database_url, search_backend) -> Settings:
+def semantic_rerank() -> bool:
+    """The semantic stage encodes texts with a CPU model (~0.1 s each): off unless a suite asks
+    for it (tests/semantic), so the other suites' rankings are the lexical engine's."""
+    return False
+
+
+@pytest.fixture
+def settings(tmp_path, database_url, search_backend, semantic_rerank) -> Settings:
     return Settings(instance_dir=tmp_path / "instance", database_url=database_url,
-                    secret_key=TEST_SECRET_KEY, testing=True,
-                    search_backend=search_backend).resolved()
+                    secret_key=TEST_SECRET_KEY, testing=True, search_backend=search_backend,
+                    semantic_rerank=semantic_rerank).resolved()
 
 
 @pytest.fixture

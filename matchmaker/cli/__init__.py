@@ -14,7 +14,7 @@ def main() -> None:
     from . import (commands_accounts, commands_backup, commands_core,  # noqa: F401  (registers)
                    commands_deals,
                    commands_custody, commands_import, commands_index, commands_match,
-                   commands_search)
+                   commands_search, commands_vectors)
     try:
         # Outside standalone mode click *returns* the code of `raise Exit(n)` instead of exiting.
         from ..audit import acting_as

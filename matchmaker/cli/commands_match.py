@@ -13,7 +13,7 @@ from ..jobs.worker import POLL_SECONDS
 from ..matching.engine import MatchOptions
 from ..matching.matches import recommended
 from ..matching.profile import MAX_TEXT_CHARS, build_profile
-from ..matching.service import patents_for_profile
+from ..matching.service import patents_for_profile, text_similarity
 from .base import State, cli, pass_state
 
 
@@ -47,7 +47,9 @@ def match_cmd(state: State, text: str | None, title: str, needs_file: Path | Non
                 click.echo(f"提示：需求 {need_id or ''} 超过 {MAX_TEXT_CHARS} 字，只使用前 "
                            f"{MAX_TEXT_CHARS} 字匹配", err=True)
             matches = patents_for_profile(session, rt.search, build_profile(need_title, need_text),
-                                          options)
+                                          options, similarity=text_similarity(
+                                              session, rt.vectors, need_title, need_text))
+            session.commit()   # vectors encoded on the way are kept for the next run
             if not matches:
                 click.echo(f"提示：需求 {need_id or ''} 没有找到匹配的专利；请补充具体的技术问题、"
                            "产品或材料名称", err=True)

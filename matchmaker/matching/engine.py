@@ -1,9 +1,9 @@
 """The matching pipeline: profile → index candidates → re-ranked, explained matches."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from ..models import LegalStatus, ListingState, NeedState
 from ..search.backend import Hit, SearchBackend
@@ -14,6 +14,13 @@ from .profile import Profile, char_query, profile_from_tokens, word_query
 from .scorers import DEFAULT_WEIGHTS, SCORERS, Candidate, combine
 
 CHANNELS = ("words", "chars")
+# The semantic stage re-orders the lexical top SEMANTIC_DEPTH (scorers.semantic); candidates
+# below it get rank SEMANTIC_OUTSIDE, i.e. no semantic points.
+SEMANTIC_DEPTH = 40
+SEMANTIC_OUTSIDE = 10**6
+
+# Given document ids, their similarity to the query (None or a partial answer: stage skipped).
+Similarity = Callable[[Sequence[int]], "Mapping[int, float] | None"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,7 @@ class MatchOptions:
     channels: tuple[str, ...] = CHANNELS
     rerank: bool = True
     min_score: float = 0.0
+    semantic_depth: int = SEMANTIC_DEPTH
 
 
 @dataclass(frozen=True)
@@ -90,17 +98,19 @@ def open_need_filters(today: date) -> tuple[dict, dict]:
 
 
 def match_to_patents(backend: SearchBackend, query: Profile, options: MatchOptions = MatchOptions(),
-                     *, today: date | None = None, exclude: set[int] = frozenset()) -> list[ScoredMatch]:
-    """Need (or any text) → eligible patents, re-ranked."""
+                     *, today: date | None = None, exclude: set[int] = frozenset(),
+                     similarity: Similarity | None = None) -> list[ScoredMatch]:
+    """Need (or any text) → eligible patents, re-ranked (by meaning too, given `similarity`)."""
     filters, ranges = eligible_patent_filters(today or date.today())
-    return _match(backend, PATENT, query, options, filters, ranges, exclude)
+    return _match(backend, PATENT, query, options, filters, ranges, exclude, similarity)
 
 
 def match_to_needs(backend: SearchBackend, query: Profile, options: MatchOptions = MatchOptions(),
-                   *, today: date | None = None, exclude: set[int] = frozenset()) -> list[ScoredMatch]:
+                   *, today: date | None = None, exclude: set[int] = frozenset(),
+                   similarity: Similarity | None = None) -> list[ScoredMatch]:
     """Patent → open, unexpired needs, re-ranked."""
     filters, ranges = open_need_filters(today or date.today())
-    return _match(backend, NEED, query, options, filters, ranges, exclude)
+    return _match(backend, NEED, query, options, filters, ranges, exclude, similarity)
 
 
 def channel_queries(query: Profile, options: MatchOptions) -> dict[str, object]:
@@ -110,7 +120,7 @@ def channel_queries(query: Profile, options: MatchOptions) -> dict[str, object]:
     return {name: q for name, q in queries.items() if name in options.channels and not q.is_empty}
 
 
-def _match(backend, kind, query, options, filters, ranges, exclude) -> list[ScoredMatch]:
+def _match(backend, kind, query, options, filters, ranges, exclude, similarity=None) -> list[ScoredMatch]:
     queries = channel_queries(query, options)
     if not queries:
         return []
@@ -132,4 +142,24 @@ def _match(backend, kind, query, options, filters, ranges, exclude) -> list[Scor
     ranks = {name: {d: i for i, d in enumerate(ids)} for name, ids in rankings.items()}
     candidates = _candidates(hits, kept, best, scores, ranks)
     ranked = rank(query, candidates, options.weights, options.rerank)
+    if similarity is not None and options.rerank and options.weights.get("semantic"):
+        ranked = _semantic_stage(query, candidates, ranked, similarity, options)
     return [m for m in ranked if m.score >= options.min_score][:options.top]
+
+
+def _semantic_stage(query: Profile, candidates: list[Candidate], ranked: list[ScoredMatch],
+                    similarity: Similarity, options: MatchOptions) -> list[ScoredMatch]:
+    """Re-rank with each candidate's rank by meaning among the lexical top `semantic_depth`.
+
+    A rank, not the cosine itself: the encoder's cosines crowd into a narrow band whose level
+    varies from need to need, while its order is what proved reliable (README, Matching
+    quality). The stage is all or nothing: when a pool member has no vector the lexical
+    ranking stands, so scores within one list are always comparable."""
+    pool = [m.doc_id for m in ranked[:options.semantic_depth]]
+    sims = similarity(pool) if pool else None
+    if not sims or any(d not in sims for d in pool):
+        return ranked
+    order = {d: r for r, d in enumerate(sorted(pool, key=lambda d: (-sims[d], d)))}
+    rescored = [replace(c, ranks={**c.ranks, "semantic": order.get(c.doc_id, SEMANTIC_OUTSIDE)})
+                for c in candidates]
+    return rank(query, rescored, options.weights, options.rerank)

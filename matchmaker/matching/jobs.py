@@ -12,13 +12,13 @@ if TYPE_CHECKING:
 def match_need(rt: Runtime, payload: dict) -> None:
     rt.sync_index()  # the need must be searchable-side consistent before matching
     with rt.transaction() as session:
-        refresh_need_matches(session, rt.search, int(payload["need_id"]))
+        refresh_need_matches(session, rt.search, int(payload["need_id"]), vectors=rt.vectors)
 
 
 def match_patent(rt: Runtime, payload: dict) -> None:
     rt.sync_index()
     with rt.transaction() as session:
-        refresh_patent_matches(session, rt.search, int(payload["patent_id"]))
+        refresh_patent_matches(session, rt.search, int(payload["patent_id"]), vectors=rt.vectors)
 
 
 HANDLERS = {"match_need": match_need, "match_patent": match_patent}

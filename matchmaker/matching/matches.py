@@ -19,9 +19,11 @@ from ..models import (DeclineReason, ListingState, Match, MatchState, Need, Need
 from ..notifications import enterprise_audience, notify, organization_audience
 from ..profiles.service import priority_reasons_of
 from ..search.backend import SearchBackend
+from ..semantic.store import VectorStore
 from .engine import MatchOptions, ScoredMatch
 from .priority import PRIORITY_MARK, owner_note, rank_key
-from .service import need_profile, needs_for_profile, patent_profile, patents_for_profile
+from .service import (need_profile, need_similarity, needs_for_profile, patent_profile,
+                      patent_similarity, patents_for_profile)
 
 # A match scoring at least this is presented as a recommendation and pushed; below it, the best
 # few are shown collapsed as "可能相关". Chosen on the development sets (scripts/eval_matching.py
@@ -77,13 +79,15 @@ def _store(session: Session, need_id: int, patent_id: int, m: ScoredMatch, origi
 
 def refresh_need_matches(session: Session, backend: SearchBackend, need_id: int, *,
                          options: MatchOptions = MatchOptions(top=KEEP_TOP),
-                         today: date | None = None) -> list[Match]:
-    """Recompute a need's suggestions; declined pairs never come back; push new good ones."""
+                         today: date | None = None, vectors: VectorStore | None = None) -> list[Match]:
+    """Recompute a need's suggestions; declined pairs never come back; push new good ones.
+    With `vectors`, the best candidates are re-ranked by meaning too."""
     need = session.get(Need, need_id)
     if need is None or need.state != NeedState.OPEN:
         return []
     ranked = patents_for_profile(session, backend, need_profile(need), options, today=today,
-                                 exclude=_excluded_patents(session, need_id))
+                                 exclude=_excluded_patents(session, need_id),
+                                 similarity=need_similarity(session, vectors, need))
     keep = {pm.patent.id for pm in ranked}
     # Untouched suggestions that fell out of the list go; anything a person reacted to stays.
     session.execute(delete(Match).where(Match.need_id == need_id,
@@ -106,7 +110,7 @@ def refresh_need_matches(session: Session, backend: SearchBackend, need_id: int,
 
 def refresh_patent_matches(session: Session, backend: SearchBackend, patent_id: int, *,
                            options: MatchOptions = MatchOptions(top=KEEP_TOP),
-                           today: date | None = None) -> list[Match]:
+                           today: date | None = None, vectors: VectorStore | None = None) -> list[Match]:
     """A listed patent → the open needs it may solve; enterprises above the threshold hear of it,
     priority enterprises first (their push marked 重点扶持), and the owner hears how many
     enterprises matched and how many of them are priorities. The threshold is the same for all."""
@@ -117,7 +121,9 @@ def refresh_patent_matches(session: Session, backend: SearchBackend, patent_id: 
     declined = set(session.scalars(select(Match.need_id).where(
         Match.patent_id == patent_id, Match.state == MatchState.DECLINED)))
     ranked = [nm for nm in needs_for_profile(session, backend, patent_profile(patent), options,
-                                             today=today, exclude=declined) if pushable(nm.match)]
+                                             today=today, exclude=declined,
+                                             similarity=patent_similarity(session, vectors, patent))
+              if pushable(nm.match)]
     priority = priority_reasons_of(session, {nm.need.enterprise_id for nm in ranked},
                                    (today or clock.today()).year)
     ranked.sort(key=lambda nm: rank_key(priority=nm.need.enterprise_id in priority, recommended=True,

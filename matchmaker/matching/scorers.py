@@ -32,7 +32,7 @@ SCORERS: dict[str, Scorer] = {}
 # Weights fitted on the development sets by scripts/tune_matching.py (5-fold cross-validation;
 # the held-out figures are in the README). industry and ipc never apply there (the corpus has
 # neither on the need side) and keep small hand-set weights.
-DEFAULT_WEIGHTS: dict[str, float] = {   # they sum to 1
+DEFAULT_WEIGHTS: dict[str, float] = {
     "retrieval": 0.028,
     "words": 0.222,
     "chars": 0.028,
@@ -43,6 +43,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {   # they sum to 1
     "title_fuzzy": 0.028,
     "industry": 0.017,
     "ipc": 0.011,
+    # On top of the lexical weights (which sum to 1); applies only when the semantic stage ran.
+    "semantic": 0.3,
 }
 
 
@@ -51,7 +53,7 @@ SIGNAL_LABELS: dict[str, str] = {
     "retrieval": "全文相关度", "words": "词语检索得分", "chars": "字符检索得分",
     "words_rank": "词语检索排名", "keyword_coverage": "关键词覆盖", "text_fuzzy": "内容相似度",
     "title_coverage": "标题词覆盖", "title_fuzzy": "标题相似度", "industry": "行业一致",
-    "ipc": "IPC 一致",
+    "ipc": "IPC 一致", "semantic": "语义相近",
 }
 
 
@@ -89,6 +91,20 @@ def words_rank(q: Profile, c: Candidate) -> float:
     """
     rank = c.ranks.get("words")
     return 0.0 if rank is None else 10 / (10 + rank)
+
+
+@scorer("semantic")
+def semantic(q: Profile, c: Candidate) -> float | None:
+    """Rank by meaning among the lexical head (engine._semantic_stage) as 10 / (10 + rank);
+    None when the stage did not run (no vectors), so the lexical weights rescale.
+
+    >>> semantic(None, Candidate(1, None, 0.0, ranks={"semantic": 10}))
+    0.5
+    >>> semantic(None, Candidate(1, None, 0.0)) is None
+    True
+    """
+    rank = c.ranks.get("semantic")
+    return None if rank is None else 10 / (10 + rank)
 
 
 @scorer("keyword_coverage")

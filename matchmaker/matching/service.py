@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Need, Patent
 from ..search.backend import SearchBackend
+from ..semantic.store import NEED, PATENT, VectorStore
 from .engine import MatchOptions, ScoredMatch, match_to_needs, match_to_patents
 from .profile import Profile, build_profile
 
@@ -37,20 +38,44 @@ def patent_profile(patent: Patent) -> Profile:
                          ipc_subclasses=[e.subclass for e in patent.ipc_entries])
 
 
+def need_similarity(session: Session, vectors: VectorStore | None, need: Need):
+    """Patents → their similarity by meaning to `need` (None: no semantic stage)."""
+    if vectors is None:
+        return None
+    return vectors.similarity(session, PATENT, vectors.vectors(session, NEED, [need.id]).get(need.id))
+
+
+def text_similarity(session: Session, vectors: VectorStore | None, title: str, text: str):
+    """The same for a free text that is not a stored need (`matchmaker match`)."""
+    if vectors is None:
+        return None
+    return vectors.similarity(session, PATENT, vectors.text_vector(title, text))
+
+
+def patent_similarity(session: Session, vectors: VectorStore | None, patent: Patent):
+    """Needs → their similarity by meaning to `patent`: the same number as the need's side."""
+    if vectors is None:
+        return None
+    return vectors.similarity(session, NEED,
+                              vectors.vectors(session, PATENT, [patent.id]).get(patent.id))
+
+
 def patents_for_profile(session: Session, backend: SearchBackend, profile: Profile,
                         options: MatchOptions = MatchOptions(), *, today: date | None = None,
-                        exclude: set[int] = frozenset()) -> list[PatentMatch]:
+                        exclude: set[int] = frozenset(), similarity=None) -> list[PatentMatch]:
     """Ranked eligible patents for a need profile, loaded from the database in rank order."""
-    ranked = match_to_patents(backend, profile, options, today=today, exclude=exclude)
+    ranked = match_to_patents(backend, profile, options, today=today, exclude=exclude,
+                              similarity=similarity)
     rows = _by_id(session, Patent, [m.doc_id for m in ranked], selectinload(Patent.owner))
     return [PatentMatch(rows[m.doc_id], m) for m in ranked if m.doc_id in rows]
 
 
 def needs_for_profile(session: Session, backend: SearchBackend, profile: Profile,
                       options: MatchOptions = MatchOptions(), *, today: date | None = None,
-                      exclude: set[int] = frozenset()) -> list[NeedMatch]:
+                      exclude: set[int] = frozenset(), similarity=None) -> list[NeedMatch]:
     """Ranked open needs for a patent profile."""
-    ranked = match_to_needs(backend, profile, options, today=today, exclude=exclude)
+    ranked = match_to_needs(backend, profile, options, today=today, exclude=exclude,
+                            similarity=similarity)
     rows = _by_id(session, Need, [m.doc_id for m in ranked], selectinload(Need.enterprise))
     return [NeedMatch(rows[m.doc_id], m) for m in ranked if m.doc_id in rows]
 

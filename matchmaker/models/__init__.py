@@ -19,6 +19,7 @@ from .outbox import IndexCursor, IndexSequence, IndexTask
 from .patent import Patent, PatentIPC
 from .profile import EnterpriseProfile, Sector, SizeClass
 from .throttle import LoginThrottle
+from .vectors import TextVector
 
 __all__ = [
     "INDUSTRIES", "REGIONS", "XINJIANG_REGIONS", "LegalStatus", "ListingState", "NeedState",
@@ -30,5 +31,5 @@ __all__ = [
     "VoucherKind", "AnnuityPayment", "CustodyAgreement", "CustodyEvent", "ServiceLogEntry",
     "IndicatorTarget", "EnterpriseProfile", "Sector", "SizeClass",
     "DealPublicity", "Event", "EventItem", "EventKind", "EventPair", "EventRegistration", "EventState",
-    "PairOutcome", "RegistrationState",
+    "PairOutcome", "RegistrationState", "TextVector",
 ]

@@ -1,0 +1,154 @@
+"""Vectors kept in the database, computed on first use and recomputed when the text changes.
+
+Matching asks for the vectors of its best few dozen candidates only, so a corpus never has to
+be encoded up front: what is missing is encoded then (up to `online_limit` per call, so a page
+never waits for a whole corpus) and stored in the caller's transaction. `sync` encodes
+everything ahead of time (`matchmaker vectors sync`), which a large import should be followed by.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from ..models import Need, Patent, TextVector
+from .encoder import MODEL_NAME, Encoder, digest, passage_text, query_text
+
+PATENT, NEED = "patent", "need"
+BATCH = 32
+
+
+def _text_of(kind: str, obj) -> str:
+    if kind == PATENT:
+        return passage_text(obj.title, obj.abstract)
+    return query_text(obj.title, obj.description)
+
+
+def _texts(session: Session, kind: str, ids: Iterable[int]) -> dict[int, str]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    if kind == PATENT:
+        rows = session.execute(select(Patent.id, Patent.title, Patent.abstract)
+                               .where(Patent.id.in_(ids))).all()
+        return {i: passage_text(t, a) for i, t, a in rows}
+    rows = session.execute(select(Need.id, Need.title, Need.description).where(Need.id.in_(ids))).all()
+    return {i: query_text(t, d) for i, t, d in rows}
+
+
+def _pack(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float16).tobytes()
+
+
+def _unpack(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+
+
+@dataclass
+class VectorStore:
+    """Database-backed vectors of one encoder. `online_limit` caps what one call encodes."""
+
+    encoder: Encoder
+    online_limit: int = 40
+
+    def vectors(self, session: Session, kind: str, ids: Sequence[int], *,
+                limit: int | None = None) -> dict[int, np.ndarray]:
+        """Current vectors of `ids` (missing or stale ones encoded and stored, up to `limit`,
+        default `online_limit`); ids still without a vector are absent from the answer."""
+        texts = _texts(session, kind, ids)
+        if not texts:
+            return {}
+        stored = {r.object_id: r for r in session.scalars(
+            select(TextVector).where(TextVector.kind == kind, TextVector.object_id.in_(list(texts))))}
+        out: dict[int, np.ndarray] = {}
+        todo: list[int] = []
+        for i, text in texts.items():
+            row = stored.get(i)
+            if row is not None and row.digest == digest(text):
+                out[i] = _unpack(row.vector)
+            else:
+                todo.append(i)
+        todo = todo[: self.online_limit if limit is None else limit]
+        for i, vector in zip(todo, self._encode(kind, [texts[i] for i in todo])):
+            self._put(session, stored.get(i), kind, i, texts[i], vector)
+            out[i] = vector
+        return out
+
+    def similarity(self, session: Session, kind: str, query: np.ndarray | None):
+        """For the matching engine: ids of `kind` → their cosine with `query` (None without a
+        query vector; ids whose vector could not be had are left out, and the engine then keeps
+        its lexical order)."""
+        if query is None:
+            return None
+        return lambda ids: cosine(query, self.vectors(session, kind, ids))
+
+    def text_vector(self, title: str, text: str) -> np.ndarray:
+        """A free text asking for patents (not stored: `matchmaker match --text`, evaluations)."""
+        return self.encoder.queries([query_text(title, text)])[0]
+
+    def sync(self, session: Session, kind: str, *, progress: Callable[[int, int], None] | None = None,
+             commit: Callable[[], None] | None = None) -> int:
+        """Encode every missing or stale vector of `kind`, in batches (each followed by `commit`
+        when given, so a long run keeps its work); returns how many were encoded."""
+        model = Patent if kind == PATENT else Need
+        ids = list(session.scalars(select(model.id).order_by(model.id)))
+        done = 0
+        stale = self.stale_ids(session, kind, ids)
+        for start in range(0, len(stale), BATCH):
+            part = stale[start:start + BATCH]
+            self.vectors(session, kind, part, limit=len(part))
+            done += len(part)
+            if commit:
+                commit()
+            if progress:
+                progress(done, len(stale))
+        return done
+
+    def stale_ids(self, session: Session, kind: str, ids: Sequence[int]) -> list[int]:
+        """Of `ids`, those whose vector is missing or encodes another text."""
+        out = []
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            texts = _texts(session, kind, part)
+            have = dict(session.execute(select(TextVector.object_id, TextVector.digest).where(
+                TextVector.kind == kind, TextVector.object_id.in_(part))).all())
+            out += [i for i in part if i in texts and have.get(i) != digest(texts[i])]
+        return out
+
+    def _encode(self, kind: str, texts: list[str]) -> np.ndarray:
+        encode = self.encoder.passages if kind == PATENT else self.encoder.queries
+        return encode(texts)
+
+    @staticmethod
+    def _put(session: Session, row: TextVector | None, kind: str, object_id: int, text: str,
+             vector: np.ndarray) -> None:
+        if row is None:
+            row = TextVector(kind=kind, object_id=object_id)
+            session.add(row)
+        row.model, row.digest, row.vector = MODEL_NAME, digest(text), _pack(vector)
+
+
+def prune(session: Session) -> int:
+    """Delete the vectors of patents and needs that no longer exist; returns how many."""
+    gone = 0
+    for kind, model in ((PATENT, Patent), (NEED, Need)):
+        orphans = select(TextVector.kind, TextVector.object_id).where(
+            TextVector.kind == kind, TextVector.object_id.not_in(select(model.id)))
+        keys = session.execute(orphans).all()
+        if keys:
+            session.execute(delete(TextVector).where(
+                tuple_(TextVector.kind, TextVector.object_id).in_([tuple(k) for k in keys])))
+            gone += len(keys)
+    return gone
+
+
+def cosine(query: np.ndarray, vectors: dict[int, np.ndarray]) -> dict[int, float]:
+    """Similarity of one vector with many (all are L2-normalized, so a dot product)."""
+    if not vectors:
+        return {}
+    ids = list(vectors)
+    sims = np.vstack([vectors[i] for i in ids]) @ query
+    return {i: float(s) for i, s in zip(ids, sims)}

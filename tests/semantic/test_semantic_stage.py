@@ -1,0 +1,66 @@
+"""The semantic stage of the matching engine, and matching with it end to end."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from matchmaker.jobs.worker import run_until_empty
+from matchmaker.matching.engine import MatchOptions, match_to_patents
+from matchmaker.matching.profile import build_profile
+from matchmaker.matching.scorers import DEFAULT_WEIGHTS
+from matchmaker.models import Match, OrgKind, TextVector
+from tests.factories import make_need, make_org
+from tests.matching.helpers import add_corpus
+
+# The cathode need also shares words (材料, 制备, 提高) with the other patents.
+TITLE, BODY = "提高电池材料寿命", "希望提高材料的循环寿命，需要改性制备方法。"
+
+
+@pytest.fixture
+def corpus(runtime, session):
+    uni = make_org(session, OrgKind.UNIVERSITY)
+    out = {k: p.id for k, p in add_corpus(session, uni).items()}
+    session.commit()
+    return out
+
+
+def lexical(runtime):
+    return match_to_patents(runtime.search, build_profile(TITLE, BODY), MatchOptions())
+
+
+def test_the_stage_reorders_by_meaning(runtime, corpus):
+    base = lexical(runtime)
+    assert len(base) >= 2
+    last = base[-1].doc_id            # lexically the weakest candidate is the closest in meaning
+    sims = {m.doc_id: (1.0 if m.doc_id == last else 0.1) for m in base}
+    heavy = MatchOptions(weights={**DEFAULT_WEIGHTS, "semantic": 100.0})
+    got = match_to_patents(runtime.search, build_profile(TITLE, BODY), heavy,
+                           similarity=lambda ids: {i: sims[i] for i in ids})
+    assert got[0].doc_id == last
+    assert got[0].signals["semantic"] == 1.0 and "semantic" in got[0].breakdown
+    assert [m.score for m in got] == sorted((m.score for m in got), reverse=True)
+
+
+def test_without_every_vector_the_lexical_order_stands(runtime, corpus):
+    base = lexical(runtime)
+    missing_one = match_to_patents(
+        runtime.search, build_profile(TITLE, BODY), MatchOptions(),
+        similarity=lambda ids: {i: 1.0 for i in list(ids)[1:]})
+    assert [(m.doc_id, m.score) for m in missing_one] == [(m.doc_id, m.score) for m in base]
+    assert all(m.signals.get("semantic") is None for m in missing_one)
+
+
+def test_a_need_is_matched_with_its_vectors_stored(runtime, session, corpus):
+    ent = make_org(session, OrgKind.ENTERPRISE)
+    need = make_need(session, ent, title="动力电池正极材料寿命短",
+                     description="三元正极材料循环寿命不足，希望引进正极材料包覆改性技术。")
+    session.commit()
+    run_until_empty(runtime)
+    session.expire_all()
+    rows = session.scalars(select(Match).where(Match.need_id == need.id)
+                           .order_by(Match.score.desc())).all()
+    assert rows and rows[0].patent_id == corpus["cathode"]
+    assert rows[0].signals["semantic"] == 1.0                   # first by meaning too
+    assert rows[0].breakdown["semantic"] > 0
+    kinds = {(v.kind, v.object_id) for v in session.scalars(select(TextVector))}
+    assert ("need", need.id) in kinds and ("patent", corpus["cathode"]) in kinds

@@ -1,0 +1,117 @@
+"""Vectors in the database: encoded once, recomputed when the text changes, pruned, synced."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from matchmaker.models import OrgKind, TextVector
+from matchmaker.semantic.encoder import Encoder, passage_text
+from matchmaker.semantic.store import NEED, PATENT, VectorStore, prune
+from tests.factories import make_need, make_org, make_patent
+from tests.matching.helpers import CORPUS, add_corpus
+
+
+class CountingEncoder(Encoder):
+    """The real encoder, counting the texts it is given."""
+
+    def __init__(self):
+        super().__init__()
+        self.encoded: list[str] = []
+
+    def _encode(self, texts, *, query):
+        self.encoded += list(texts)
+        return super()._encode(texts, query=query)
+
+
+@pytest.fixture
+def store():
+    return VectorStore(CountingEncoder())
+
+
+@pytest.fixture
+def patents(session):
+    uni = make_org(session, OrgKind.UNIVERSITY)
+    out = {k: p.id for k, p in add_corpus(session, uni).items()}
+    session.commit()
+    return out
+
+
+def test_vectors_are_encoded_once_and_kept(session, store, patents):
+    ids = list(patents.values())
+    first = store.vectors(session, PATENT, ids)
+    session.commit()
+    assert set(first) == set(ids) and len(store.encoder.encoded) == len(ids)
+    again = store.vectors(session, PATENT, ids)
+    assert len(store.encoder.encoded) == len(ids)            # nothing encoded the second time
+    for i in ids:                                             # stored as float16, still the vector
+        assert float(first[i] @ again[i]) > 0.999
+    rows = session.scalars(select(TextVector).where(TextVector.kind == PATENT)).all()
+    assert {r.object_id for r in rows} == set(ids)
+
+
+def test_an_edited_abstract_is_encoded_again(session, store, patents):
+    pid = patents["film"]
+    before = store.vectors(session, PATENT, [pid])[pid]
+    session.commit()
+    from matchmaker.models import Patent
+    patent = session.get(Patent, pid)
+    patent.abstract = "一种用于高盐废水的蒸发结晶装置，实现零排放。"
+    session.commit()
+    after = store.vectors(session, PATENT, [pid])[pid]
+    assert store.encoder.encoded[-1] == passage_text(CORPUS["film"][0], patent.abstract)
+    assert float(before @ after) < 0.99
+
+
+def test_one_call_encodes_at_most_its_limit(session, store, patents):
+    ids = sorted(patents.values())
+    got = store.vectors(session, PATENT, ids, limit=2)
+    assert len(got) == 2 and len(store.encoder.encoded) == 2
+    assert set(store.stale_ids(session, PATENT, ids)) == set(ids) - set(got)
+
+
+def test_sync_encodes_the_rest_and_reports_progress(session, store, patents):
+    seen = []
+    assert store.sync(session, PATENT, progress=lambda done, total: seen.append((done, total))) == 5
+    assert seen[-1] == (5, 5)
+    assert store.sync(session, PATENT) == 0
+    assert store.stale_ids(session, PATENT, list(patents.values())) == []
+
+
+def test_needs_are_queries_and_orphans_are_pruned(session, store, patents):
+    ent = make_org(session, OrgKind.ENTERPRISE)
+    need = make_need(session, ent, title="残膜污染", description="棉田地膜回收难，想找可降解地膜。")
+    extra = make_patent(session, make_org(session, OrgKind.UNIVERSITY), title="一种滴灌带",
+                        abstract="一种农用滴灌带。")
+    session.commit()
+    nv = store.vectors(session, NEED, [need.id])[need.id]
+    pv = store.vectors(session, PATENT, [patents["film"], patents["tea"], extra.id])
+    session.commit()
+    assert float(nv @ pv[patents["film"]]) > float(nv @ pv[patents["tea"]])
+    session.delete(extra)
+    session.commit()
+    assert prune(session) == 1
+    assert session.get(TextVector, (PATENT, extra.id)) is None
+    assert session.get(TextVector, (NEED, need.id)) is not None
+    assert isinstance(nv, np.ndarray)
+
+
+def test_cli_sync_and_status(runtime, patents):
+    """The real console script against the test database."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+    exe = shutil.which("matchmaker", path=str(Path(sys.executable).parent))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MATCHMAKER_")}
+    env.update(MATCHMAKER_INSTANCE=str(runtime.settings.instance_dir),
+               MATCHMAKER_DATABASE_URL=runtime.settings.database_url, PYTHONWARNINGS="ignore")
+
+    def run(*args):
+        done = subprocess.run([exe, *args], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+    assert "专利：共 5 条，已编码 0 条，待编码 5 条" in run("vectors", "status")
+    assert "专利：新编码 5 条" in run("vectors", "sync")
+    assert "专利：共 5 条，已编码 5 条，待编码 0 条" in run("vectors", "status")
