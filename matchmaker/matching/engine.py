@@ -15,7 +15,7 @@ from .scorers import DEFAULT_WEIGHTS, SCORERS, Candidate, combine
 
 CHANNELS = ("words", "chars")
 # The semantic stage re-orders the lexical top SEMANTIC_DEPTH (scorers.semantic); candidates
-# below it get rank SEMANTIC_OUTSIDE, i.e. no semantic points.
+# below it get rank SEMANTIC_OUTSIDE, i.e. the whole semantic penalty.
 SEMANTIC_DEPTH = 40
 SEMANTIC_OUTSIDE = 10**6
 

@@ -43,9 +43,15 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "title_fuzzy": 0.028,
     "industry": 0.017,
     "ipc": 0.011,
-    # On top of the lexical weights (which sum to 1); applies only when the semantic stage ran.
-    "semantic": 0.3,
+    # A penalty, not part of the mean (PENALTIES): applies only when the semantic stage ran.
+    "semantic": 0.7,
 }
+
+# Signals that only take points off. The semantic stage re-orders the lexical head without
+# lifting any score: the candidate closest in meaning keeps its lexical score, the others lose
+# up to 70 points, so a need with nothing relevant gains no recommendation from it (README,
+# Matching quality: abstention) and the recommendation threshold keeps its meaning.
+PENALTIES = frozenset({"semantic"})
 
 
 # How the pages name each signal when they explain a match.
@@ -95,7 +101,8 @@ def words_rank(q: Profile, c: Candidate) -> float:
 
 @scorer("semantic")
 def semantic(q: Profile, c: Candidate) -> float | None:
-    """Rank by meaning among the lexical head (engine._semantic_stage) as 10 / (10 + rank);
+    """Rank by meaning among the lexical head (engine._semantic_stage) as 10 / (10 + rank), a
+    penalty (PENALTIES: the closest in meaning loses nothing);
     None when the stage did not run (no vectors), so the lexical weights rescale.
 
     >>> semantic(None, Candidate(1, None, 0.0, ranks={"semantic": 10}))
@@ -171,8 +178,18 @@ def ipc(q: Profile, c: Candidate) -> float | None:
 
 def combine(signals: Mapping[str, float | None], weights: Mapping[str, float]
             ) -> tuple[float, dict[str, float]]:
-    """Weighted mean of the signals that apply, scaled to 0–100, with each one's points."""
-    total_w = sum(w for name, w in weights.items() if signals.get(name) is not None) or 1.0
+    """Weighted mean of the signals that apply, scaled to 0–100, with each one's points; a
+    PENALTIES signal instead takes off 100 · weight · (1 − value) points (never below 0).
+
+    >>> combine({"words": 0.5, "semantic": 0.5}, {"words": 1.0, "semantic": 0.7})
+    (15.0, {'words': 50.0, 'semantic': -35.0})
+    """
+    total_w = sum(w for name, w in weights.items()
+                  if signals.get(name) is not None and name not in PENALTIES) or 1.0
     parts = {name: round(100 * weights[name] * value / total_w, 2)
-             for name, value in signals.items() if value is not None and weights.get(name)}
-    return round(sum(parts.values()), 2), parts
+             for name, value in signals.items()
+             if value is not None and weights.get(name) and name not in PENALTIES}
+    parts.update({name: round(-100 * weights[name] * (1 - value), 2)
+                  for name, value in signals.items()
+                  if value is not None and weights.get(name) and name in PENALTIES})
+    return max(0.0, round(sum(parts.values()), 2)), parts

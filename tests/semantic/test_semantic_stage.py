@@ -37,7 +37,7 @@ def test_the_stage_reorders_by_meaning(runtime, corpus):
     got = match_to_patents(runtime.search, build_profile(TITLE, BODY), heavy,
                            similarity=lambda ids: {i: sims[i] for i in ids})
     assert got[0].doc_id == last
-    assert got[0].signals["semantic"] == 1.0 and "semantic" in got[0].breakdown
+    assert got[0].signals["semantic"] == 1.0 and got[0].breakdown["semantic"] == 0
     assert [m.score for m in got] == sorted((m.score for m in got), reverse=True)
 
 
@@ -61,6 +61,7 @@ def test_a_need_is_matched_with_its_vectors_stored(runtime, session, corpus):
                            .order_by(Match.score.desc())).all()
     assert rows and rows[0].patent_id == corpus["cathode"]
     assert rows[0].signals["semantic"] == 1.0                   # first by meaning too
-    assert rows[0].breakdown["semantic"] > 0
+    assert rows[0].breakdown["semantic"] == 0                   # so it loses nothing
+    assert all(r.breakdown["semantic"] < 0 for r in rows[1:])   # the others lose points
     kinds = {(v.kind, v.object_id) for v in session.scalars(select(TextVector))}
     assert ("need", need.id) in kinds and ("patent", corpus["cathode"]) in kinds
