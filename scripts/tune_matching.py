@@ -8,6 +8,11 @@ held-out figures (nDCG@10 condensed and Recall@10 on the real needs, MRR and hit
 known items) next to the training fit, and the weights fitted on all the data — the ones to
 put in `scorers.DEFAULT_WEIGHTS`.
 
+The semantic stage is part of the fit: each candidate carries its rank by meaning among the
+lexical top 40 (the pool of the shipped lexical weights; vectors come from the instance's
+database and are encoded there on first use, 10–15 min for the development sets), and the
+`semantic` penalty weight is fitted like the others.
+
     .venv/bin/python scripts/tune_matching.py [--folds 5] [--fresh]
 """
 from __future__ import annotations
@@ -26,14 +31,15 @@ sys.path.insert(0, str(ROOT))
 from corpus_instance import DATA_DIR, open_corpus_instance  # noqa: E402
 from eval_matching import load_eval  # noqa: E402
 
-from matchmaker.matching.engine import (MatchOptions, channel_queries,  # noqa: E402
-                                        eligible_patent_filters)
+from matchmaker.matching.engine import (SEMANTIC_DEPTH, SEMANTIC_OUTSIDE,  # noqa: E402
+                                        MatchOptions, channel_queries, eligible_patent_filters)
 from matchmaker.matching.evaluation import (condensed_ndcg, hit_at, mean, recall_at,  # noqa: E402
                                             reciprocal_rank)
 from matchmaker.matching.fusion import reciprocal_rank_fusion  # noqa: E402
 from matchmaker.matching.profile import build_profile, profile_from_tokens  # noqa: E402
-from matchmaker.matching.scorers import DEFAULT_WEIGHTS, SCORERS, Candidate  # noqa: E402
+from matchmaker.matching.scorers import DEFAULT_WEIGHTS, SCORERS, Candidate, combine  # noqa: E402
 from matchmaker.search.fields import PATENT  # noqa: E402
+from matchmaker.semantic.store import PATENT as VEC_PATENT, cosine  # noqa: E402
 
 DEPTH = 100
 GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
@@ -66,8 +72,24 @@ def _features(corpus, title: str, text: str) -> list[tuple[str, dict]]:
                          fused[doc_id] / best_fused,
                          channels={n: s[doc_id] for n, s in scores.items() if doc_id in s},
                          ranks={n: r.index(doc_id) for n, r in rankings.items() if doc_id in r})
-        out.append((corpus.source_ids[doc_id], {name: fn(profile, cand) for name, fn in SCORERS.items()}))
-    return out
+        out.append((doc_id, {name: fn(profile, cand) for name, fn in SCORERS.items()}))
+    _add_semantic(corpus, title, text, out)
+    return [(corpus.source_ids[doc_id], signals) for doc_id, signals in out]
+
+
+def _add_semantic(corpus, title: str, text: str, cands: list[tuple[int, dict]]) -> None:
+    """The `semantic` signal as the engine's stage computes it (engine._semantic_stage)."""
+    lexical = {k: w for k, w in DEFAULT_WEIGHTS.items() if k != "semantic"}
+    order = sorted(cands, key=lambda c: (-combine(c[1], lexical)[0], c[0]))
+    pool = [doc_id for doc_id, _ in order[:SEMANTIC_DEPTH]]
+    rt = corpus.runtime
+    with rt.session_factory() as session:
+        vectors = rt.vectors.vectors(session, VEC_PATENT, pool, limit=len(pool))
+        session.commit()
+    sims = cosine(rt.vectors.text_vector(title, text), vectors)
+    rank = {d: r for r, d in enumerate(sorted(pool, key=lambda d: (-sims[d], d)))}
+    for doc_id, signals in cands:
+        signals["semantic"] = 10 / (10 + rank.get(doc_id, SEMANTIC_OUTSIDE))
 
 
 def build_dataset(corpus, needs, known) -> dict:
@@ -81,10 +103,8 @@ def build_dataset(corpus, needs, known) -> dict:
 
 
 def ranking(cands: list[tuple[str, dict]], weights: dict[str, float]) -> list[str]:
-    def score(signals: dict) -> float:
-        total_w = sum(w for n, w in weights.items() if w and signals.get(n) is not None) or 1.0
-        return sum(w * signals[n] for n, w in weights.items() if w and signals.get(n) is not None) / total_w
-    return [sid for sid, _ in sorted(cands, key=lambda c: -score(c[1]))][:10]
+    """The top 10 as the engine orders them (scorers.combine: weighted mean and penalties)."""
+    return [sid for sid, _ in sorted(cands, key=lambda c: -combine(c[1], weights)[0])][:10]
 
 
 def measure(data: dict, weights: dict, qrels, need_ids=None, known_ids=None) -> dict:
@@ -141,7 +161,7 @@ def main() -> None:
     args = ap.parse_args()
     corpus = open_corpus_instance(args.instance, data_dir=DATA_DIR)
     needs, qrels, known = load_eval(DATA_DIR)
-    cache = args.instance / "match-features.pickle"
+    cache = args.instance / "match-features-semantic.pickle"
     if cache.exists() and not args.fresh:
         data = pickle.loads(cache.read_bytes())
     else:

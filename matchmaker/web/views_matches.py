@@ -37,7 +37,8 @@ MAX_CHIPS = 12
 
 @dataclass(frozen=True)
 class Signal:
-    """One scorer's share of a match: strength in [0, 1] and the points it added to the score."""
+    """One scorer's share of a match: strength in [0, 1] and the points it added (or, for a
+    penalty, took off)."""
 
     name: str
     label: str
@@ -56,8 +57,9 @@ class Explanation:
 
     @property
     def counted(self) -> tuple[Signal, ...]:
-        """Signals that added points, strongest contribution first."""
-        return tuple(sorted((s for s in self.signals if s.points > 0), key=lambda s: -s.points))
+        """Signals that changed the score: those that added points, strongest first, then the
+        penalties (the semantic stage's), so the listed points add up to the total."""
+        return tuple(sorted((s for s in self.signals if s.points), key=lambda s: (s.points < 0, -abs(s.points))))
 
 
 def display_terms(matched: list[str], *texts: str) -> tuple[str, ...]:
