@@ -299,7 +299,10 @@ def test_an_older_revision_is_restored_then_migrated(tmp_path, database_url):
     assert report.revision == head() and report.migrated
     assert current_revision_of(database_url) == head()
     after = counts(database_url)
-    assert {t: after[t] for t in old_counts} == old_counts
+    # The restore re-indexes and records where this host's index stands (index_cursors):
+    # bookkeeping of this host, not restored data.
+    data = {t: n for t, n in old_counts.items() if t != "index_cursors"}
+    assert {t: after[t] for t in data} == data
     assert after["organizations"] == 1
 
 

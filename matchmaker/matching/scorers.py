@@ -179,17 +179,23 @@ def ipc(q: Profile, c: Candidate) -> float | None:
 def combine(signals: Mapping[str, float | None], weights: Mapping[str, float]
             ) -> tuple[float, dict[str, float]]:
     """Weighted mean of the signals that apply, scaled to 0–100, with each one's points; a
-    PENALTIES signal instead takes off 100 · weight · (1 − value) points (never below 0).
+    PENALTIES signal instead takes off 100 · weight · (1 − value) points, at most what is left,
+    so the score stays ≥ 0 and the points still add up to it.
 
     >>> combine({"words": 0.5, "semantic": 0.5}, {"words": 1.0, "semantic": 0.7})
     (15.0, {'words': 50.0, 'semantic': -35.0})
+    >>> combine({"words": 0.5, "semantic": 0.0}, {"words": 1.0, "semantic": 0.7})
+    (0.0, {'words': 50.0, 'semantic': -50.0})
     """
     total_w = sum(w for name, w in weights.items()
                   if signals.get(name) is not None and name not in PENALTIES) or 1.0
     parts = {name: round(100 * weights[name] * value / total_w, 2)
              for name, value in signals.items()
              if value is not None and weights.get(name) and name not in PENALTIES}
-    parts.update({name: round(-100 * weights[name] * (1 - value), 2)
-                  for name, value in signals.items()
-                  if value is not None and weights.get(name) and name in PENALTIES})
-    return max(0.0, round(sum(parts.values()), 2)), parts
+    left = sum(parts.values())
+    for name, value in signals.items():
+        if value is not None and weights.get(name) and name in PENALTIES:
+            taken = min(left, round(100 * weights[name] * (1 - value), 2))
+            parts[name] = -taken
+            left -= taken
+    return round(left, 2), parts

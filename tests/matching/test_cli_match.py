@@ -81,7 +81,7 @@ def check_result_line(line: dict, top: int) -> None:
         assert set(r) == {"patent_id", "score", "recommended", "breakdown"}
         assert r["recommended"] is (r["score"] >= RECOMMEND_THRESHOLD)
         assert isinstance(r["patent_id"], str) and r["patent_id"].startswith("KPZH-")
-        assert 0 < r["score"] <= 100
+        assert 0 <= r["score"] <= 100   # the semantic stage's penalty can take all the points
         assert r["score"] == pytest.approx(sum(r["breakdown"].values()), abs=0.011)
 
 
