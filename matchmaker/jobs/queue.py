@@ -46,7 +46,14 @@ def claim(session: Session, worker_id: str, *, lease: timedelta,
                                       lease_until=now + lease, attempts=Job.attempts + 1))
         session.commit()
         if res.rowcount == 1:
-            return session.get(Job, job_id, populate_existing=True)
+            job = session.get(Job, job_id, populate_existing=True)
+            # Detached and with the read transaction ended: the handler may run for seconds
+            # (encoding vectors), and a transaction left open here holds a lock on `jobs` that
+            # a TRUNCATE or a schema change would queue behind — with every later query on the
+            # table queued behind that (a deadlock the database cannot see).
+            session.expunge(job)
+            session.commit()
+            return job
     return None
 
 

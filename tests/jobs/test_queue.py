@@ -472,3 +472,18 @@ def test_the_runtime_registers_the_matching_kinds(runtime, session):
     assert run_until_empty(runtime) == 1
     assert counts(session) == {"done": 1}
     assert count(session, Match) == 0
+
+
+def test_a_claimed_job_leaves_no_transaction_open(runtime, session):
+    """While its handler runs, the worker's session holds nothing on `jobs`: an open read
+    transaction there once queued a TRUNCATE, and every query behind it, for good."""
+    job = enqueue(session, "noop", {"x": 1})
+    session.commit()
+    with runtime.session_factory() as worker_session:
+        claimed = claim(worker_session, "w1", lease=timedelta(seconds=30))
+        assert claimed is not None and claimed.id == job.id
+        assert not worker_session.in_transaction()
+        assert (claimed.kind, claimed.payload, claimed.locked_by) == ("noop", {"x": 1}, "w1")
+        assert queue.complete(worker_session, claimed)
+    session.expire_all()
+    assert session.get(Job, job.id).state == "done"
