@@ -48,9 +48,7 @@ class ScoredMatch:
 def rank(query: Profile, candidates: Iterable[Candidate], weights: Mapping[str, float],
          rerank: bool = True) -> list[ScoredMatch]:
     """Score candidates with every weighted scorer; best first (pure, no I/O)."""
-    active = {name: w for name, w in weights.items() if w and name in SCORERS}
-    if not rerank:
-        active = {"retrieval": 1.0}
+    active = _active(weights, rerank)
     out = []
     wanted = [w for w, _ in query.keywords] + list(query.title_tokens)
     for c in candidates:
@@ -61,6 +59,13 @@ def rank(query: Profile, candidates: Iterable[Candidate], weights: Mapping[str, 
         out.append(ScoredMatch(c.doc_id, score, parts, signals, terms, c.profile))
     out.sort(key=lambda m: (-m.score, m.doc_id))
     return out
+
+
+def _active(weights: Mapping[str, float], rerank: bool) -> dict[str, float]:
+    """The weights that count: registered scorers with a weight (only retrieval without re-ranking)."""
+    if not rerank:
+        return {"retrieval": 1.0}
+    return {name: w for name, w in weights.items() if w and name in SCORERS}
 
 
 def _round(value: float | None) -> float | None:
@@ -160,6 +165,14 @@ def _semantic_stage(query: Profile, candidates: list[Candidate], ranked: list[Sc
     if not sims or any(d not in sims for d in pool):
         return ranked
     order = {d: r for r, d in enumerate(sorted(pool, key=lambda d: (-sims[d], d)))}
-    rescored = [replace(c, ranks={**c.ranks, "semantic": order.get(c.doc_id, SEMANTIC_OUTSIDE)})
-                for c in candidates]
-    return rank(query, rescored, options.weights, options.rerank)
+    active = _active(options.weights, options.rerank)
+    by_id = {c.doc_id: c for c in candidates}
+    out = []
+    for m in ranked:   # the other signals stand as the first pass computed them
+        c = by_id[m.doc_id]
+        c = replace(c, ranks={**c.ranks, "semantic": order.get(m.doc_id, SEMANTIC_OUTSIDE)})
+        signals = {**m.signals, "semantic": _round(SCORERS["semantic"](query, c))}
+        score, parts = combine(signals, active)
+        out.append(replace(m, score=score, breakdown=parts, signals=signals))
+    out.sort(key=lambda m: (-m.score, m.doc_id))
+    return out
