@@ -36,18 +36,13 @@ def sync_cmd(state: State, kind: str) -> None:
         gone = prune(session)
         session.commit()
         for k in ((PATENT, NEED) if kind == "all" else (kind,)):
-            todo = len(_ids(session, store, k))
-            with click.progressbar(length=todo, label=f"编码{LABELS[k]}向量") as bar:
-                done = store.sync(session, k, commit=session.commit,
+            stale = store.all_stale(session, k)
+            with click.progressbar(length=len(stale), label=f"编码{LABELS[k]}向量") as bar:
+                done = store.sync(session, k, stale=stale, commit=session.commit,
                                   progress=lambda n, _total: bar.update(n - bar.pos))
             click.echo(f"{LABELS[k]}：新编码 {done} 条")
     if gone:
         click.echo(f"已删除 {gone} 条已不存在对象的向量")
-
-
-def _ids(session, store: VectorStore, kind: str) -> list[int]:
-    model = Patent if kind == PATENT else Need
-    return store.stale_ids(session, kind, list(session.scalars(select(model.id).order_by(model.id))))
 
 
 @vectors_group.command("status")
@@ -58,7 +53,7 @@ def status_cmd(state: State) -> None:
     with rt.session_factory() as session:
         for kind, model in ((PATENT, Patent), (NEED, Need)):
             total = session.scalar(select(func.count()).select_from(model)) or 0
-            stale = len(_ids(session, store, kind))
+            stale = len(store.all_stale(session, kind))
             stored = session.scalar(select(func.count()).select_from(TextVector)
                                     .where(TextVector.kind == kind)) or 0
             click.echo(f"{LABELS[kind]}：共 {total} 条，已编码 {total - stale} 条，"

@@ -40,9 +40,12 @@ def patent_profile(patent: Patent) -> Profile:
 
 def need_similarity(session: Session, vectors: VectorStore | None, need: Need):
     """Patents → their similarity by meaning to `need` (None: no semantic stage)."""
-    if vectors is None:
-        return None
-    return vectors.similarity(session, PATENT, vectors.vectors(session, NEED, [need.id]).get(need.id))
+    return _stored_similarity(session, vectors, NEED, need.id, PATENT)
+
+
+def patent_similarity(session: Session, vectors: VectorStore | None, patent: Patent):
+    """Needs → their similarity by meaning to `patent`: the same number as the need's side."""
+    return _stored_similarity(session, vectors, PATENT, patent.id, NEED)
 
 
 def text_similarity(session: Session, vectors: VectorStore | None, title: str, text: str):
@@ -52,12 +55,11 @@ def text_similarity(session: Session, vectors: VectorStore | None, title: str, t
     return vectors.similarity(session, PATENT, vectors.text_vector(title, text))
 
 
-def patent_similarity(session: Session, vectors: VectorStore | None, patent: Patent):
-    """Needs → their similarity by meaning to `patent`: the same number as the need's side."""
+def _stored_similarity(session: Session, vectors: VectorStore | None, kind: str, object_id: int,
+                       against: str):
     if vectors is None:
         return None
-    return vectors.similarity(session, NEED,
-                              vectors.vectors(session, PATENT, [patent.id]).get(patent.id))
+    return vectors.similarity(session, against, vectors.vectors(session, kind, [object_id]).get(object_id))
 
 
 def patents_for_profile(session: Session, backend: SearchBackend, profile: Profile,

@@ -21,12 +21,6 @@ PATENT, NEED = "patent", "need"
 BATCH = 32
 
 
-def _text_of(kind: str, obj) -> str:
-    if kind == PATENT:
-        return passage_text(obj.title, obj.abstract)
-    return query_text(obj.title, obj.description)
-
-
 def _texts(session: Session, kind: str, ids: Iterable[int]) -> dict[int, str]:
     ids = list(ids)
     if not ids:
@@ -89,14 +83,14 @@ class VectorStore:
         """A free text asking for patents (not stored: `matchmaker match --text`, evaluations)."""
         return self.encoder.queries([query_text(title, text)])[0]
 
-    def sync(self, session: Session, kind: str, *, progress: Callable[[int, int], None] | None = None,
+    def sync(self, session: Session, kind: str, *, stale: Sequence[int] | None = None,
+             progress: Callable[[int, int], None] | None = None,
              commit: Callable[[], None] | None = None) -> int:
-        """Encode every missing or stale vector of `kind`, in batches (each followed by `commit`
-        when given, so a long run keeps its work); returns how many were encoded."""
-        model = Patent if kind == PATENT else Need
-        ids = list(session.scalars(select(model.id).order_by(model.id)))
+        """Encode every missing or stale vector of `kind` (`stale`: as `all_stale` found them),
+        in batches, each followed by `commit` when given, so a long run keeps its work; returns
+        how many were encoded."""
+        stale = self.all_stale(session, kind) if stale is None else list(stale)
         done = 0
-        stale = self.stale_ids(session, kind, ids)
         for start in range(0, len(stale), BATCH):
             part = stale[start:start + BATCH]
             self.vectors(session, kind, part, limit=len(part))
@@ -106,6 +100,11 @@ class VectorStore:
             if progress:
                 progress(done, len(stale))
         return done
+
+    def all_stale(self, session: Session, kind: str) -> list[int]:
+        """Every object of `kind` whose vector is missing or encodes another text."""
+        model = Patent if kind == PATENT else Need
+        return self.stale_ids(session, kind, list(session.scalars(select(model.id).order_by(model.id))))
 
     def stale_ids(self, session: Session, kind: str, ids: Sequence[int]) -> list[int]:
         """Of `ids`, those whose vector is missing or encodes another text."""
