@@ -186,6 +186,8 @@ def combine(signals: Mapping[str, float | None], weights: Mapping[str, float]
     (15.0, {'words': 50.0, 'semantic': -35.0})
     >>> combine({"words": 0.5, "semantic": 0.0}, {"words": 1.0, "semantic": 0.7})
     (0.0, {'words': 50.0, 'semantic': -50.0})
+    >>> combine({"words": 0.5, "semantic": 1.0}, {"words": 1.0, "semantic": 0.7})
+    (50.0, {'words': 50.0, 'semantic': 0.0})
     """
     total_w = sum(w for name, w in weights.items()
                   if signals.get(name) is not None and name not in PENALTIES) or 1.0
@@ -196,6 +198,6 @@ def combine(signals: Mapping[str, float | None], weights: Mapping[str, float]
     for name, value in signals.items():
         if value is not None and weights.get(name) and name in PENALTIES:
             taken = min(left, round(100 * weights[name] * (1 - value), 2))
-            parts[name] = -taken
+            parts[name] = 0.0 - taken     # 0.0, not -0.0, when nothing is taken
             left -= taken
     return round(left, 2), parts

@@ -26,3 +26,4 @@ def test_the_semantic_penalty_is_listed_and_the_points_add_up(client, scene):  #
         points = [float(p) for p in re.findall(r" ([+-]\d+\.\d) 分", parts)]
         assert sum(points) == pytest.approx(float(total), abs=0.1 * len(points))
     assert 'data-signal="semantic"' in page
+    assert "-0.0 分" not in page   # the closest in meaning loses nothing, and says so
