@@ -16,7 +16,7 @@ from .catalog.patents import without_active_offer
 from .custody.portfolio import agency_deadlines
 from .licensing.consent import todo_condition
 from .licensing.transitions import BROKER, waiting_states
-from .matching.matches import RECOMMEND_THRESHOLD
+from .matching.matches import recommended_clause
 from .models import (Deal, ListingState, Match, MatchState, Need, NeedState, Organization, OrgKind,
                      OrgStatus, Patent, User)
 
@@ -99,10 +99,10 @@ def _demand(session: Session, bench: Workbench, enterprise_ids: list[int], now: 
     of_needs = Match.need_id.in_(select(Need.id).where(*open_need))
     bench.recommendations_this_week = _strong_matches(session, now, (of_needs,))
     bench.recommendations_unseen = _count(session, select(Match.id).where(
-        of_needs, Match.score >= RECOMMEND_THRESHOLD, Match.state == MatchState.SUGGESTED))
+        of_needs, recommended_clause(), Match.state == MatchState.SUGGESTED))
 
 
 def _strong_matches(session: Session, now: datetime, where: tuple) -> int:
     """Recommendations (matches at or above the threshold) made in the last seven days."""
     return _count(session, select(Match.id).where(
-        *where, Match.score >= RECOMMEND_THRESHOLD, Match.created_at >= now - WEEK))
+        *where, recommended_clause(), Match.created_at >= now - WEEK))

@@ -95,10 +95,11 @@ def abstention(corpus, needs, qrels, known) -> dict:
     """How the recommendation threshold behaves: on real needs without any grade >= 2 patent,
     the share where nothing passes it; on the others, the share where the best relevant
     patent (anywhere in the top 100) still passes; on known items, the share of targets that
-    pass."""
+    pass. The threshold applies to the lexical score, as in the application
+    (matching.matches.recommended)."""
     def scored(title, text):
         ranked = engine_ranking(corpus, title, text, MatchOptions(top=DEPTH))
-        return [(corpus.source_ids[m.doc_id], m.score) for m in ranked]
+        return [(corpus.source_ids[m.doc_id], m.lexical_score) for m in ranked]
     without, with_, known_best = [], [], []   # best score; best score of a relevant patent
     for n in needs:
         grades = qrels.get(n["need_id"], {})

@@ -181,3 +181,31 @@ def test_station_clients_become_active_links_and_come_back_on_downgrade(empty_en
     with empty_engine.connect() as conn:    # no table was copied and dropped under its rows
         assert conn.execute(text("SELECT title FROM notifications")).scalars().all() == ["留着"]
         assert conn.execute(text("SELECT count(*) FROM organizations")).scalar() == 3
+
+
+def test_existing_matches_get_their_lexical_score_back_from_the_semantic_points(empty_engine):
+    """0014 adds matches.lexical_score: the score without the semantic stage's (negative)
+    points kept in the breakdown; a match without them keeps its score."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from matchmaker.models import Match, OrgKind
+    from tests.factories import make_need, make_org, make_patent
+    upgrade(empty_engine)
+    with Session(empty_engine) as session:
+        uni, ent = make_org(session, OrgKind.UNIVERSITY), make_org(session, OrgKind.ENTERPRISE)
+        need = make_need(session, ent)
+        penalized, plain = make_patent(session, uni), make_patent(session, uni)
+        session.add_all([
+            Match(need=need, patent=penalized, score=40.0,
+                  breakdown={"keyword_coverage": 52.5, "semantic": -12.5}),
+            Match(need=need, patent=plain, score=61.0, breakdown={"keyword_coverage": 61.0})])
+        session.commit()
+        ids = {penalized.id: "penalized", plain.id: "plain"}
+    downgrade(empty_engine, "0013")
+    assert "lexical_score" not in {c["name"] for c in inspect(empty_engine).get_columns("matches")}
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        got = {ids[p]: (s, lex) for p, s, lex in conn.execute(
+            select(Match.patent_id, Match.score, Match.lexical_score))}
+    assert got == {"penalized": (40.0, 52.5), "plain": (61.0, 61.0)}

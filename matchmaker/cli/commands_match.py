@@ -22,7 +22,7 @@ def _result_line(need_id, matches) -> str:
     and pushes use (the ranking itself is never cut)."""
     return json.dumps({"need_id": need_id, "results": [
         {"patent_id": pm.patent.source_id or pm.patent.id, "score": pm.match.score,
-         "recommended": recommended(pm.match.score), "breakdown": pm.match.breakdown}
+         "recommended": recommended(pm.match.lexical_score), "breakdown": pm.match.breakdown}
         for pm in matches]}, ensure_ascii=False)
 
 

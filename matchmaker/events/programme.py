@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..catalog.needs import COLLECTING
 from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
-from ..matching.matches import RECOMMEND_THRESHOLD
+from ..matching.matches import recommended_clause
 from ..models import (Event, EventItem, EventState, ListingState, Match, MatchState, Need, Patent,
                       PatentIPC, User)
 from .service import get_event, get_managed, is_organizer
@@ -44,11 +44,11 @@ def in_theme(event: Event, patent: Patent, need: Need) -> bool:
 
 def suggestions(session: Session, event: Event, *, limit: int = 30
                 ) -> tuple[list[Suggestion], list[Suggestion]]:
-    """Patents and needs not yet on the programme, from strong matches (≥ RECOMMEND_THRESHOLD,
-    not declined) in the theme, best score first."""
+    """Patents and needs not yet on the programme, from recommended, not declined matches in the
+    theme, best score first."""
     rows = session.scalars(
         select(Match).join(Patent, Patent.id == Match.patent_id).join(Need, Need.id == Match.need_id)
-        .where(Match.score >= RECOMMEND_THRESHOLD, Match.state != MatchState.DECLINED,
+        .where(recommended_clause(), Match.state != MatchState.DECLINED,
                Patent.listing_state == ListingState.LISTED, Need.state.in_(COLLECTING))
         .options(selectinload(Match.patent).selectinload(Patent.owner),
                  selectinload(Match.need).selectinload(Need.enterprise))

@@ -43,6 +43,9 @@ class ScoredMatch:
     signals: dict[str, float | None]    # raw signal values in [0, 1]; None = not applicable
     matched_terms: tuple[str, ...]
     profile: Profile
+    # The score before the semantic stage: recommendations are decided on it (matches.recommended)
+    # because the stage's rank penalty orders well but does not calibrate (README, Abstention).
+    lexical_score: float
 
 
 def rank(query: Profile, candidates: Iterable[Candidate], weights: Mapping[str, float],
@@ -56,7 +59,7 @@ def rank(query: Profile, candidates: Iterable[Candidate], weights: Mapping[str, 
         score, parts = combine(signals, active)
         have = c.profile.token_set
         terms = tuple(dict.fromkeys(w for w in wanted if w in have))  # words, not bigram shards
-        out.append(ScoredMatch(c.doc_id, score, parts, signals, terms, c.profile))
+        out.append(ScoredMatch(c.doc_id, score, parts, signals, terms, c.profile, lexical_score=score))
     out.sort(key=lambda m: (-m.score, m.doc_id))
     return out
 

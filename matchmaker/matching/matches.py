@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from .. import clock, permissions
@@ -25,10 +25,13 @@ from .priority import PRIORITY_MARK, owner_note, rank_key
 from .service import (need_profile, need_similarity, needs_for_profile, patent_profile,
                       patent_similarity, patents_for_profile)
 
-# A match scoring at least this is presented as a recommendation and pushed; below it, the best
-# few are shown collapsed as "可能相关". Chosen on the development sets (scripts/eval_matching.py
-# prints how often it abstains on needs without a relevant patent, and how often the best
-# relevant patent of the others still passes): the two shares balance around 54.
+# A match whose lexical score (before the semantic stage's penalty) reaches this is presented as a
+# recommendation and pushed; below it, the best few are shown collapsed as "可能相关". Chosen on
+# the development sets (scripts/eval_matching.py prints how often it abstains on needs without a
+# relevant patent, and how often the best relevant patent of the others still passes): the two
+# shares balance around 54. The lexical score rather than the final one because the semantic
+# penalty orders candidates but does not calibrate them: on the final score no threshold keeps
+# the best relevant patent of more than a fifth of the needs at that abstention (README).
 RECOMMEND_THRESHOLD = 54.0
 # Pushes also need a real share of the query's keywords (boilerplate overlap is not news).
 PUSH_MIN_COVERAGE = 0.2
@@ -50,20 +53,28 @@ def _excluded_patents(session: Session, need_id: int) -> set[int]:
     return declined | _provider_exclusions(session)
 
 
-def recommended(score: float) -> bool:
-    """Whether a match is strong enough to be presented as a recommendation."""
-    return score >= RECOMMEND_THRESHOLD
+def recommended(lexical_score: float) -> bool:
+    """Whether a match is strong enough to be presented as a recommendation, given its lexical
+    score (`Match.lexical_score`, `ScoredMatch.lexical_score`)."""
+    return lexical_score >= RECOMMEND_THRESHOLD
+
+
+def recommended_clause() -> ColumnElement[bool]:
+    """`recommended` as a SQL condition on `Match` (the threshold read at call time)."""
+    return Match.lexical_score >= RECOMMEND_THRESHOLD
 
 
 def pushable(m: ScoredMatch) -> bool:
-    return recommended(m.score) and m.signals.get("keyword_coverage", 1.0) >= PUSH_MIN_COVERAGE
+    return (recommended(m.lexical_score)
+            and m.signals.get("keyword_coverage", 1.0) >= PUSH_MIN_COVERAGE)
 
 
 def priority_first(matches: list[Match], priority: dict[int, list[str]]) -> list[Match]:
     """Matches of several enterprises: recommended ones of priority enterprises first, then by
     score (`priority`: enterprise id → reasons, as profiles.service.priority_reasons_of)."""
     return sorted(matches, key=lambda m: (*rank_key(priority=m.need.enterprise_id in priority,
-                                                    recommended=recommended(m.score), score=m.score), m.id))
+                                                    recommended=recommended(m.lexical_score),
+                                                    score=m.score), m.id))
 
 
 def _store(session: Session, need_id: int, patent_id: int, m: ScoredMatch, origin: str) -> tuple[Match, bool]:
@@ -73,6 +84,7 @@ def _store(session: Session, need_id: int, patent_id: int, m: ScoredMatch, origi
         row = Match(need_id=need_id, patent_id=patent_id, origin=origin)
         session.add(row)
     row.score, row.breakdown, row.signals = m.score, m.breakdown, m.signals
+    row.lexical_score = m.lexical_score
     row.matched_terms = list(m.matched_terms)[:30]
     return row, created
 
@@ -243,7 +255,7 @@ def station_matches(session: Session, actor: User, *, min_score: float = 0.0,
         return []
     priority = priority_reasons_of(session, client_ids, (today or clock.today()).year)
     first = case((and_(Need.enterprise_id.in_(list(priority) or [-1]),
-                       Match.score >= RECOMMEND_THRESHOLD), 0), else_=1)
+                       recommended_clause()), 0), else_=1)
     return list(session.scalars(
         select(Match).join(Need, Match.need_id == Need.id)
         .where(Need.enterprise_id.in_(client_ids), Need.state == NeedState.OPEN,

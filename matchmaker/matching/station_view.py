@@ -18,7 +18,7 @@ from .. import clock
 from ..errors import PermissionDenied
 from ..models import Match, Need, NeedState, Organization, OrgKind, User
 from ..profiles.service import priority_reasons_of
-from .matches import recommended
+from .matches import recommended, recommended_clause
 from .priority import rank_key
 
 NEEDS_PER_PAGE = 10
@@ -52,29 +52,33 @@ class StationMatchPage:
         return list(out.values())
 
 
-def station_match_page(session: Session, actor: User, *, min_score: float = 0.0, page: int = 1,
-                       per_page: int = NEEDS_PER_PAGE, per_need: int = MATCHES_PER_NEED,
-                       today: date | None = None) -> StationMatchPage:
-    """Needs of the served enterprises that have matches scoring at least `min_score`: those of
-    priority enterprises whose best match is recommended first, then the need with the best
-    match first; `page` of them, each with its `per_need` best matches."""
+def station_match_page(session: Session, actor: User, *, min_score: float | None = None,
+                       page: int = 1, per_page: int = NEEDS_PER_PAGE,
+                       per_need: int = MATCHES_PER_NEED, today: date | None = None
+                       ) -> StationMatchPage:
+    """Needs of the served enterprises that have matches scoring at least `min_score` (None: the
+    recommended matches only): those of priority enterprises with a recommended match first,
+    then the need with the best match first; `page` of them, each with its `per_need` best
+    matches."""
     if actor.organization.kind != OrgKind.STATION:
         raise PermissionDenied("仅创新驿站可以查看")
     client_ids = [c.id for c in actor.organization.clients]
     if not client_ids:
         return StationMatchPage([], 0, 0)
     eligible = (Need.enterprise_id.in_(client_ids), Need.state == NeedState.OPEN,
-                Match.score >= min_score)
+                recommended_clause() if min_score is None
+                else Match.score >= min_score)
     # One row per need: a client's open needs are a few hundred at most, so they are ranked here
     # and sliced in Python rather than counted and offset twice.
     priority = priority_reasons_of(session, client_ids, (today or clock.today()).year)
     ranked = sorted(session.execute(
-        select(Match.need_id, func.count(), func.max(Match.score), Need.enterprise_id)
+        select(Match.need_id, func.count(), func.max(Match.score), func.max(Match.lexical_score),
+               Need.enterprise_id)
         .join(Need, Match.need_id == Need.id).where(*eligible)
         .group_by(Match.need_id, Need.enterprise_id)).all(), key=lambda row: _order(row, priority))
     start = (max(page, 1) - 1) * per_page
     shown = ranked[start:start + per_page]
-    ids = [need_id for need_id, _n, _best, _ent in shown]
+    ids = [row[0] for row in shown]
     matches: dict[int, list[Match]] = {need_id: [] for need_id in ids}
     if ids:
         rows = session.scalars(
@@ -86,13 +90,12 @@ def station_match_page(session: Session, actor: User, *, min_score: float = 0.0,
             if len(matches[match.need_id]) < per_need:
                 matches[match.need_id].append(match)
     needs = [NeedMatches(matches[need_id][0].need, matches[need_id], count)
-             for need_id, count, _best, _ent in shown if matches[need_id]]
-    return StationMatchPage(needs, len(ranked), sum(count for _id, count, _best, _ent in ranked),
-                            priority)
+             for need_id, count, *_rest in shown if matches[need_id]]
+    return StationMatchPage(needs, len(ranked), sum(row[1] for row in ranked), priority)
 
 
 def _order(row, priority: dict[int, list[str]]) -> tuple:
     """A need's place: by its best match, as matchmaker.matching.priority ranks a match."""
-    need_id, _count, best, enterprise_id = row
-    return (*rank_key(priority=enterprise_id in priority, recommended=recommended(best), score=best),
-            need_id)
+    need_id, _count, best, best_lexical, enterprise_id = row
+    return (*rank_key(priority=enterprise_id in priority, recommended=recommended(best_lexical),
+                      score=best), need_id)

@@ -14,6 +14,11 @@ from .patent import Patent
 from .types import UTCDateTime, enum_column
 
 
+def _lexical_default(context) -> float:
+    """A match written without a semantic stage: its lexical score is its score."""
+    return context.get_current_parameters()["score"]
+
+
 class Match(Base):
     __tablename__ = "matches"
     __table_args__ = (UniqueConstraint("need_id", "patent_id"),)
@@ -22,6 +27,9 @@ class Match(Base):
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
     patent_id: Mapped[int] = mapped_column(ForeignKey("patents.id", ondelete="CASCADE"), index=True)
     score: Mapped[float] = mapped_column(Float)
+    # The score before the semantic stage's penalty: the recommendation threshold applies to it
+    # (matchmaker.matching.matches.recommended), the order and the displayed points to `score`.
+    lexical_score: Mapped[float] = mapped_column(Float, default=_lexical_default)
     breakdown: Mapped[dict] = mapped_column(JSON, default=dict)
     signals: Mapped[dict] = mapped_column(JSON, default=dict)
     matched_terms: Mapped[list[str]] = mapped_column(JSON, default=list)

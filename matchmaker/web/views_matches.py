@@ -127,7 +127,7 @@ def _need_page(need_id: int, errors: dict | None = None, values: dict | None = N
     need, matches = svc.need_matches(db(), actor(), need_id)
     active = [m for m in matches if m.state != MatchState.DECLINED]
     # What someone already reacted to stays in the list whatever its score.
-    strong = [m for m in active if svc.recommended(m.score) or m.state in REACTED]
+    strong = [m for m in active if svc.recommended(m.lexical_score) or m.state in REACTED]
     maybe = [m for m in active if m not in strong][:MAYBE_SHOWN]
     fresh = _mark_viewed(need, matches) & {m.id for m in strong}
     return render_template(
@@ -208,12 +208,12 @@ def patent(patent_id: int):
         pending=not matches and _matching_pending("match_patent", "patent_id", patent.id))
 
 
-def _min_score() -> float:
-    """`?min_score=` clamped to 0–100 (anything unparsable: no filter); without it, only
-    recommendations (the threshold the need pages and pushes use)."""
+def _min_score() -> float | None:
+    """`?min_score=` clamped to 0–100 (anything unparsable: no filter); without it (or empty),
+    None: only recommendations, as the need pages and pushes decide them."""
     raw = request.args.get("min_score")
-    if raw is None:
-        return svc.RECOMMEND_THRESHOLD
+    if raw is None or not raw.strip():
+        return None
     return parse_decimal(raw, low=0, high=100) or 0.0
 
 

@@ -41,6 +41,19 @@ def test_the_stage_reorders_by_meaning(runtime, corpus):
     assert [m.score for m in got] == sorted((m.score for m in got), reverse=True)
 
 
+def test_the_stage_keeps_the_lexical_score_that_recommendations_are_decided_on(runtime, corpus):
+    base = {m.doc_id: m.score for m in lexical(runtime)}
+    assert all(m.lexical_score == m.score for m in lexical(runtime))
+    first = max(base, key=base.get)   # lexically the best is the farthest in meaning
+    sims = {d: (0.1 if d == first else 1.0) for d in base}
+    got = match_to_patents(runtime.search, build_profile(TITLE, BODY), MatchOptions(),
+                           similarity=lambda ids: {i: sims[i] for i in ids})
+    assert {m.doc_id: m.lexical_score for m in got} == base
+    penalized = next(m for m in got if m.doc_id == first)
+    assert penalized.breakdown["semantic"] < 0
+    assert penalized.score == pytest.approx(base[first] + penalized.breakdown["semantic"], abs=0.01)
+
+
 def test_without_every_vector_the_lexical_order_stands(runtime, corpus):
     base = lexical(runtime)
     missing_one = match_to_patents(
@@ -63,5 +76,7 @@ def test_a_need_is_matched_with_its_vectors_stored(runtime, session, corpus):
     assert rows[0].signals["semantic"] == 1.0                   # first by meaning too
     assert rows[0].breakdown["semantic"] == 0                   # so it loses nothing
     assert all(r.breakdown["semantic"] < 0 for r in rows[1:])   # the others lose points
+    for r in rows:   # what they lost is not held against them as recommendations
+        assert r.lexical_score == pytest.approx(r.score - r.breakdown["semantic"], abs=0.01)
     kinds = {(v.kind, v.object_id) for v in session.scalars(select(TextVector))}
     assert ("need", need.id) in kinds and ("patent", corpus["cathode"]) in kinds

@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-from tests.web.helpers import login, text
-from tests.web.test_matches_pages import scene  # noqa: F401  (the same scene, stage on)
+from matchmaker.matching import matches
+from tests.web.helpers import login, logout, text
+from tests.web.test_matches_pages import broker, match_of, scene  # noqa: F401  (stage on)
 
 
 @pytest.fixture
@@ -27,3 +28,22 @@ def test_the_semantic_penalty_is_listed_and_the_points_add_up(client, scene):  #
         assert sum(points) == pytest.approx(float(total), abs=0.1 * len(points))
     assert 'data-signal="semantic"' in page
     assert "-0.0 分" not in page   # the closest in meaning loses nothing, and says so
+
+
+def test_a_candidate_penalized_by_meaning_is_still_recommended_on_its_lexical_score(
+        client, session, scene, broker, monkeypatch):  # noqa: F811
+    """The penalty orders; it does not decide what is recommended (README, Abstention)."""
+    weak = match_of(session, scene.need, scene.electrolyte)
+    assert weak.breakdown["semantic"] < 0 and weak.score < weak.lexical_score
+    monkeypatch.setattr(matches, "RECOMMEND_THRESHOLD", (weak.score + weak.lexical_score) / 2)
+    login(client, scene.ent_user.login)
+    page = text(client.get(f"/matches/need/{scene.need.id}"))
+    listed = page[page.index('id="match-list"'):]
+    assert scene.electrolyte.title in listed.split('id="maybe-section"')[0]
+    logout(client)
+    login(client, broker.login)
+    station = text(client.get("/matches/station"))
+    assert scene.electrolyte.title in station and "推荐匹配" in station
+    monkeypatch.setattr(matches, "RECOMMEND_THRESHOLD", weak.lexical_score + 0.5)
+    station = text(client.get("/matches/station"))
+    assert scene.electrolyte.title not in station
