@@ -18,7 +18,6 @@ database and are encoded there on first use, 10–15 min for the development set
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import pickle
 import random

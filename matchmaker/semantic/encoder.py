@@ -1,11 +1,13 @@
 """The sentence encoder: which text of a need or patent is encoded, and how.
 
 e5 models are asymmetric: the asking side is encoded as a *query*, documents as *passages*. A
-need always asks and a patent is always the document, whichever side starts a match, so one
-stored vector per object serves both directions. Texts are cut short on purpose: the encoder
-costs CPU time linear in length, and the title plus the opening of the abstract (where the
-problem and the solution are stated) carried as much signal as 256 characters on the
-development sets (README, Matching quality).
+need always asks and a patent is always the document, whichever side starts a match, so what is
+stored per object serves both directions. A patent is one passage: its title plus the opening
+of its abstract, where the problem and the solution are stated. A need is up to QUERY_WINDOWS
+queries, its title plus each successive QUERY_CHARS of its text: enterprises describe the
+company first and the problem later, and the best window's similarity ranked relevant patents
+better than one longer query on the development needs (README, Matching quality). The encoder
+costs CPU time linear in length, so texts are cut.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ MODEL_NAME = "multilingual-e5-small-q4"
 DIM = 384
 PASSAGE_CHARS = 256
 QUERY_CHARS = 128
+QUERY_WINDOWS = 4
 
 
 def passage_text(title: str | None, abstract: str | None) -> str:
@@ -33,13 +36,20 @@ def passage_text(title: str | None, abstract: str | None) -> str:
     return _join(title, abstract, PASSAGE_CHARS)
 
 
-def query_text(title: str | None, text: str | None) -> str:
-    """What a need (or a free-text query) is encoded as: its title, then the start of its text.
+def query_windows(title: str | None, text: str | None) -> list[str]:
+    """What a need (or a free-text query) is encoded as: its title, then each successive
+    QUERY_CHARS of its text, up to QUERY_WINDOWS of them.
 
-    >>> query_text("降低污水含油", "我们厂的污水含油多")
-    '降低污水含油。我们厂的污水含油多'
+    >>> query_windows("降低污水含油", "我们厂的污水含油多")
+    ['降低污水含油。我们厂的污水含油多']
+    >>> [len(w) for w in query_windows("标题", "长" * 300)]
+    [131, 131, 47]
+    >>> query_windows("軟體", "")
+    ['软件']
     """
-    return _join(title, text, QUERY_CHARS)
+    body = normalize((text or "").strip())[:QUERY_CHARS * QUERY_WINDOWS]
+    parts = [body[i:i + QUERY_CHARS] for i in range(0, len(body), QUERY_CHARS)] or [""]
+    return [_join(title, part, QUERY_CHARS) for part in parts]
 
 
 def _join(title: str | None, body: str | None, chars: int) -> str:
@@ -48,9 +58,9 @@ def _join(title: str | None, body: str | None, chars: int) -> str:
     return f"{title}。{body}" if title and body else (title or body)
 
 
-def digest(text: str) -> str:
-    """Identifies the encoded text (and the model): a stored vector is stale when it differs."""
-    return hashlib.sha1(f"{MODEL_NAME}\n{text}".encode()).hexdigest()
+def digest(texts: list[str]) -> str:
+    """Identifies the encoded texts (and the model): stored vectors are stale when it differs."""
+    return hashlib.sha1("\n".join([MODEL_NAME, *texts]).encode()).hexdigest()
 
 
 class Encoder:

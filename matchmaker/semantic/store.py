@@ -4,6 +4,9 @@ Matching asks for the vectors of its best few dozen candidates only, so a corpus
 be encoded up front: what is missing is encoded then (up to `online_limit` per call, so a page
 never waits for a whole corpus) and stored in the caller's transaction. `sync` encodes
 everything ahead of time (`matchmaker vectors sync`), which a large import should be followed by.
+
+An object's vectors are a matrix, one row per encoded text (a patent: one passage; a need: up to
+four query windows, see .encoder); two objects are as similar as their closest pair of rows.
 """
 from __future__ import annotations
 
@@ -15,30 +18,31 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..models import Need, Patent, TextVector
-from .encoder import MODEL_NAME, Encoder, digest, passage_text, query_text
+from .encoder import DIM, MODEL_NAME, Encoder, digest, passage_text, query_windows
 
 PATENT, NEED = "patent", "need"
 BATCH = 32
 
 
-def _texts(session: Session, kind: str, ids: Iterable[int]) -> dict[int, str]:
+def _texts(session: Session, kind: str, ids: Iterable[int]) -> dict[int, list[str]]:
+    """The texts each object is encoded as (one row of its matrix each)."""
     ids = list(ids)
     if not ids:
         return {}
     if kind == PATENT:
         rows = session.execute(select(Patent.id, Patent.title, Patent.abstract)
                                .where(Patent.id.in_(ids))).all()
-        return {i: passage_text(t, a) for i, t, a in rows}
+        return {i: [passage_text(t, a)] for i, t, a in rows}
     rows = session.execute(select(Need.id, Need.title, Need.description).where(Need.id.in_(ids))).all()
-    return {i: query_text(t, d) for i, t, d in rows}
+    return {i: query_windows(t, d) for i, t, d in rows}
 
 
-def _pack(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype=np.float16).tobytes()
+def _pack(matrix: np.ndarray) -> bytes:
+    return np.asarray(matrix, dtype=np.float16).tobytes()
 
 
 def _unpack(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+    return np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(-1, DIM)
 
 
 @dataclass
@@ -50,8 +54,9 @@ class VectorStore:
 
     def vectors(self, session: Session, kind: str, ids: Sequence[int], *,
                 limit: int | None = None) -> dict[int, np.ndarray]:
-        """Current vectors of `ids` (missing or stale ones encoded and stored, up to `limit`,
-        default `online_limit`); ids still without a vector are absent from the answer."""
+        """Current vectors of `ids`, a (texts × DIM) matrix each (missing or stale ones encoded
+        and stored, up to `limit`, default `online_limit`); ids still without vectors are absent
+        from the answer."""
         texts = _texts(session, kind, ids)
         if not texts:
             return {}
@@ -59,16 +64,16 @@ class VectorStore:
             select(TextVector).where(TextVector.kind == kind, TextVector.object_id.in_(list(texts))))}
         out: dict[int, np.ndarray] = {}
         todo: list[int] = []
-        for i, text in texts.items():
+        for i, parts in texts.items():
             row = stored.get(i)
-            if row is not None and row.digest == digest(text):
+            if row is not None and row.digest == digest(parts):
                 out[i] = _unpack(row.vector)
             else:
                 todo.append(i)
         todo = todo[: self.online_limit if limit is None else limit]
-        for i, vector in zip(todo, self._encode(kind, [texts[i] for i in todo])):
-            self._put(session, stored.get(i), kind, i, texts[i], vector)
-            out[i] = vector
+        for i, matrix in zip(todo, self._encode(kind, [texts[i] for i in todo])):
+            self._put(session, stored.get(i), kind, i, texts[i], matrix)
+            out[i] = matrix
         return out
 
     def similarity(self, session: Session, kind: str, query: np.ndarray | None):
@@ -80,8 +85,9 @@ class VectorStore:
         return lambda ids: cosine(query, self.vectors(session, kind, ids))
 
     def text_vector(self, title: str, text: str) -> np.ndarray:
-        """A free text asking for patents (not stored: `matchmaker match --text`, evaluations)."""
-        return self.encoder.queries([query_text(title, text)])[0]
+        """A free text asking for patents, encoded as a need is (not stored: `matchmaker match
+        --text`, evaluations)."""
+        return self.encoder.queries(query_windows(title, text))
 
     def sync(self, session: Session, kind: str, *, stale: Sequence[int] | None = None,
              progress: Callable[[int, int], None] | None = None,
@@ -117,17 +123,20 @@ class VectorStore:
             out += [i for i in part if i in texts and have.get(i) != digest(texts[i])]
         return out
 
-    def _encode(self, kind: str, texts: list[str]) -> np.ndarray:
+    def _encode(self, kind: str, texts: list[list[str]]) -> list[np.ndarray]:
+        """One matrix per object; all their texts go to the encoder as one batch."""
         encode = self.encoder.passages if kind == PATENT else self.encoder.queries
-        return encode(texts)
+        rows = encode([t for parts in texts for t in parts])
+        bounds = np.cumsum([len(parts) for parts in texts])[:-1]
+        return np.split(rows, bounds) if texts else []
 
     @staticmethod
-    def _put(session: Session, row: TextVector | None, kind: str, object_id: int, text: str,
-             vector: np.ndarray) -> None:
+    def _put(session: Session, row: TextVector | None, kind: str, object_id: int,
+             texts: list[str], matrix: np.ndarray) -> None:
         if row is None:
             row = TextVector(kind=kind, object_id=object_id)
             session.add(row)
-        row.model, row.digest, row.vector = MODEL_NAME, digest(text), _pack(vector)
+        row.model, row.digest, row.vector = MODEL_NAME, digest(texts), _pack(matrix)
 
 
 def prune(session: Session) -> int:
@@ -145,9 +154,9 @@ def prune(session: Session) -> int:
 
 
 def cosine(query: np.ndarray, vectors: dict[int, np.ndarray]) -> dict[int, float]:
-    """Similarity of one vector with many (all are L2-normalized, so a dot product)."""
+    """Similarity of one object's vectors with many objects': the cosine of the closest pair of
+    rows (all rows are L2-normalized, so dot products)."""
     if not vectors:
         return {}
-    ids = list(vectors)
-    sims = np.vstack([vectors[i] for i in ids]) @ query
-    return {i: float(s) for i, s in zip(ids, sims)}
+    query = np.atleast_2d(query)
+    return {i: float((np.atleast_2d(m) @ query.T).max()) for i, m in vectors.items()}

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from matchmaker.models import OrgKind, TextVector
-from matchmaker.semantic.encoder import Encoder, passage_text
-from matchmaker.semantic.store import NEED, PATENT, VectorStore, prune
+from matchmaker.semantic.encoder import DIM, Encoder, passage_text
+from matchmaker.semantic.store import NEED, PATENT, VectorStore, cosine, prune
 from tests.factories import make_need, make_org, make_patent
 from tests.matching.helpers import CORPUS, add_corpus
 
@@ -44,8 +44,9 @@ def test_vectors_are_encoded_once_and_kept(session, store, patents):
     assert set(first) == set(ids) and len(store.encoder.encoded) == len(ids)
     again = store.vectors(session, PATENT, ids)
     assert len(store.encoder.encoded) == len(ids)            # nothing encoded the second time
-    for i in ids:                                             # stored as float16, still the vector
-        assert float(first[i] @ again[i]) > 0.999
+    for i in ids:                                   # stored as float16, still the vector
+        assert first[i].shape == again[i].shape == (1, DIM)   # a patent: one passage
+        assert float(first[i][0] @ again[i][0]) > 0.999
     rows = session.scalars(select(TextVector).where(TextVector.kind == PATENT)).all()
     assert {r.object_id for r in rows} == set(ids)
 
@@ -60,7 +61,7 @@ def test_an_edited_abstract_is_encoded_again(session, store, patents):
     session.commit()
     after = store.vectors(session, PATENT, [pid])[pid]
     assert store.encoder.encoded[-1] == passage_text(CORPUS["film"][0], patent.abstract)
-    assert float(before @ after) < 0.99
+    assert float(before[0] @ after[0]) < 0.99
 
 
 def test_one_call_encodes_at_most_its_limit(session, store, patents):
@@ -87,13 +88,34 @@ def test_needs_are_queries_and_orphans_are_pruned(session, store, patents):
     nv = store.vectors(session, NEED, [need.id])[need.id]
     pv = store.vectors(session, PATENT, [patents["film"], patents["tea"], extra.id])
     session.commit()
-    assert float(nv @ pv[patents["film"]]) > float(nv @ pv[patents["tea"]])
+    sims = cosine(nv, pv)
+    assert sims[patents["film"]] > sims[patents["tea"]]
     session.delete(extra)
     session.commit()
     assert prune(session) == 1
     assert session.get(TextVector, (PATENT, extra.id)) is None
     assert session.get(TextVector, (NEED, need.id)) is not None
     assert isinstance(nv, np.ndarray)
+
+
+def test_a_long_need_is_stored_as_windows_and_matched_by_its_closest_one(session, store, patents):
+    """The problem stated after a company introduction still finds its patent."""
+    ent = make_org(session, OrgKind.ENTERPRISE)
+    intro = ("我公司成立于2005年，位于昌吉高新区，主要从事农业机械的生产与销售，员工一百余人，" * 4)[:128]
+    need = make_need(session, ent, title="合作需求", description=intro + "棉田残膜回收难，想找可降解地膜技术。")
+    session.commit()
+    nv = store.vectors(session, NEED, [need.id])[need.id]
+    session.commit()
+    first, second = store.encoder.encoded[-2:]
+    assert nv.shape == (2, DIM)
+    assert first.startswith("合作需求。我公司成立于2005年") and "残膜" not in first
+    assert second.startswith("合作需求。棉田残膜回收难")
+    pv = store.vectors(session, PATENT, [patents["film"]])
+    windows = nv @ pv[patents["film"]][0]
+    assert cosine(nv, pv)[patents["film"]] == pytest.approx(float(windows.max()))
+    assert windows[1] > windows[0]          # the window that states the problem is the closer
+    again = store.vectors(session, NEED, [need.id])[need.id]
+    assert len(store.encoder.encoded) == 2 + 1 and np.allclose(again, nv, atol=1e-2)
 
 
 def test_cli_sync_and_status(runtime, patents):
