@@ -44,7 +44,8 @@ def demo_cmd(state: State, password: str | None, skip_if_loaded: bool) -> None:
     with rt.transaction() as session, click.progressbar(length=total, label="导入演示专利") as bar:
         result = load_demo(session, password=password, progress=bar.update)
     rep = result.patents
-    click.echo(f"演示数据已加载：专利 {rep.created} 条（拒绝 {len(rep.rejected)} 条），需求 {result.needs} 条")
+    click.echo(f"演示数据已加载：专利 {rep.created} 条（拒绝 {len(rep.rejected)} 条），需求 {result.needs} 条，"
+               f"预先编码的语义向量 {result.vectors} 条")
     with rt.session_factory() as session:
         logins = demo_logins(session, {login: pw for login, pw, _org in result.credentials})
     click.echo("演示账号（角色、登录名、密码、机构；密码只显示这一次，"

@@ -25,6 +25,7 @@ from ..errors import Conflict
 from ..jobs.queue import enqueue
 from ..matching.triggers import SKIP_KEY as SKIP_MATCHING
 from ..models import Need, Organization, OrgKind, OrgStatus, User, UserRole
+from ..semantic.bundle import load_bundle
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_SOURCE = "demo"
@@ -39,6 +40,7 @@ class DemoResult:
     credentials: list[tuple[str, str, str]] = field(default_factory=list)  # login, password, org
     patents: ImportReport | None = None
     needs: int = 0
+    vectors: int = 0        # shipped sentence vectors installed (matchmaker/semantic/bundle.py)
     deals: DemoDeals | None = None
     custody: DemoCustody | None = None
 
@@ -82,6 +84,7 @@ def load_demo(session: Session, *, password: str | None = None, data_dir: Path =
     result.custody = create_demo_custody(session, users, today or date.today(), password=password,
                                          credentials=result.credentials)
     session.info.pop(SKIP_MATCHING, None)
+    result.vectors = load_bundle(session, data_dir / "vectors.npz")
     for need in needs:
         enqueue(session, "match_need", {"need_id": need.id}, dedupe=False)
     result.needs = len(needs)

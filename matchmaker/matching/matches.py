@@ -36,6 +36,8 @@ RECOMMEND_THRESHOLD = 54.0
 # Pushes also need a real share of the query's keywords (boilerplate overlap is not news).
 PUSH_MIN_COVERAGE = 0.2
 KEEP_TOP = 20             # suggestions kept per need
+# What the enterprise reacted to stays among its recommendations whatever its score.
+REACTED = (MatchState.INTERESTED, MatchState.REQUESTED)
 # Later stages (licences) add reasons a patent must not be offered: fn(session) -> set of ids.
 EXCLUSION_PROVIDERS: list[Callable[[Session], set[int]]] = []
 
@@ -266,7 +268,10 @@ def station_matches(session: Session, actor: User, *, min_score: float = 0.0,
 
 
 def match_counts(session: Session, need_ids: list[int]) -> dict[int, int]:
+    """Per need, the matches its page lists as recommendations: recommended ones and those the
+    enterprise reacted to (the "可能相关" ones below the threshold are not counted)."""
     if not need_ids:
         return {}
     return dict(session.execute(select(Match.need_id, func.count()).where(
-        Match.need_id.in_(need_ids), Match.state != MatchState.DECLINED).group_by(Match.need_id)).all())
+        Match.need_id.in_(need_ids), Match.state != MatchState.DECLINED,
+        recommended_clause() | Match.state.in_(REACTED)).group_by(Match.need_id)).all())

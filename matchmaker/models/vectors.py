@@ -1,8 +1,9 @@
 """Sentence vectors of patents and needs for the semantic re-ranking stage (matchmaker/semantic).
 
-One row per object and side: a patent is stored as a *passage*, a need as a *query* (the model
-is asymmetric), so a need–patent similarity is the same number whichever side asks. `digest`
-is a hash of the exact text that was encoded: an edited title or abstract makes the row stale
+One row per object: a patent is stored as a *passage*, a need as up to four *query* windows (the
+model is asymmetric; `vector` holds one float16 row per encoded text), so a need–patent
+similarity is the same number whichever side asks. `digest` is a hash of the exact texts that
+were encoded: an edited title or abstract makes the row stale
 and it is recomputed on next use. Rows carry no foreign key because one table serves two kinds;
 `semantic.store.prune` removes the rows of deleted objects.
 """
@@ -24,5 +25,5 @@ class TextVector(Base):
     object_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     model: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(40))
-    vector: Mapped[bytes] = mapped_column(LargeBinary)                  # float16, L2-normalized
+    vector: Mapped[bytes] = mapped_column(LargeBinary)      # float16 rows, each L2-normalized
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

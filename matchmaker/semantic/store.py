@@ -37,11 +37,12 @@ def _texts(session: Session, kind: str, ids: Iterable[int]) -> dict[int, list[st
     return {i: query_windows(t, d) for i, t, d in rows}
 
 
-def _pack(matrix: np.ndarray) -> bytes:
+def pack(matrix: np.ndarray) -> bytes:
+    """An object's vectors as stored in `TextVector.vector` (float16 rows)."""
     return np.asarray(matrix, dtype=np.float16).tobytes()
 
 
-def _unpack(blob: bytes) -> np.ndarray:
+def unpack(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(-1, DIM)
 
 
@@ -67,7 +68,7 @@ class VectorStore:
         for i, parts in texts.items():
             row = stored.get(i)
             if row is not None and row.digest == digest(parts):
-                out[i] = _unpack(row.vector)
+                out[i] = unpack(row.vector)
             else:
                 todo.append(i)
         todo = todo[: self.online_limit if limit is None else limit]
@@ -117,10 +118,10 @@ class VectorStore:
         out = []
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
-            texts = _texts(session, kind, part)
+            want = current_digests(session, kind, part)
             have = dict(session.execute(select(TextVector.object_id, TextVector.digest).where(
                 TextVector.kind == kind, TextVector.object_id.in_(part))).all())
-            out += [i for i in part if i in texts and have.get(i) != digest(texts[i])]
+            out += [i for i in part if i in want and have.get(i) != want[i]]
         return out
 
     def _encode(self, kind: str, texts: list[list[str]]) -> list[np.ndarray]:
@@ -136,7 +137,12 @@ class VectorStore:
         if row is None:
             row = TextVector(kind=kind, object_id=object_id)
             session.add(row)
-        row.model, row.digest, row.vector = MODEL_NAME, digest(texts), _pack(matrix)
+        row.model, row.digest, row.vector = MODEL_NAME, digest(texts), pack(matrix)
+
+
+def current_digests(session: Session, kind: str, ids: Iterable[int]) -> dict[int, str]:
+    """The digest each object's vectors must carry to be current (its texts as encoded now)."""
+    return {i: digest(parts) for i, parts in _texts(session, kind, ids).items()}
 
 
 def prune(session: Session) -> int:

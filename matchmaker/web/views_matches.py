@@ -30,7 +30,6 @@ bp = Blueprint("matches", __name__, url_prefix="/matches")
 
 # Display names of the scorers in matchmaker.matching.scorers, in their weight order.
 REACTIONS = {"interested": MatchState.INTERESTED, "declined": MatchState.DECLINED}
-REACTED = (MatchState.INTERESTED, MatchState.REQUESTED)
 SNIPPET_WIDTH = 160
 MAX_CHIPS = 12
 
@@ -127,7 +126,7 @@ def _need_page(need_id: int, errors: dict | None = None, values: dict | None = N
     need, matches = svc.need_matches(db(), actor(), need_id)
     active = [m for m in matches if m.state != MatchState.DECLINED]
     # What someone already reacted to stays in the list whatever its score.
-    strong = [m for m in active if svc.recommended(m.lexical_score) or m.state in REACTED]
+    strong = [m for m in active if svc.recommended(m.lexical_score) or m.state in svc.REACTED]
     maybe = [m for m in active if m not in strong][:MAYBE_SHOWN]
     fresh = _mark_viewed(need, matches) & {m.id for m in strong}
     return render_template(

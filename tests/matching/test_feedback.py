@@ -6,7 +6,7 @@ import pytest
 from matchmaker.catalog.station_links import link_station_client
 from matchmaker.errors import NotFound, PermissionDenied, ValidationError
 from matchmaker.matching.matches import (Reaction, decline_summary, match_counts, need_matches,
-                                         patent_matches, react, refresh_need_matches,
+                                         patent_matches, react, recommended, refresh_need_matches,
                                          station_matches)
 from matchmaker.models import DeclineReason, MatchState, Need, OrgKind
 from tests.factories import make_need, make_org, make_user
@@ -87,9 +87,11 @@ def test_declined_patent_is_never_suggested_again_but_the_row_is_kept(world):
     assert row.state == MatchState.DECLINED
     assert row.decline_reason == DeclineReason.TOO_EXPENSIVE
     assert row.score == old_score
-    # declined rows are not counted as suggestions
-    assert match_counts(world.session, [world.need.id])[world.need.id] == \
-        len(match_rows(world.session, world.need.id)) - 1
+    # declined rows are not counted as recommendations, however strong
+    assert recommended(row.lexical_score)
+    assert match_counts(world.session, [world.need.id]).get(world.need.id, 0) == sum(
+        1 for m in match_rows(world.session, world.need.id).values()
+        if m.state != MatchState.DECLINED and recommended(m.lexical_score))
 
 
 def test_declined_pair_stays_out_even_after_the_need_is_edited(world):

@@ -296,6 +296,19 @@ def test_station_view_is_for_stations_only(client, scene, who):
     assert client.get("/matches/station").status_code == 403
 
 
+def test_the_needs_list_counts_what_the_need_page_recommends(client, session, scene, monkeypatch):
+    """Matches below the threshold are "可能相关" on the need's page, not recommendations; one
+    the enterprise said it is interested in stays counted whatever its score."""
+    from matchmaker.matching import matches
+    best = max(m.lexical_score for m in session.scalars(select(Match)))
+    monkeypatch.setattr(matches, "RECOMMEND_THRESHOLD", best + 1)
+    login(client, scene.ent_user.login)
+    assert "0 项推荐专利" in text(client.get("/matches/"))
+    match_of(session, scene.need, scene.electrolyte).state = MatchState.INTERESTED
+    session.commit()
+    assert "1 项推荐专利" in text(client.get("/matches/"))
+
+
 def test_links_from_detail_pages_and_nav(client, session, scene):
     login(client, scene.ent_user.login)
     detail = text(client.get(f"/needs/{scene.need.id}"))
@@ -388,7 +401,7 @@ def test_station_view_pages_needs_and_caps_the_matches_shown_per_need(client, se
 
     login(client, broker.login)
     page = text(client.get("/matches/station?min_score=0"))
-    assert f"1 项需求共 {len(stored)} 条匹配" in page and f"{len(stored)} 项推荐" in page
+    assert f"1 项需求共 {len(stored)} 条匹配" in page and f"{len(stored)} 项匹配" in page
     assert text(client.get("/matches/station?min_score=0&page=2")).count('data-testid="station-need"') == 0
 
 

@@ -1,0 +1,70 @@
+"""Vectors shipped in a file (the demo's): installed only where they still encode the object's
+current texts."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlalchemy import delete, select
+
+from matchmaker.models import OrgKind, Patent, TextVector
+from matchmaker.semantic.bundle import load_bundle, write_bundle
+from matchmaker.semantic.store import NEED, PATENT, VectorStore
+from matchmaker.semantic.encoder import shared_encoder
+from tests.factories import make_need, make_org
+from tests.matching.helpers import add_corpus
+
+
+@pytest.fixture
+def encoded(session):
+    """The test corpus and one need, every vector encoded and stored."""
+    uni, ent = make_org(session, OrgKind.UNIVERSITY), make_org(session, OrgKind.ENTERPRISE)
+    patents = {k: p.id for k, p in add_corpus(session, uni).items()}
+    need = make_need(session, ent, source_id="NEED-1",
+                     description="我们厂生产动力电池。" * 30 + "正极材料循环寿命不足，想找包覆改性技术。")
+    session.commit()
+    store = VectorStore(shared_encoder())
+    for kind in (PATENT, NEED):
+        store.sync(session, kind)
+    session.commit()
+    before = {(r.kind, r.object_id): store_rows(r) for r in session.scalars(select(TextVector))}
+    return store, patents, need.id, before
+
+
+def store_rows(row: TextVector) -> np.ndarray:
+    from matchmaker.semantic.store import unpack
+    return unpack(row.vector)
+
+
+def test_a_bundle_round_trip_installs_what_is_still_current(session, tmp_path, encoded):
+    store, patents, need_id, before = encoded
+    path = tmp_path / "vectors.npz"
+    assert write_bundle(session, path) == {PATENT: len(patents), NEED: 1}
+    session.execute(delete(TextVector))
+    session.get(Patent, patents["film"]).abstract = "一种用于高盐废水的蒸发结晶装置。"   # edited since
+    session.commit()
+    assert load_bundle(session, path) == len(patents) - 1 + 1
+    session.commit()
+    after = {(r.kind, r.object_id): store_rows(r) for r in session.scalars(select(TextVector))}
+    assert (PATENT, patents["film"]) not in after            # its shipped vector is stale
+    assert store.stale_ids(session, PATENT, list(patents.values())) == [patents["film"]]
+    assert after[(NEED, need_id)].shape[0] == 3               # a need keeps its windows
+    for key, rows in after.items():                           # int8 in the file: cosines move ~1e-4
+        assert rows.shape == before[key].shape
+        assert np.all(np.sum(rows * before[key], axis=1) > 0.999)
+    assert load_bundle(session, path) == 0                    # nothing twice
+
+
+def test_a_bundle_of_another_model_or_no_bundle_installs_nothing(session, tmp_path, encoded):
+    path = tmp_path / "vectors.npz"
+    write_bundle(session, path)
+    session.execute(delete(TextVector))
+    session.commit()
+    with np.load(path) as data:
+        arrays = dict(data)
+    arrays["model"] = np.array("another-model")
+    other = tmp_path / "other.npz"
+    np.savez_compressed(other, **arrays)
+    assert load_bundle(session, other) == 0
+    assert load_bundle(session, tmp_path / "missing.npz") == 0
+    assert session.scalars(select(TextVector)).all() == []
+
