@@ -185,6 +185,7 @@ def test_demo_loads_once_and_skip_if_loaded_does_not_duplicate(run, db):
     result = run("demo", "--password", "demo-pass-123")
     assert result.returncode == 0, result.stderr
     assert "演示数据已加载" in result.stdout
+    assert "预先编码的语义向量 3342 条" in result.stdout   # 3,000 patents, 342 needs
     assert "demo-pass-123" in result.stdout
     # Each login with the role it plays (the organization kind).
     ent_line = next(line for line in result.stdout.splitlines() if "ent1@demo.matchmaker.local" in line)

@@ -68,3 +68,12 @@ def test_a_bundle_of_another_model_or_no_bundle_installs_nothing(session, tmp_pa
     assert load_bundle(session, tmp_path / "missing.npz") == 0
     assert session.scalars(select(TextVector)).all() == []
 
+
+
+def test_the_demo_ships_vectors_for_its_patents_and_needs():
+    from matchmaker.demo.loader import DATA_DIR
+    from matchmaker.semantic.encoder import MODEL_NAME
+    with np.load(DATA_DIR / "vectors.npz") as data:
+        assert str(data["model"]) == MODEL_NAME
+        assert len(data["patent_keys"]) >= 2900 and len(data["need_keys"]) >= 300
+        assert data["patent_vectors"].shape[0] == int(data["patent_rows"].sum())
