@@ -61,6 +61,12 @@ def recommended(lexical_score: float) -> bool:
     return lexical_score >= RECOMMEND_THRESHOLD
 
 
+def listed_as_recommendation(match: Match) -> bool:
+    """What a need's page lists among its recommendations: recommended matches and those the
+    enterprise reacted to (`match_counts` counts the same in SQL)."""
+    return recommended(match.lexical_score) or match.state in REACTED
+
+
 def recommended_clause() -> ColumnElement[bool]:
     """`recommended` as a SQL condition on `Match` (the threshold read at call time)."""
     return Match.lexical_score >= RECOMMEND_THRESHOLD

@@ -81,7 +81,7 @@ def load_bundle(session: Session, path: Path) -> int:
 
 def _quantize(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """int8 codes and one float32 scale per row."""
-    scales = np.abs(rows).max(axis=1) / 127 if len(rows) else np.zeros(0)
+    scales = np.abs(rows).max(axis=1) / 127
     scales = np.where(scales > 0, scales, 1.0).astype(np.float32)
     return np.round(rows / scales[:, None]).astype(np.int8), scales
 

@@ -125,8 +125,7 @@ MAYBE_SHOWN = 5   # below the recommendation threshold, only the best few, colla
 def _need_page(need_id: int, errors: dict | None = None, values: dict | None = None):
     need, matches = svc.need_matches(db(), actor(), need_id)
     active = [m for m in matches if m.state != MatchState.DECLINED]
-    # What someone already reacted to stays in the list whatever its score.
-    strong = [m for m in active if svc.recommended(m.lexical_score) or m.state in svc.REACTED]
+    strong = [m for m in active if svc.listed_as_recommendation(m)]
     maybe = [m for m in active if m not in strong][:MAYBE_SHOWN]
     fresh = _mark_viewed(need, matches) & {m.id for m in strong}
     return render_template(

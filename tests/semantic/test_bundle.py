@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 
 from matchmaker.models import OrgKind, Patent, TextVector
 from matchmaker.semantic.bundle import load_bundle, write_bundle
-from matchmaker.semantic.store import NEED, PATENT, VectorStore
+from matchmaker.semantic.store import NEED, PATENT, VectorStore, unpack
 from matchmaker.semantic.encoder import shared_encoder
 from tests.factories import make_need, make_org
 from tests.matching.helpers import add_corpus
@@ -31,7 +31,6 @@ def encoded(session):
 
 
 def store_rows(row: TextVector) -> np.ndarray:
-    from matchmaker.semantic.store import unpack
     return unpack(row.vector)
 
 
