@@ -54,7 +54,16 @@ def install(factory: sessionmaker, on_commit=None) -> None:
     install_mapper_events()
     if on_commit is not None:
         def after_commit(session: Session) -> None:
-            if session.info.pop(DIRTY_KEY, False):
+            # SQLAlchemy also signals a savepoint's release here; the outer transaction still
+            # holds that work (and, on SQLite, the write lock the applier would wait for).
+            if not session.in_nested_transaction() and session.info.pop(DIRTY_KEY, False):
                 on_commit()
         event.listen(factory, "after_commit", after_commit)
-    event.listen(factory, "after_rollback", lambda session: session.info.pop(DIRTY_KEY, None))
+    event.listen(factory, "after_rollback", _forget_work)
+
+
+def _forget_work(session: Session) -> None:
+    """A rollback drops the pending index work, unless it only rolled back a savepoint: what
+    the transaction wrote before it is still to be applied at its commit."""
+    if not session.in_nested_transaction():
+        session.info.pop(DIRTY_KEY, None)

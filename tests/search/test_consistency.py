@@ -186,3 +186,33 @@ def test_state_changes_hide_from_default_search(catalog, field, value):
     catalog.commit()
     assert catalog.ids("棉花") == []
     assert_synced(catalog)
+
+
+def test_a_released_savepoint_does_not_sync_the_open_transaction(catalog, monkeypatch):
+    """A savepoint's release is not a commit: applying the outbox then would read rows the outer
+    transaction has not committed (on SQLite it waited out the busy timeout on its write lock)."""
+    calls = []
+    real = indexer.apply_pending
+    monkeypatch.setattr(indexer, "apply_pending", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = catalog.patent("光伏组件清洗机器人", abstract="清洗光伏板。")
+    with catalog.session.begin_nested():
+        second = catalog.patent("风力发电机叶片除冰装置", abstract="除冰。")
+    assert calls == [], "nothing is applied before the outer commit"
+    catalog.commit()
+    assert calls == [1]
+    assert catalog.ids("光伏组件") == [first.id] and catalog.ids("除冰装置") == [second.id]
+    assert_synced(catalog)
+
+
+def test_a_rolled_back_savepoint_keeps_the_outer_work_pending(catalog):
+    """Rolling back a savepoint undoes only its own index work; what the transaction wrote before
+    it is still applied at the commit."""
+    kept = catalog.patent("光伏组件清洗机器人", abstract="清洗光伏板。")
+    with pytest.raises(RuntimeError):
+        with catalog.session.begin_nested():
+            catalog.patent("风力发电机叶片除冰装置", abstract="除冰。")
+            raise RuntimeError("row rejected")
+    catalog.commit()
+    assert catalog.ids("光伏组件") == [kept.id], "indexed at the commit, not left in the outbox"
+    assert catalog.ids("除冰装置") == []
+    assert_synced(catalog)
