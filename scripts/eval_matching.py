@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
 from dataclasses import replace
@@ -27,10 +28,12 @@ sys.path.insert(0, str(ROOT))
 from corpus_instance import DATA_DIR, open_corpus_instance  # noqa: E402
 
 from matchmaker.matching.engine import MatchOptions, match_to_patents  # noqa: E402
-from matchmaker.matching.matches import RECOMMEND_THRESHOLD  # noqa: E402
+from matchmaker.matching.matches import (CLOSENESS_POINTS, RECOMMEND_THRESHOLD,  # noqa: E402
+                                         TYPICAL_CLOSENESS)
 from matchmaker.matching.evaluation import (condensed_ndcg, hit_at, mean, percentile,  # noqa: E402
                                             recall_at, reciprocal_rank, unjudged_share)
 from matchmaker.matching.profile import build_profile  # noqa: E402
+from matchmaker.semantic.background import SAMPLE  # noqa: E402
 from matchmaker.semantic.store import PATENT  # noqa: E402
 
 DEPTH = 100
@@ -71,7 +74,8 @@ def engine_ranking(corpus, title: str, text: str, options: MatchOptions, *, sema
         if semantic:
             if (title, text) not in _QUERY_VECTORS:
                 _QUERY_VECTORS[title, text] = rt.vectors.text_vector(title, text)
-            similarity = rt.vectors.similarity(session, PATENT, _QUERY_VECTORS[title, text])
+            similarity = rt.vectors.similarity(session, PATENT, _QUERY_VECTORS[title, text],
+                                               rt.vectors.background(session, top_up=SAMPLE))
         ranked = match_to_patents(rt.search, build_profile(title, text), options,
                                   similarity=similarity)
         session.commit()
@@ -104,30 +108,58 @@ def abstention(corpus, needs, qrels, known) -> dict:
     """How the recommendation threshold behaves: on real needs without any grade >= 2 patent,
     the share where nothing passes it; on the others, the share where the best relevant
     patent (anywhere in the top 100) still passes; on known items, the share of targets that
-    pass. The threshold applies to the lexical score, as in the application
-    (matching.matches.recommended)."""
+    pass. The threshold applies to the confidence, as in the application
+    (matching.matches.confidence); the lexical score alone is reported beside it, and the
+    confidence's two constants are refitted on 5 folds of the real needs and scored on the
+    held-out ones."""
     def scored(title, text):
         ranked = engine_ranking(corpus, title, text, MatchOptions(top=DEPTH))
-        return [(corpus.source_ids[m.doc_id], m.lexical_score) for m in ranked]
-    without, with_, known_best = [], [], []   # best score; best score of a relevant patent
-    for n in needs:
-        grades = qrels.get(n["need_id"], {})
-        ranked = scored(n["title"], n["text"])
-        if any(g >= 2 for g in grades.values()):
-            with_.append(max((s for d, s in ranked if grades.get(d, 0) >= 2), default=0.0))
-        else:
-            without.append(max((s for _d, s in ranked), default=0.0))
-    for k in known:
-        targets = {k["target_app_no"], *k.get("also_relevant", [])}
-        known_best.append(max((s for d, s in scored(k["need_title"], k["need_text"]) if d in targets),
-                              default=0.0))
+        return [(corpus.source_ids[m.doc_id], m.lexical_score, m.closeness) for m in ranked]
+    real = [(qrels.get(n["need_id"], {}), scored(n["title"], n["text"])) for n in needs]
+    items = [({k["target_app_no"], *k.get("also_relevant", [])}, scored(k["need_title"], k["need_text"]))
+             for k in known]
+    shipped = (CLOSENESS_POINTS, TYPICAL_CLOSENESS)
 
-    def rates(threshold: float) -> dict:
+    def rates(threshold=RECOMMEND_THRESHOLD, constants=shipped, subset=None) -> dict:
+        def best(ranked, keep=lambda d: True):
+            return max((lexical if z is None else lexical + constants[0] * (z - constants[1])
+                        for d, lexical, z in ranked if keep(d)), default=0.0)
+        chosen = [real[i] for i in (subset if subset is not None else range(len(real)))]
+        without = [best(r) for g, r in chosen if not any(v >= 2 for v in g.values())]
+        with_ = [best(r, lambda d, g=g: g.get(d, 0) >= 2) for g, r in chosen if any(v >= 2 for v in g.values())]
         return {"abstains_without_relevant": mean([s < threshold for s in without]),
                 "keeps_best_relevant": mean([s >= threshold for s in with_]),
-                "known_items_recommended": mean([s >= threshold for s in known_best])}
-    return {"threshold": RECOMMEND_THRESHOLD, **rates(RECOMMEND_THRESHOLD),
-            "needs_without_relevant": len(without), "needs_with_relevant": len(with_),
+                "known_items_recommended": mean([best(r, lambda d, t=t: d in t) >= threshold
+                                                 for t, r in items]),
+                "n": (len(without), len(with_))}
+    lexical_only = (0.0, 0.0)
+    # (threshold, constants) tried per fold: the confidence's constants at the shipped threshold,
+    # and, for comparison, the lexical score alone at every threshold.
+    grids = {"confidence": [(RECOMMEND_THRESHOLD, (w, z0 / 20)) for w in (10.0, 15.0, 20.0, 25.0, 30.0, 40.0)
+                            for z0 in range(40, 120)],
+             "lexical": [(float(t), lexical_only) for t in range(40, 81)]}
+
+    def held_out(grid) -> dict:
+        def worst_side(choice, subset):
+            r = rates(choice[0], choice[1], subset)
+            return min(r["abstains_without_relevant"], r["keeps_best_relevant"])
+        order = random.Random(13).sample(range(len(real)), len(real))
+        sums = {"abstains_without_relevant": [0.0, 0], "keeps_best_relevant": [0.0, 0]}
+        for k in range(5):
+            test = order[k::5]
+            train = set(order) - set(test)
+            threshold, constants = max(grid, key=lambda c: worst_side(c, train))
+            r = rates(threshold, constants, test)
+            for key, n in zip(sums, r["n"]):
+                if n:
+                    sums[key][0] += r[key] * n
+                    sums[key][1] += n
+        return {key: total / n for key, (total, n) in sums.items()}
+    out = rates()
+    return {"threshold": RECOMMEND_THRESHOLD, **out,
+            "needs_without_relevant": out["n"][0], "needs_with_relevant": out["n"][1],
+            "lexical_only": rates(constants=lexical_only),
+            "held_out": {name: held_out(grid) for name, grid in grids.items()},
             "sweep": {t: rates(t) for t in range(40, 82, 2)}}
 
 
@@ -182,6 +214,12 @@ def main() -> None:
               f"needs without a relevant patent; the best relevant patent recommended for "
               f"{abstain['keeps_best_relevant']:.0%} of the {abstain['needs_with_relevant']} others; "
               f"known-item targets recommended: {abstain['known_items_recommended']:.0%}")
+        lex, held = abstain["lexical_only"], abstain["held_out"]
+        print(f"  on the lexical score alone: {lex['abstains_without_relevant']:.0%} / "
+              f"{lex['keeps_best_relevant']:.0%} / {lex['known_items_recommended']:.0%}; refitted on "
+              "5 folds of the real needs, held-out: " + "; ".join(
+                  f"{name} {r['abstains_without_relevant']:.0%} / {r['keeps_best_relevant']:.0%}"
+                  for name, r in held.items()))
         print("other thresholds (nothing shown / best relevant kept / known items kept): " + "; ".join(
             f"{t}: {r['abstains_without_relevant']:.0%} / {r['keeps_best_relevant']:.0%} / "
             f"{r['known_items_recommended']:.0%}" for t, r in abstain["sweep"].items()))

@@ -14,7 +14,7 @@ MODULES = [
     "matchmaker.custody.annuities", "matchmaker.audit_view", "matchmaker.catalog.sources",
     "matchmaker.licensing.transitions", "matchmaker.demo.logins", "matchmaker.profiles.sme",
     "matchmaker.indicators.table", "matchmaker.indicators.targets", "matchmaker.matching.priority",
-    "matchmaker.semantic.encoder",
+    "matchmaker.semantic.encoder", "matchmaker.semantic.background", "matchmaker.matching.matches",
 ]
 
 

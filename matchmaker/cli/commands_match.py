@@ -11,7 +11,7 @@ import click
 from ..catalog.corpus import read_jsonl
 from ..jobs.worker import POLL_SECONDS
 from ..matching.engine import MatchOptions
-from ..matching.matches import recommended
+from ..matching.matches import recommended, scored_confidence
 from ..matching.profile import MAX_TEXT_CHARS, build_profile
 from ..matching.service import patents_for_profile, text_similarity
 from .base import State, cli, pass_state
@@ -22,7 +22,7 @@ def _result_line(need_id, matches) -> str:
     and pushes use (the ranking itself is never cut)."""
     return json.dumps({"need_id": need_id, "results": [
         {"patent_id": pm.patent.source_id or pm.patent.id, "score": pm.match.score,
-         "recommended": recommended(pm.match.lexical_score), "breakdown": pm.match.breakdown}
+         "recommended": recommended(scored_confidence(pm.match)), "breakdown": pm.match.breakdown}
         for pm in matches]}, ensure_ascii=False)
 
 

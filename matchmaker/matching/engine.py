@@ -19,8 +19,10 @@ CHANNELS = ("words", "chars")
 SEMANTIC_DEPTH = 40
 SEMANTIC_OUTSIDE = 10**6
 
-# Given document ids, their similarity to the query (None or a partial answer: stage skipped).
-Similarity = Callable[[Sequence[int]], "Mapping[int, float] | None"]
+# Given document ids, their similarity to the query: an object with `cosine` (id → float) and
+# `closeness` (id → calibrated float, or None), as semantic.store.Similarities; None or a partial
+# answer skips the stage.
+Similarity = Callable[[Sequence[int]], object]
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,13 @@ class ScoredMatch:
     signals: dict[str, float | None]    # raw signal values in [0, 1]; None = not applicable
     matched_terms: tuple[str, ...]
     profile: Profile
-    # The score before the semantic stage: recommendations are decided on it (matches.recommended)
-    # because the stage's rank penalty orders well but does not calibrate (README, Abstention).
+    # The score before the semantic stage: recommendations are decided on it and `closeness`
+    # (matches.confidence) because the stage's rank penalty orders well but does not calibrate
+    # (README, Abstention).
     lexical_score: float
+    # How much closer in meaning than the catalog's patents in general (semantic.background), in
+    # spreads; None without the stage or a background.
+    closeness: float | None = None
 
 
 def rank(query: Profile, candidates: Iterable[Candidate], weights: Mapping[str, float],
@@ -164,9 +170,11 @@ def _semantic_stage(query: Profile, candidates: list[Candidate], ranked: list[Sc
     quality). The stage is all or nothing: when a pool member has no vector the lexical
     ranking stands, so scores within one list are always comparable."""
     pool = [m.doc_id for m in ranked[:options.semantic_depth]]
-    sims = similarity(pool) if pool else None
+    found = similarity(pool) if pool else None
+    sims = found.cosine if found is not None else None
     if not sims or any(d not in sims for d in pool):
         return ranked
+    closeness = found.closeness or {}
     order = {d: r for r, d in enumerate(sorted(pool, key=lambda d: (-sims[d], d)))}
     active = _active(options.weights, options.rerank)
     by_id = {c.doc_id: c for c in candidates}
@@ -176,6 +184,7 @@ def _semantic_stage(query: Profile, candidates: list[Candidate], ranked: list[Sc
         c = replace(c, ranks={**c.ranks, "semantic": order.get(m.doc_id, SEMANTIC_OUTSIDE)})
         signals = {**m.signals, "semantic": _round(SCORERS["semantic"](query, c))}
         score, parts = combine(signals, active)
-        out.append(replace(m, score=score, breakdown=parts, signals=signals))
+        out.append(replace(m, score=score, breakdown=parts, signals=signals,
+                           closeness=closeness.get(m.doc_id)))
     out.sort(key=lambda m: (-m.score, m.doc_id))
     return out

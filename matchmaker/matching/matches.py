@@ -25,14 +25,17 @@ from .priority import PRIORITY_MARK, owner_note, rank_key
 from .service import (need_profile, need_similarity, needs_for_profile, patent_profile,
                       patent_similarity, patents_for_profile)
 
-# A match whose lexical score (before the semantic stage's penalty) reaches this is presented as a
-# recommendation and pushed; below it, the best few are shown collapsed as "可能相关". Chosen on
-# the development sets (scripts/eval_matching.py prints how often it abstains on needs without a
-# relevant patent, and how often the best relevant patent of the others still passes): the two
-# shares balance around 54. The lexical score rather than the final one because the semantic
-# penalty orders candidates but does not calibrate them: on the final score no threshold keeps
-# the best relevant patent of more than a fifth of the needs at that abstention (README).
+# A match whose confidence reaches this is presented as a recommendation and pushed; below it,
+# the best few are shown collapsed as "可能相关". The confidence is the lexical score (before the
+# semantic stage's penalty, which orders candidates but does not calibrate them) moved by the
+# calibrated closeness in meaning (semantic.background): CLOSENESS_POINTS per spread above
+# TYPICAL_CLOSENESS. All three were chosen on the development sets (scripts/eval_matching.py
+# prints how often nothing is recommended for needs without a relevant patent, and how often the
+# best relevant patent of the others is): 75 % / 69 %, against 54 % / 56 % for the lexical score
+# alone, which still decides when there is no background or no vector (README, Abstention).
 RECOMMEND_THRESHOLD = 54.0
+CLOSENESS_POINTS = 25.0
+TYPICAL_CLOSENESS = 3.85
 # Pushes also need a real share of the query's keywords (boilerplate overlap is not news).
 PUSH_MIN_COVERAGE = 0.2
 KEEP_TOP = 20             # suggestions kept per need
@@ -55,25 +58,42 @@ def _excluded_patents(session: Session, need_id: int) -> set[int]:
     return declined | _provider_exclusions(session)
 
 
-def recommended(lexical_score: float) -> bool:
-    """Whether a match is strong enough to be presented as a recommendation, given its lexical
-    score (`Match.lexical_score`, `ScoredMatch.lexical_score`)."""
-    return lexical_score >= RECOMMEND_THRESHOLD
+def confidence(lexical_score: float, closeness: float | None) -> float:
+    """The number the recommendation threshold applies to (kept as `Match.confidence`).
+
+    >>> confidence(50.0, None)
+    50.0
+    >>> confidence(50.0, TYPICAL_CLOSENESS + 1)
+    75.0
+    """
+    if closeness is None:
+        return lexical_score
+    return round(lexical_score + CLOSENESS_POINTS * (closeness - TYPICAL_CLOSENESS), 2)
+
+
+def recommended(confidence: float) -> bool:
+    """Whether a match is strong enough to be presented as a recommendation, given its
+    confidence (`Match.confidence`, `ScoredMatch` through `confidence()`)."""
+    return confidence >= RECOMMEND_THRESHOLD
 
 
 def listed_as_recommendation(match: Match) -> bool:
     """What a need's page lists among its recommendations: recommended matches and those the
     enterprise reacted to (`match_counts` counts the same in SQL)."""
-    return recommended(match.lexical_score) or match.state in REACTED
+    return recommended(match.confidence) or match.state in REACTED
 
 
 def recommended_clause() -> ColumnElement[bool]:
     """`recommended` as a SQL condition on `Match` (the threshold read at call time)."""
-    return Match.lexical_score >= RECOMMEND_THRESHOLD
+    return Match.confidence >= RECOMMEND_THRESHOLD
+
+
+def scored_confidence(m: ScoredMatch) -> float:
+    return confidence(m.lexical_score, m.closeness)
 
 
 def pushable(m: ScoredMatch) -> bool:
-    return (recommended(m.lexical_score)
+    return (recommended(scored_confidence(m))
             and m.signals.get("keyword_coverage", 1.0) >= PUSH_MIN_COVERAGE)
 
 
@@ -81,7 +101,7 @@ def priority_first(matches: list[Match], priority: dict[int, list[str]]) -> list
     """Matches of several enterprises: recommended ones of priority enterprises first, then by
     score (`priority`: enterprise id → reasons, as profiles.service.priority_reasons_of)."""
     return sorted(matches, key=lambda m: (*rank_key(priority=m.need.enterprise_id in priority,
-                                                    recommended=recommended(m.lexical_score),
+                                                    recommended=recommended(m.confidence),
                                                     score=m.score), m.id))
 
 
@@ -93,6 +113,7 @@ def _store(session: Session, need_id: int, patent_id: int, m: ScoredMatch, origi
         session.add(row)
     row.score, row.breakdown, row.signals = m.score, m.breakdown, m.signals
     row.lexical_score = m.lexical_score
+    row.confidence = scored_confidence(m)
     row.matched_terms = list(m.matched_terms)[:30]
     return row, created
 

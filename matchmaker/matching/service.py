@@ -14,6 +14,8 @@ from .engine import MatchOptions, ScoredMatch, match_to_needs, match_to_patents
 from .profile import Profile, build_profile
 
 MIN_QUERY_CHARS = 2
+# Background members a matching job encodes when they lack vectors (about 0.1 s each).
+BACKGROUND_TOP_UP = 16
 
 
 @dataclass(frozen=True)
@@ -52,14 +54,18 @@ def text_similarity(session: Session, vectors: VectorStore | None, title: str, t
     """The same for a free text that is not a stored need (`matchmaker match`)."""
     if vectors is None:
         return None
-    return vectors.similarity(session, PATENT, vectors.text_vector(title, text))
+    return vectors.similarity(session, PATENT, vectors.text_vector(title, text),
+                              vectors.background(session))
 
 
 def _stored_similarity(session: Session, vectors: VectorStore | None, kind: str, object_id: int,
                        against: str):
+    """For a matching job, which also encodes a few missing members of the background sample
+    (BACKGROUND_TOP_UP), so a catalog encoded only on demand gets a background over time."""
     if vectors is None:
         return None
-    return vectors.similarity(session, against, vectors.vectors(session, kind, [object_id]).get(object_id))
+    return vectors.similarity(session, against, vectors.vectors(session, kind, [object_id]).get(object_id),
+                              vectors.background(session, top_up=BACKGROUND_TOP_UP))
 
 
 def patents_for_profile(session: Session, backend: SearchBackend, profile: Profile,

@@ -72,7 +72,7 @@ def station_match_page(session: Session, actor: User, *, min_score: float | None
     # and sliced in Python rather than counted and offset twice.
     priority = priority_reasons_of(session, client_ids, (today or clock.today()).year)
     ranked = sorted(session.execute(
-        select(Match.need_id, func.count(), func.max(Match.score), func.max(Match.lexical_score),
+        select(Match.need_id, func.count(), func.max(Match.score), func.max(Match.confidence),
                Need.enterprise_id)
         .join(Need, Match.need_id == Need.id).where(*eligible)
         .group_by(Match.need_id, Need.enterprise_id)).all(), key=lambda row: _order(row, priority))
@@ -96,6 +96,6 @@ def station_match_page(session: Session, actor: User, *, min_score: float | None
 
 def _order(row, priority: dict[int, list[str]]) -> tuple:
     """A need's place: by its best match, as matchmaker.matching.priority ranks a match."""
-    need_id, _count, best, best_lexical, enterprise_id = row
-    return (*rank_key(priority=enterprise_id in priority, recommended=recommended(best_lexical),
+    need_id, _count, best, best_confidence, enterprise_id = row
+    return (*rank_key(priority=enterprise_id in priority, recommended=recommended(best_confidence),
                       score=best), need_id)

@@ -19,6 +19,13 @@ def _lexical_default(context) -> float:
     return context.get_current_parameters()["score"]
 
 
+def _confidence_default(context) -> float:
+    """A match written without a calibrated closeness: its confidence is its lexical score."""
+    params = context.get_current_parameters()
+    lexical = params.get("lexical_score")
+    return params["score"] if lexical is None else lexical
+
+
 class Match(Base):
     __tablename__ = "matches"
     __table_args__ = (UniqueConstraint("need_id", "patent_id"),)
@@ -30,6 +37,9 @@ class Match(Base):
     # The score before the semantic stage's penalty: the recommendation threshold applies to it
     # (matchmaker.matching.matches.recommended), the order and the displayed points to `score`.
     lexical_score: Mapped[float] = mapped_column(Float, default=_lexical_default)
+    # The lexical score moved by the calibrated closeness in meaning: the recommendation
+    # threshold applies to it (matchmaker.matching.matches.confidence).
+    confidence: Mapped[float] = mapped_column(Float, default=_confidence_default)
     breakdown: Mapped[dict] = mapped_column(JSON, default=dict)
     signals: Mapped[dict] = mapped_column(JSON, default=dict)
     matched_terms: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -18,6 +18,7 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..models import Need, Patent, TextVector
+from .background import MIN_SAMPLE, Background, sample_ids
 from .encoder import DIM, MODEL_NAME, Encoder, digest, passage_text, query_windows
 
 PATENT, NEED = "patent", "need"
@@ -44,6 +45,15 @@ def pack(matrix: np.ndarray) -> bytes:
 
 def unpack(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(-1, DIM)
+
+
+@dataclass(frozen=True)
+class Similarities:
+    """What the semantic stage learns of its candidates: the cosine of each (it orders them)
+    and, when the catalog has a background, its calibrated closeness (recommendations use it)."""
+
+    cosine: dict[int, float]
+    closeness: dict[int, float] | None = None
 
 
 @dataclass
@@ -77,13 +87,34 @@ class VectorStore:
             out[i] = matrix
         return out
 
-    def similarity(self, session: Session, kind: str, query: np.ndarray | None):
-        """For the matching engine: ids of `kind` → their cosine with `query` (None without a
-        query vector; ids whose vector could not be had are left out, and the engine then keeps
-        its lexical order)."""
+    def similarity(self, session: Session, kind: str, query: np.ndarray | None,
+                   background: Background | None = None):
+        """For the matching engine: ids of `kind` → their `Similarities` with `query` (None
+        without a query vector; ids whose vector could not be had are left out, and the engine
+        then keeps its lexical order). With a background, each pair's closeness is measured
+        against the *need's* level, whichever side asks, so both directions agree."""
         if query is None:
             return None
-        return lambda ids: cosine(query, self.vectors(session, kind, ids))
+
+        def measure(ids: Sequence[int]) -> Similarities:
+            found = self.vectors(session, kind, ids)
+            cos = cosine(query, found)
+            if background is None:
+                return Similarities(cos)
+            if kind == PATENT:      # the query is the need
+                return Similarities(cos, background.closeness(query, cos))
+            return Similarities(cos, {i: background.closeness(found[i], {i: c})[i]
+                                      for i, c in cos.items()})
+        return measure
+
+    def background(self, session: Session, *, top_up: int = 0) -> Background | None:
+        """The catalog's background sample (see .background), encoding up to `top_up` of its
+        missing members first; None while fewer than MIN_SAMPLE of them have vectors."""
+        ids = sample_ids(session)
+        found = self.vectors(session, PATENT, ids, limit=top_up)
+        if len(found) < MIN_SAMPLE:
+            return None
+        return Background(np.vstack([found[i] for i in ids if i in found]))
 
     def text_vector(self, title: str, text: str) -> np.ndarray:
         """A free text asking for patents, encoded as a need is (not stored: `matchmaker match

@@ -88,10 +88,10 @@ def test_declined_patent_is_never_suggested_again_but_the_row_is_kept(world):
     assert row.decline_reason == DeclineReason.TOO_EXPENSIVE
     assert row.score == old_score
     # declined rows are not counted as recommendations, however strong
-    assert recommended(row.lexical_score)
+    assert recommended(row.confidence)
     assert match_counts(world.session, [world.need.id]).get(world.need.id, 0) == sum(
         1 for m in match_rows(world.session, world.need.id).values()
-        if m.state != MatchState.DECLINED and recommended(m.lexical_score))
+        if m.state != MatchState.DECLINED and recommended(m.confidence))
 
 
 def test_declined_pair_stays_out_even_after_the_need_is_edited(world):

@@ -9,6 +9,7 @@ from matchmaker.matching.engine import MatchOptions, match_to_patents
 from matchmaker.matching.profile import build_profile
 from matchmaker.matching.scorers import DEFAULT_WEIGHTS
 from matchmaker.models import Match, OrgKind, TextVector
+from matchmaker.semantic.store import Similarities
 from tests.factories import make_need, make_org
 from tests.matching.helpers import add_corpus
 
@@ -35,7 +36,7 @@ def test_the_stage_reorders_by_meaning(runtime, corpus):
     sims = {m.doc_id: (1.0 if m.doc_id == last else 0.1) for m in base}
     heavy = MatchOptions(weights={**DEFAULT_WEIGHTS, "semantic": 100.0})
     got = match_to_patents(runtime.search, build_profile(TITLE, BODY), heavy,
-                           similarity=lambda ids: {i: sims[i] for i in ids})
+                           similarity=lambda ids: Similarities({i: sims[i] for i in ids}))
     assert got[0].doc_id == last
     assert got[0].signals["semantic"] == 1.0 and got[0].breakdown["semantic"] == 0
     assert [m.score for m in got] == sorted((m.score for m in got), reverse=True)
@@ -47,7 +48,7 @@ def test_the_stage_keeps_the_lexical_score_that_recommendations_are_decided_on(r
     first = max(base, key=base.get)   # lexically the best is the farthest in meaning
     sims = {d: (0.1 if d == first else 1.0) for d in base}
     got = match_to_patents(runtime.search, build_profile(TITLE, BODY), MatchOptions(),
-                           similarity=lambda ids: {i: sims[i] for i in ids})
+                           similarity=lambda ids: Similarities({i: sims[i] for i in ids}))
     assert {m.doc_id: m.lexical_score for m in got} == base
     penalized = next(m for m in got if m.doc_id == first)
     assert penalized.breakdown["semantic"] < 0
@@ -58,7 +59,7 @@ def test_without_every_vector_the_lexical_order_stands(runtime, corpus):
     base = lexical(runtime)
     missing_one = match_to_patents(
         runtime.search, build_profile(TITLE, BODY), MatchOptions(),
-        similarity=lambda ids: {i: 1.0 for i in list(ids)[1:]})
+        similarity=lambda ids: Similarities({i: 1.0 for i in list(ids)[1:]}))
     assert [(m.doc_id, m.score) for m in missing_one] == [(m.doc_id, m.score) for m in base]
     assert all(m.signals.get("semantic") is None for m in missing_one)
 

@@ -300,7 +300,7 @@ def test_the_needs_list_counts_what_the_need_page_recommends(client, session, sc
     """Matches below the threshold are "可能相关" on the need's page, not recommendations; one
     the enterprise said it is interested in stays counted whatever its score."""
     from matchmaker.matching import matches
-    best = max(m.lexical_score for m in session.scalars(select(Match)))
+    best = max(m.confidence for m in session.scalars(select(Match)))
     monkeypatch.setattr(matches, "RECOMMEND_THRESHOLD", best + 1)
     login(client, scene.ent_user.login)
     assert "0 项推荐专利" in text(client.get("/matches/"))
