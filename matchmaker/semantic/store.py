@@ -10,7 +10,8 @@ four query windows, see .encoder); two objects are as similar as their closest p
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -23,6 +24,7 @@ from .encoder import DIM, MODEL_NAME, Encoder, digest, passage_text, query_windo
 
 PATENT, NEED = "patent", "need"
 BATCH = 32
+BACKGROUND_TTL = 300.0
 
 
 def _texts(session: Session, kind: str, ids: Iterable[int]) -> dict[int, list[str]]:
@@ -62,6 +64,9 @@ class VectorStore:
 
     encoder: Encoder
     online_limit: int = 40
+    # (read at, background or None, every member had a vector): see `background`.
+    _background: tuple[float, Background | None, bool] | None = field(default=None, init=False,
+                                                                      repr=False)
 
     def vectors(self, session: Session, kind: str, ids: Sequence[int], *,
                 limit: int | None = None) -> dict[int, np.ndarray]:
@@ -109,12 +114,21 @@ class VectorStore:
 
     def background(self, session: Session, *, top_up: int = 0) -> Background | None:
         """The catalog's background sample (see .background), encoding up to `top_up` of its
-        missing members first; None while fewer than MIN_SAMPLE of them have vectors."""
+        missing members first; None while fewer than MIN_SAMPLE of them have vectors.
+
+        Reading it costs about 50 ms (the members' texts decide whether their vectors are
+        current), so it is kept for BACKGROUND_TTL seconds: an edited member or a growing
+        catalog moves the level of every need alike and only slightly."""
+        cached = self._background
+        if cached is not None and time.monotonic() - cached[0] < BACKGROUND_TTL \
+                and (cached[2] or not top_up):
+            return cached[1]
         ids = sample_ids(session)
         found = self.vectors(session, PATENT, ids, limit=top_up)
-        if len(found) < MIN_SAMPLE:
-            return None
-        return Background(np.vstack([found[i] for i in ids if i in found]))
+        background = (Background(np.vstack([found[i] for i in ids if i in found]))
+                      if len(found) >= MIN_SAMPLE else None)
+        self._background = (time.monotonic(), background, len(found) == len(ids))
+        return background
 
     def text_vector(self, title: str, text: str) -> np.ndarray:
         """A free text asking for patents, encoded as a need is (not stored: `matchmaker match

@@ -97,3 +97,14 @@ def test_recommendations_follow_the_confidence(runtime, session, corpus, monkeyp
     assert not any(matches.listed_as_recommendation(r) for r in others)
     assert session.scalar(select(Match.id).where(Match.need_id == need.id,
                                                  matches.recommended_clause())) == best.id
+
+
+def test_the_background_is_read_once_for_a_while(session, corpus, monkeypatch):
+    monkeypatch.setattr(store_module, "MIN_SAMPLE", len(CORPUS))
+    vectors = VectorStore(Encoder())
+    first = vectors.background(session, top_up=len(CORPUS))
+    reads = []
+    monkeypatch.setattr(store_module, "sample_ids", lambda s: reads.append(1) or sample_ids(s))
+    assert vectors.background(session, top_up=4) is first and reads == []
+    monkeypatch.setattr(store_module, "BACKGROUND_TTL", 0.0)
+    assert vectors.background(session) is not first and reads == [1]
