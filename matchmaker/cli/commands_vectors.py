@@ -8,6 +8,7 @@ import click
 from sqlalchemy import func, select
 
 from ..models import Need, Patent, TextVector
+from ..semantic.background import MIN_SAMPLE, sample_ids
 from ..semantic.encoder import shared_encoder
 from ..semantic.store import NEED, PATENT, VectorStore, prune
 from .base import State, cli, pass_state
@@ -37,6 +38,9 @@ def sync_cmd(state: State, kind: str) -> None:
         session.commit()
         for k in ((PATENT, NEED) if kind == "all" else (kind,)):
             stale = store.all_stale(session, k)
+            if k == PATENT:   # the background first: calibrated recommendations need it
+                sample = set(sample_ids(session))
+                stale.sort(key=lambda i: i not in sample)
             with click.progressbar(length=len(stale), label=f"编码{LABELS[k]}向量") as bar:
                 done = store.sync(session, k, stale=stale, commit=session.commit,
                                   progress=lambda n, _total: bar.update(n - bar.pos))
@@ -58,3 +62,8 @@ def status_cmd(state: State) -> None:
                                     .where(TextVector.kind == kind)) or 0
             click.echo(f"{LABELS[kind]}：共 {total} 条，已编码 {total - stale} 条，"
                        f"待编码 {stale} 条（库中向量 {stored} 条）")
+        sample = sample_ids(session)
+        ready = len(sample) - len(store.stale_ids(session, PATENT, sample))
+        state_text = ("推荐按语义接近度校准" if ready >= MIN_SAMPLE
+                      else f"不足 {MIN_SAMPLE} 条，推荐只看文字匹配得分")
+        click.echo(f"校准背景样本：{len(sample)} 条专利，已编码 {ready} 条（{state_text}）")

@@ -136,4 +136,6 @@ def test_cli_sync_and_status(runtime, patents):
         return done.stdout
     assert "专利：共 5 条，已编码 0 条，待编码 5 条" in run("vectors", "status")
     assert "专利：新编码 5 条" in run("vectors", "sync")
-    assert "专利：共 5 条，已编码 5 条，待编码 0 条" in run("vectors", "status")
+    status = run("vectors", "status")
+    assert "专利：共 5 条，已编码 5 条，待编码 0 条" in status
+    assert "校准背景样本：5 条专利，已编码 5 条（不足 128 条，推荐只看文字匹配得分）" in status
