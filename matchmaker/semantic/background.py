@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import BigInteger, cast, literal, select
 from sqlalchemy.orm import Session
 
 from ..models import Patent
@@ -34,7 +34,8 @@ _HASH, _MOD = 2654435761, 2**32
 
 def sample_ids(session: Session, size: int = SAMPLE) -> list[int]:
     """The background's members: the `size` patents first in the fixed hash order of ids."""
-    key = (Patent.id * _HASH) % _MOD
+    # In 64-bit integers on every database (PostgreSQL's ids are 32-bit).
+    key = (cast(Patent.id, BigInteger) * literal(_HASH, BigInteger)) % literal(_MOD, BigInteger)
     return list(session.scalars(select(Patent.id).order_by(key, Patent.id).limit(size)))
 
 
