@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Protocol, Sequence
 
 from ..models import LegalStatus, ListingState, NeedState
 from ..search.backend import Hit, SearchBackend
@@ -19,10 +19,16 @@ CHANNELS = ("words", "chars")
 SEMANTIC_DEPTH = 40
 SEMANTIC_OUTSIDE = 10**6
 
-# Given document ids, their similarity to the query: an object with `cosine` (id → float) and
-# `closeness` (id → calibrated float, or None), as semantic.store.Similarities; None or a partial
-# answer skips the stage.
-Similarity = Callable[[Sequence[int]], object]
+
+class SemanticAnswer(Protocol):
+    """What a similarity gives for candidate ids (semantic.store.Similarities)."""
+
+    cosine: Mapping[int, float]                 # orders the pool
+    closeness: Mapping[int, float] | None       # calibrated (semantic.background), or None
+
+
+# Given document ids, their similarity to the query; None or a partial answer skips the stage.
+Similarity = Callable[[Sequence[int]], "SemanticAnswer | None"]
 
 
 @dataclass(frozen=True)
