@@ -138,7 +138,7 @@ def semantic_samples(rt, texts: list[str], options) -> dict[str, list[float]]:
             profile = build_profile(title, body)
             match_to_patents(rt.search, profile, options, similarity=similarity)   # encodes the missing
             session.commit()
-            t1 = time.perf_counter()   # as a matching job: the background is read each time
+            t1 = time.perf_counter()   # as a matching job: the background from the process's cache
             similarity = rt.vectors.similarity(session, PATENT, query, rt.vectors.background(session))
             match_to_patents(rt.search, profile, options, similarity=similarity)
             out["semantic"].append(time.perf_counter() - t1)

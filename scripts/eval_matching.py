@@ -29,7 +29,7 @@ from corpus_instance import DATA_DIR, open_corpus_instance  # noqa: E402
 
 from matchmaker.matching.engine import MatchOptions, match_to_patents  # noqa: E402
 from matchmaker.matching.matches import (CLOSENESS_POINTS, RECOMMEND_THRESHOLD,  # noqa: E402
-                                         TYPICAL_CLOSENESS)
+                                         TYPICAL_CLOSENESS, confidence)
 from matchmaker.matching.evaluation import (condensed_ndcg, hit_at, mean, percentile,  # noqa: E402
                                             recall_at, reciprocal_rank, unjudged_share)
 from matchmaker.matching.profile import build_profile  # noqa: E402
@@ -122,7 +122,7 @@ def abstention(corpus, needs, qrels, known) -> dict:
 
     def rates(threshold=RECOMMEND_THRESHOLD, constants=shipped, subset=None) -> dict:
         def best(ranked, keep=lambda d: True):
-            return max((lexical if z is None else lexical + constants[0] * (z - constants[1])
+            return max((confidence(lexical, z, points=constants[0], typical=constants[1])
                         for d, lexical, z in ranked if keep(d)), default=0.0)
         chosen = [real[i] for i in (subset if subset is not None else range(len(real)))]
         without = [best(r) for g, r in chosen if not any(v >= 2 for v in g.values())]

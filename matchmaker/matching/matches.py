@@ -58,8 +58,10 @@ def _excluded_patents(session: Session, need_id: int) -> set[int]:
     return declined | _provider_exclusions(session)
 
 
-def confidence(lexical_score: float, closeness: float | None) -> float:
-    """The number the recommendation threshold applies to (kept as `Match.confidence`).
+def confidence(lexical_score: float, closeness: float | None, *, points: float = CLOSENESS_POINTS,
+               typical: float = TYPICAL_CLOSENESS) -> float:
+    """The number the recommendation threshold applies to (kept as `Match.confidence`); the
+    constants are parameters for scripts/eval_matching.py, which refits them.
 
     >>> confidence(50.0, None)
     50.0
@@ -68,7 +70,7 @@ def confidence(lexical_score: float, closeness: float | None) -> float:
     """
     if closeness is None:
         return lexical_score
-    return round(lexical_score + CLOSENESS_POINTS * (closeness - TYPICAL_CLOSENESS), 2)
+    return round(lexical_score + points * (closeness - typical), 2)
 
 
 def recommended(confidence: float) -> bool:

@@ -13,15 +13,7 @@ from matchmaker.semantic.background import Background, sample_ids
 from matchmaker.semantic.store import NEED, PATENT, VectorStore
 from matchmaker.semantic.encoder import Encoder
 from tests.factories import make_need, make_org, make_patent
-from tests.matching.helpers import CORPUS, NEED_TEXT, add_corpus
-
-
-@pytest.fixture
-def corpus(session):
-    uni = make_org(session, OrgKind.UNIVERSITY)
-    out = {k: p.id for k, p in add_corpus(session, uni).items()}
-    session.commit()
-    return out
+from tests.matching.helpers import CORPUS, NEED_TEXT
 
 
 def test_the_sample_is_a_fixed_spread_of_the_catalog(session, corpus):

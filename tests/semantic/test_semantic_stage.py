@@ -11,18 +11,9 @@ from matchmaker.matching.scorers import DEFAULT_WEIGHTS
 from matchmaker.models import Match, OrgKind, TextVector
 from matchmaker.semantic.store import Similarities
 from tests.factories import make_need, make_org
-from tests.matching.helpers import add_corpus
 
 # The cathode need also shares words (材料, 制备, 提高) with the other patents.
 TITLE, BODY = "提高电池材料寿命", "希望提高材料的循环寿命，需要改性制备方法。"
-
-
-@pytest.fixture
-def corpus(runtime, session):
-    uni = make_org(session, OrgKind.UNIVERSITY)
-    out = {k: p.id for k, p in add_corpus(session, uni).items()}
-    session.commit()
-    return out
 
 
 def lexical(runtime):

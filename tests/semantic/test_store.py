@@ -9,7 +9,7 @@ from matchmaker.models import OrgKind, TextVector
 from matchmaker.semantic.encoder import DIM, Encoder, passage_text
 from matchmaker.semantic.store import NEED, PATENT, VectorStore, cosine, prune
 from tests.factories import make_need, make_org, make_patent
-from tests.matching.helpers import CORPUS, add_corpus
+from tests.matching.helpers import CORPUS
 
 
 class CountingEncoder(Encoder):
@@ -29,16 +29,8 @@ def store():
     return VectorStore(CountingEncoder())
 
 
-@pytest.fixture
-def patents(session):
-    uni = make_org(session, OrgKind.UNIVERSITY)
-    out = {k: p.id for k, p in add_corpus(session, uni).items()}
-    session.commit()
-    return out
-
-
-def test_vectors_are_encoded_once_and_kept(session, store, patents):
-    ids = list(patents.values())
+def test_vectors_are_encoded_once_and_kept(session, store, corpus):
+    ids = list(corpus.values())
     first = store.vectors(session, PATENT, ids)
     session.commit()
     assert set(first) == set(ids) and len(store.encoder.encoded) == len(ids)
@@ -51,8 +43,8 @@ def test_vectors_are_encoded_once_and_kept(session, store, patents):
     assert {r.object_id for r in rows} == set(ids)
 
 
-def test_an_edited_abstract_is_encoded_again(session, store, patents):
-    pid = patents["film"]
+def test_an_edited_abstract_is_encoded_again(session, store, corpus):
+    pid = corpus["film"]
     before = store.vectors(session, PATENT, [pid])[pid]
     session.commit()
     from matchmaker.models import Patent
@@ -64,32 +56,32 @@ def test_an_edited_abstract_is_encoded_again(session, store, patents):
     assert float(before[0] @ after[0]) < 0.99
 
 
-def test_one_call_encodes_at_most_its_limit(session, store, patents):
-    ids = sorted(patents.values())
+def test_one_call_encodes_at_most_its_limit(session, store, corpus):
+    ids = sorted(corpus.values())
     got = store.vectors(session, PATENT, ids, limit=2)
     assert len(got) == 2 and len(store.encoder.encoded) == 2
     assert set(store.stale_ids(session, PATENT, ids)) == set(ids) - set(got)
 
 
-def test_sync_encodes_the_rest_and_reports_progress(session, store, patents):
+def test_sync_encodes_the_rest_and_reports_progress(session, store, corpus):
     seen = []
     assert store.sync(session, PATENT, progress=lambda done, total: seen.append((done, total))) == 5
     assert seen[-1] == (5, 5)
     assert store.sync(session, PATENT) == 0
-    assert store.stale_ids(session, PATENT, list(patents.values())) == []
+    assert store.stale_ids(session, PATENT, list(corpus.values())) == []
 
 
-def test_needs_are_queries_and_orphans_are_pruned(session, store, patents):
+def test_needs_are_queries_and_orphans_are_pruned(session, store, corpus):
     ent = make_org(session, OrgKind.ENTERPRISE)
     need = make_need(session, ent, title="残膜污染", description="棉田地膜回收难，想找可降解地膜。")
     extra = make_patent(session, make_org(session, OrgKind.UNIVERSITY), title="一种滴灌带",
                         abstract="一种农用滴灌带。")
     session.commit()
     nv = store.vectors(session, NEED, [need.id])[need.id]
-    pv = store.vectors(session, PATENT, [patents["film"], patents["tea"], extra.id])
+    pv = store.vectors(session, PATENT, [corpus["film"], corpus["tea"], extra.id])
     session.commit()
     sims = cosine(nv, pv)
-    assert sims[patents["film"]] > sims[patents["tea"]]
+    assert sims[corpus["film"]] > sims[corpus["tea"]]
     session.delete(extra)
     session.commit()
     assert prune(session) == 1
@@ -98,7 +90,7 @@ def test_needs_are_queries_and_orphans_are_pruned(session, store, patents):
     assert isinstance(nv, np.ndarray)
 
 
-def test_a_long_need_is_stored_as_windows_and_matched_by_its_closest_one(session, store, patents):
+def test_a_long_need_is_stored_as_windows_and_matched_by_its_closest_one(session, store, corpus):
     """The problem stated after a company introduction still finds its patent."""
     ent = make_org(session, OrgKind.ENTERPRISE)
     intro = ("我公司成立于2005年，位于昌吉高新区，主要从事农业机械的生产与销售，员工一百余人，" * 4)[:128]
@@ -110,15 +102,15 @@ def test_a_long_need_is_stored_as_windows_and_matched_by_its_closest_one(session
     assert nv.shape == (2, DIM)
     assert first.startswith("合作需求。我公司成立于2005年") and "残膜" not in first
     assert second.startswith("合作需求。棉田残膜回收难")
-    pv = store.vectors(session, PATENT, [patents["film"]])
-    windows = nv @ pv[patents["film"]][0]
-    assert cosine(nv, pv)[patents["film"]] == pytest.approx(float(windows.max()))
+    pv = store.vectors(session, PATENT, [corpus["film"]])
+    windows = nv @ pv[corpus["film"]][0]
+    assert cosine(nv, pv)[corpus["film"]] == pytest.approx(float(windows.max()))
     assert windows[1] > windows[0]          # the window that states the problem is the closer
     again = store.vectors(session, NEED, [need.id])[need.id]
     assert len(store.encoder.encoded) == 2 + 1 and np.allclose(again, nv, atol=1e-2)
 
 
-def test_cli_sync_and_status(runtime, patents):
+def test_cli_sync_and_status(runtime, corpus):
     """The real console script against the test database."""
     import os
     import shutil
