@@ -85,6 +85,34 @@ def listed_as_recommendation(match: Match) -> bool:
     return recommended(match.confidence) or match.state in REACTED
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Why a match is (or is not) a recommendation, for its explanation: the displayed score
+    orders the list, but the decision is on the confidence, so a collapsed "可能相关" match can
+    show more points than a recommended one; the pages say so with these figures."""
+
+    lexical: float
+    closeness_points: float      # what the closeness in meaning added (or took off); 0 without
+    confidence: float
+    threshold: float
+
+    @property
+    def recommended(self) -> bool:
+        return self.confidence >= self.threshold
+
+
+def verdict(match: Match) -> Verdict:
+    """The figures behind `recommended(match.confidence)`.
+
+    >>> v = verdict(Match(score=40.0, lexical_score=50.0, confidence=62.5))
+    >>> (v.closeness_points, v.recommended)
+    (12.5, True)
+    """
+    return Verdict(lexical=match.lexical_score,
+                   closeness_points=round(match.confidence - match.lexical_score, 2),
+                   confidence=match.confidence, threshold=RECOMMEND_THRESHOLD)
+
+
 def recommended_clause() -> ColumnElement[bool]:
     """`recommended` as a SQL condition on `Match` (the threshold read at call time)."""
     return Match.confidence >= RECOMMEND_THRESHOLD

@@ -53,6 +53,7 @@ class Explanation:
     need_snippet: Markup
     patent_snippet: Markup
     signals: tuple[Signal, ...]
+    verdict: svc.Verdict
 
     @property
     def counted(self) -> tuple[Signal, ...]:
@@ -93,7 +94,7 @@ def explain(match: Match) -> Explanation:
     return Explanation(terms=terms,
                        need_snippet=Markup(snippet(need_text, terms, SNIPPET_WIDTH)),
                        patent_snippet=Markup(snippet(patent_text, terms, SNIPPET_WIDTH)),
-                       signals=signals)
+                       signals=signals, verdict=svc.verdict(match))
 
 
 def _matching_pending(kind: str, key: str, object_id: int) -> bool:

@@ -47,3 +47,24 @@ def test_a_candidate_penalized_by_meaning_is_still_recommended_on_its_lexical_sc
     monkeypatch.setattr(matches, "RECOMMEND_THRESHOLD", weak.lexical_score + 0.5)
     station = text(client.get("/matches/station"))
     assert scene.electrolyte.title not in station
+
+
+def test_each_match_says_why_it_is_or_is_not_a_recommendation(client, session, scene,
+                                                              monkeypatch):  # noqa: F811
+    """The order follows the displayed score, the decision the confidence: a collapsed match
+    may show more points than a recommended one, so every explanation gives the figures."""
+    weak = match_of(session, scene.need, scene.electrolyte)
+    monkeypatch.setattr(matches, "RECOMMEND_THRESHOLD", weak.confidence + 0.5)
+    login(client, scene.ent_user.login)
+    page = text(client.get(f"/matches/need/{scene.need.id}"))
+    verdicts = re.findall(r'data-testid="verdict" data-recommended="(true|false)">推荐判定：(.*?)</p>',
+                          page, re.S)
+    assert len(verdicts) >= 2
+    below = [body for flag, body in verdicts if flag == "false"]
+    assert any(f"文本匹配 {weak.lexical_score:.1f} 分" in body and "未达到推荐标准" in body
+               for body in below)
+    maybe = page[page.index('id="maybe-section"'):]
+    assert scene.electrolyte.title in maybe
+    for flag, body in verdicts:
+        shown = float(re.search(r"可信度 ([\d.]+) 分", body).group(1))
+        assert (shown >= matches.RECOMMEND_THRESHOLD - 0.05) == (flag == "true")
