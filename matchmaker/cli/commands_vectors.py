@@ -8,7 +8,7 @@ import click
 from sqlalchemy import func, select
 
 from ..models import Need, Patent, TextVector
-from ..semantic.background import MIN_SAMPLE, sample_ids
+from ..semantic.background import MIN_SAMPLE, members_first, sample_ids
 from ..semantic.encoder import shared_encoder
 from ..semantic.store import NEED, PATENT, VectorStore, prune
 from .base import State, cli, pass_state
@@ -39,8 +39,7 @@ def sync_cmd(state: State, kind: str) -> None:
         for k in ((PATENT, NEED) if kind == "all" else (kind,)):
             stale = store.all_stale(session, k)
             if k == PATENT:   # the background first: calibrated recommendations need it
-                sample = set(sample_ids(session))
-                stale.sort(key=lambda i: i not in sample)
+                stale = members_first(session, stale)
             with click.progressbar(length=len(stale), label=f"编码{LABELS[k]}向量") as bar:
                 done = store.sync(session, k, stale=stale, commit=session.commit,
                                   progress=lambda n, _total: bar.update(n - bar.pos))

@@ -32,11 +32,21 @@ MIN_SAMPLE = 128
 _HASH, _MOD = 2654435761, 2**32
 
 
-def sample_ids(session: Session, size: int = SAMPLE) -> list[int]:
-    """The background's members: the `size` patents first in the fixed hash order of ids."""
+def sample_ids(session: Session, size: int | None = None) -> list[int]:
+    """The background's members: the `size` (default SAMPLE) patents first in the fixed hash
+    order of ids."""
+    size = SAMPLE if size is None else size
     # In 64-bit integers on every database (PostgreSQL's ids are 32-bit).
     key = (cast(Patent.id, BigInteger) * literal(_HASH, BigInteger)) % literal(_MOD, BigInteger)
     return list(session.scalars(select(Patent.id).order_by(key, Patent.id).limit(size)))
+
+
+def members_first(session: Session, ids: list[int]) -> list[int]:
+    """`ids` with the background's members first, otherwise in their order: `vectors sync`
+    encodes in this order, so calibrated recommendations are available after the first few
+    hundred patents of a long run, not at its end."""
+    sample = set(sample_ids(session))
+    return sorted(ids, key=lambda i: i not in sample)   # stable: the rest keep their order
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from matchmaker.jobs.worker import run_until_empty
 from matchmaker.matching import matches
 from matchmaker.models import Match, OrgKind, Patent
 from matchmaker.semantic import store as store_module
-from matchmaker.semantic.background import Background, sample_ids
+from matchmaker.semantic.background import Background, members_first, sample_ids
 from matchmaker.semantic.store import NEED, PATENT, VectorStore
 from matchmaker.semantic.encoder import Encoder
 from tests.factories import make_need, make_org, make_patent
@@ -27,6 +27,21 @@ def test_the_sample_is_a_fixed_spread_of_the_catalog(session, corpus):
     assert sample_ids(session, size=8) == first, "the same members every time"
     assert first != sorted(every)[:8], "not simply the oldest patents"
     assert sample_ids(session, size=12)[:8] == first, "a larger sample keeps the smaller one"
+
+
+def test_sync_order_puts_the_background_members_first(session, corpus, monkeypatch):
+    from matchmaker.semantic import background
+    uni = make_org(session, OrgKind.UNIVERSITY)
+    for n in range(12):
+        make_patent(session, uni, title=f"一种装置{n}")
+    session.commit()
+    every = sorted(session.scalars(select(Patent.id)))
+    monkeypatch.setattr(background, "SAMPLE", 4)
+    members = set(sample_ids(session, size=4))
+    ordered = members_first(session, every)
+    assert sorted(ordered) == every, "nothing added or lost"
+    assert set(ordered[:4]) == members
+    assert ordered[4:] == [i for i in every if i not in members], "the rest keep their order"
 
 
 def test_no_background_below_the_minimum_then_one_after_a_top_up(session, corpus, monkeypatch):
