@@ -111,10 +111,10 @@ def index():
 @bp.route("/deals/<int:deal_id>")
 @login_required
 def detail(deal_id: int):
-    return _detail_page(svc.get_deal(db(), actor(), deal_id))
+    return detail_page(svc.get_deal(db(), actor(), deal_id))
 
 
-def _detail_page(deal, step_forms: dict | None = None, filing: FilingForm | None = None,
+def detail_page(deal, step_forms: dict | None = None, filing: FilingForm | None = None,
                  note_form: FollowUpForm | None = None, status: int = 200):
     steps = svc.available_steps(actor(), deal)
     proposal = consent.pending_proposal(deal)
@@ -193,7 +193,7 @@ def proposal(deal_id: int, action: str):
         return redirect(url_for("deals.detail", deal_id=deal_id))
     run, done = PROPOSAL_ACTIONS[action]
     try:
-        deal = run(db(), actor(), deal_id, expected_version=_version(form.version.data),
+        deal = run(db(), actor(), deal_id, expected_version=form_version(form.version.data),
                    note=form.note.data or "", today=clock.today())
     except ValidationError as exc:
         db().rollback()
@@ -223,9 +223,9 @@ def step(deal_id: int):
     except ValueError:
         flash("无效的操作", "error")
         return redirect(url_for("deals.detail", deal_id=deal_id))
-    version = _version(form.version.data)
+    version = form_version(form.version.data)
     try:
-        start = _parse_date(form.start_date.data, "start_date")
+        start = optional_date(form.start_date.data, "start_date")
         svc.transition(db(), actor(), deal_id, to_state, expected_version=version,
                        step=svc.StepInput(note=form.note.data or "",
                                           contract_value_wan=form.contract_value_wan.data or "",
@@ -233,7 +233,7 @@ def step(deal_id: int):
     except ValidationError as exc:
         db().rollback()
         apply_errors(form, exc)
-        return _detail_page(svc.get_deal(db(), actor(), deal_id), {to_state.value: form}, status=422)
+        return detail_page(svc.get_deal(db(), actor(), deal_id), {to_state.value: form}, status=422)
     except (Conflict, InvalidTransition, PermissionDenied) as exc:
         db().rollback()
         flash(exc.message, "error")
@@ -256,18 +256,18 @@ def add_note(deal_id: int):
         ok, _ = commit_or_show_errors(form, lambda: follow_ups.add_follow_up(db(), actor(), form.body.data,
                                                                       deal_id=deal.id))
         if not ok:
-            return _detail_page(svc.get_deal(db(), actor(), deal_id), note_form=form, status=422)
+            return detail_page(svc.get_deal(db(), actor(), deal_id), note_form=form, status=422)
         flash("跟进记录已保存", "success")
     return redirect(url_for("deals.detail", deal_id=deal_id, _anchor="notes"))
 
 
-def _version(raw: str | None) -> int:
+def form_version(raw: str | None) -> int:
     """The version the user saw; anything unreadable can match no deal (-1: a stale form)."""
     value = parse_int(raw)
     return -1 if value is None else value
 
 
-def _parse_date(raw: str | None, field: str) -> date | None:
+def optional_date(raw: str | None, field: str) -> date | None:
     """An optional YYYY-MM-DD field; malformed or absurd input is a field error, not a default."""
     if not (raw or "").strip():
         return None
@@ -275,8 +275,6 @@ def _parse_date(raw: str | None, field: str) -> date | None:
     if value is None:
         raise ValidationError({field: f"日期格式应为 YYYY-MM-DD（{DATE_MIN.year}–{DATE_MAX.year} 年）"})
     return value
-
-
 
 
 @bp.app_template_filter("wan")

@@ -13,7 +13,7 @@ from ..errors import Conflict, PermissionDenied, ValidationError
 from ..licensing import deals, recordal
 from .context import actor, db
 from .forms import FilingForm, apply_errors
-from .views_deals import _detail_page, _parse_date, _version
+from .views_deals import detail_page, form_version, optional_date
 
 bp = Blueprint("recordal", __name__)
 
@@ -24,16 +24,16 @@ def filing(deal_id: int):
     """Record the recordal number/date and the technology-contract registration number."""
     form = FilingForm()
     if form.validate_on_submit():
-        version = _version(form.version.data)
+        version = form_version(form.version.data)
         try:
             recordal.record_filing(db(), actor(), deal_id, expected_version=version,
                                    recordal_no=form.recordal_no.data or "",
-                                   recordal_date=_parse_date(form.recordal_date.data, "recordal_date"),
+                                   recordal_date=optional_date(form.recordal_date.data, "recordal_date"),
                                    contract_reg_no=form.contract_reg_no.data or "", today=clock.today())
         except ValidationError as exc:
             db().rollback()
             apply_errors(form, exc)
-            return _detail_page(deals.get_deal(db(), actor(), deal_id), filing=form, status=422)
+            return detail_page(deals.get_deal(db(), actor(), deal_id), filing=form, status=422)
         except (Conflict, PermissionDenied) as exc:
             db().rollback()
             flash(exc.message, "error")
