@@ -84,3 +84,19 @@ def test_wide_screen_groups_are_dropdowns(page: Page, university):
     expect(page.locator("#nav-new-patent")).to_be_hidden()
     nav_click(page, "#nav-new-patent")
     expect(page).to_have_url(re.compile(r"/patents/new$"))
+
+
+def test_a_long_title_in_the_breadcrumb_is_cut_not_widening_the_page(phone_page: Page, session):
+    """A need title is one unbreakable run of Chinese; the breadcrumb item holding it is cut
+    with … inside the screen (the match page of a long need was 424 px wide on a phone)."""
+    from tests.browser.test_small_screens import check_page
+    from tests.factories import make_need
+    ent = make_org(session, OrgKind.ENTERPRISE, name="新疆手机测试企业", credit_code=None)
+    make_user(session, ent, login="phone.ent@example.com", display_name="企业用户")
+    need = make_need(session, ent, title="工业副产石膏制备高强石膏技术研究及关键装备研制与产业化示范应用推广项目")
+    session.commit()
+    page = phone_page
+    log_in_as(page, "phone.ent@example.com", "企业用户")
+    for url in (f"/needs/{need.id}", f"/matches/need/{need.id}"):
+        page.goto(url)
+        assert check_page(page, url) == []
