@@ -184,12 +184,16 @@ def build_sec_world(session, settings) -> SecWorld:
     w.link["q"] = station_links.request_link(session, w.user["stn3"], w.orgs["ent"].id)
 
     life = dict(filing_date=today - timedelta(days=400), expiry_date=today + timedelta(days=365 * 18))
-    w.patent["uni"] = make_patent(session, w.orgs["uni"], title="一种高镍正极材料的包覆改性方法",
+    # Long titles, as real ones are: the phone-layout suite (tests/browser/test_small_screens.py)
+    # visits every page of this world, and a long unbreakable title is what widens a page.
+    w.patent["uni"] = make_patent(session, w.orgs["uni"],
+                                  title="一种用于高能量密度锂离子动力电池的高镍三元正极材料表面包覆改性方法及其制备装置",
                                   industry_tags=["新能源"], **life)
     w.patent["inst"] = make_patent(session, w.orgs["inst"], title="一种盐碱地改良剂及其制备方法", **life)
     w.patent["other"] = make_patent(session, w.orgs["uni2"], title="一种滴灌带回收造粒装置", **life)
     w.patent["hidden"] = make_patent(session, w.orgs["uni2"], title="一种尚未公开的密封结构", **life)
-    w.need["ent"] = make_need(session, w.orgs["ent"], title="提高锂电池正极材料的循环寿命")
+    w.need["ent"] = make_need(session, w.orgs["ent"],
+                              title="提高锂电池高镍正极材料循环寿命与倍率性能的包覆改性关键技术研究及产业化应用")
     w.need["ent2"] = make_need(session, w.orgs["ent2"], title="纺织印染废水深度处理")
     session.flush()
 
