@@ -95,10 +95,7 @@ class Verdict:
     closeness_points: float      # what the closeness in meaning added (or took off); 0 without
     confidence: float
     threshold: float
-
-    @property
-    def recommended(self) -> bool:
-        return self.confidence >= self.threshold
+    recommended: bool
 
 
 def verdict(match: Match) -> Verdict:
@@ -110,7 +107,8 @@ def verdict(match: Match) -> Verdict:
     """
     return Verdict(lexical=match.lexical_score,
                    closeness_points=round(match.confidence - match.lexical_score, 2),
-                   confidence=match.confidence, threshold=RECOMMEND_THRESHOLD)
+                   confidence=match.confidence, threshold=RECOMMEND_THRESHOLD,
+                   recommended=recommended(match.confidence))
 
 
 def recommended_clause() -> ColumnElement[bool]:
