@@ -130,6 +130,13 @@ class SearchBackend(Protocol):
                limit: int = 20, with_terms: bool = False, stored: bool = False,
                count: bool = True) -> Results: ...
 
+    def documents(self, kind: str, ids: Sequence[int], *,
+                  filters: Mapping[str, Sequence[str]] = {},
+                  ranges: Mapping[str, tuple[int | None, int | None]] = {}) -> list[Hit]:
+        """The stored fields of those of `ids` that are indexed and pass the filters, in the
+        order of `ids` (score 0): candidates found outside the index (the matcher's channel by
+        meaning) get the same fields and the same eligibility as its own hits."""
+
     def doc_ids(self, kind: str) -> set[int]: ...
 
     def doc_count(self, kind: str) -> int: ...

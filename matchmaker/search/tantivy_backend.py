@@ -19,6 +19,7 @@ import shutil
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -386,6 +387,17 @@ class TantivyBackend(OnDiskBackend):
         hits = self._hits(s, kind, scored, node, with_terms, stored)
         facet_counts = self._facets(s, q, facets) if facets else {}
         return Results(total=total, hits=hits, facets=facet_counts)
+
+    def documents(self, kind: str, ids: Sequence[int], *,
+                  filters: Mapping[str, Sequence[str]] = {},
+                  ranges: Mapping[str, tuple[int | None, int | None]] = {}) -> list[Hit]:
+        ids = list(dict.fromkeys(int(i) for i in ids))
+        if not ids:
+            return []
+        res = self.search(kind, TextQuery(), filters={**filters, "key": [str(i) for i in ids]},
+                          ranges=ranges, limit=len(ids), stored=True, count=False)
+        found = {h.id: replace(h, score=0.0) for h in res.hits}
+        return [found[i] for i in ids if i in found]
 
     def _hits(self, s, kind: str, scored, node, with_terms: bool, stored: bool) -> list[Hit]:
         terms = plan.terms_of(node) if with_terms else set()

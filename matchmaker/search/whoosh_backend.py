@@ -240,6 +240,33 @@ class WhooshBackend(OnDiskBackend):
             ix, kind, query, filters=filters, ranges=ranges, facets=facets, sort=sort,
             offset=offset, limit=limit, with_terms=with_terms, stored=stored, count=count))
 
+    def documents(self, kind: str, ids: Sequence[int], *,
+                  filters: Mapping[str, Sequence[str]] = {},
+                  ranges: Mapping[str, tuple[int | None, int | None]] = {}) -> list[Hit]:
+        return self._read(kind, lambda ix: self._documents(ix, kind, ids, filters, ranges))
+
+    def _documents(self, ix: windex.Index, kind: str, ids: Sequence[int],
+                   filters: Mapping[str, Sequence[str]],
+                   ranges: Mapping[str, tuple[int | None, int | None]]) -> list[Hit]:
+        """Looked up by id, checked against the cached filter set (see fastpath.filter_docs):
+        a filter naming the ids would evict that cache's one entry every search uses."""
+        ids = list(dict.fromkeys(int(i) for i in ids))
+        if not ids:
+            return []
+        filter_q = _filter_query(filters, ranges)
+        with ix.searcher() as s:
+            allowed = fastpath.searcher_for(self.path(kind)).filter_docs(s, filter_q)
+            if allowed is not None and not isinstance(allowed, set):   # an unsegmented index
+                res = s.search(Q.Or([Q.Term("id", str(i)) for i in ids]), filter=allowed,
+                               limit=len(ids))
+                allowed = {hit.docnum for hit in res}
+            out = []
+            for i in ids:
+                docnum = s.document_number(id=str(i))
+                if docnum is not None and (allowed is None or docnum in allowed):
+                    out.append(Hit(id=i, score=0.0, fields=s.stored_fields(docnum)))
+            return out
+
     def _search(self, ix: windex.Index, kind: str, query: TextQuery, *,
                 filters: Mapping[str, Sequence[str]],
                 ranges: Mapping[str, tuple[int | None, int | None]], facets: Sequence[str],

@@ -57,3 +57,18 @@ def test_the_two_backends_rank_alike(both, query):
     assert [h.id for h in t] == [h.id for h in w]
     for a, b in zip(w, t):
         assert b.score == pytest.approx(a.score, rel=0.03), (a, b)
+
+
+def test_both_backends_fetch_documents_by_id_with_the_same_filters(both, catalog):
+    """The matcher's channel by meaning finds ids outside the index and asks the backend for
+    their stored fields: unknown ids and ids the filters reject are left out, order is kept."""
+    ids = sorted(both["whoosh"].doc_ids(PATENT))
+    wanted = [ids[3], 999_999, ids[0], ids[3]]
+    for name, backend in both.items():
+        got = backend.documents(PATENT, wanted)
+        assert [h.id for h in got] == [ids[3], ids[0]], name
+        hit = next(h for h in backend.search(PATENT, TextQuery(words=("废旧电池",)), stored=True,
+                                             limit=20).hits if h.id == ids[3])
+        assert got[0].fields == hit.fields, name      # what the matcher builds profiles from
+        assert backend.documents(PATENT, wanted, filters={"listing_state": ["nosuchstate"]}) == []
+        assert backend.documents(PATENT, []) == []
