@@ -15,6 +15,7 @@ MODULES = [
     "matchmaker.licensing.transitions", "matchmaker.demo.logins", "matchmaker.profiles.sme",
     "matchmaker.indicators.table", "matchmaker.indicators.targets", "matchmaker.matching.priority",
     "matchmaker.semantic.encoder", "matchmaker.semantic.background", "matchmaker.matching.matches",
+    "matchmaker.semantic.nearest",
 ]
 
 

@@ -21,10 +21,14 @@ from sqlalchemy.orm import Session
 from ..models import Need, Patent, TextVector
 from .background import MIN_SAMPLE, Background, sample_ids
 from .encoder import DIM, MODEL_NAME, Encoder, digest, passage_text, query_windows
+from .nearest import VectorMatrix, load_matrix
 
 PATENT, NEED = "patent", "need"
 BATCH = 32
 BACKGROUND_TTL = 300.0
+# How long a process scans the same snapshot of a kind's vectors for nearest neighbours: vectors
+# stored since (new patents) join the channel by meaning at the next read.
+MATRIX_TTL = 300.0
 
 
 def _texts(session: Session, kind: str, ids: Iterable[int]) -> dict[int, list[str]]:
@@ -67,6 +71,9 @@ class VectorStore:
     # (read at, background or None, every member had a vector): see `background`.
     _background: tuple[float, Background | None, bool] | None = field(default=None, init=False,
                                                                       repr=False)
+    # kind → (read at, every stored vector of it): see `matrix`.
+    _matrices: dict[str, tuple[float, VectorMatrix]] = field(default_factory=dict, init=False,
+                                                            repr=False)
 
     def vectors(self, session: Session, kind: str, ids: Sequence[int], *,
                 limit: int | None = None) -> dict[int, np.ndarray]:
@@ -93,24 +100,20 @@ class VectorStore:
         return out
 
     def similarity(self, session: Session, kind: str, query: np.ndarray | None,
-                   background: Background | None = None):
-        """For the matching engine: ids of `kind` → their `Similarities` with `query` (None
-        without a query vector; ids whose vector could not be had are left out, and the engine
-        then keeps its lexical order). With a background, each pair's closeness is measured
-        against the *need's* level, whichever side asks, so both directions agree."""
+                   background: Background | None = None) -> "QuerySimilarity | None":
+        """For the matching engine: what `query` is like in meaning to objects of `kind` (None
+        without a query vector). See `QuerySimilarity`."""
         if query is None:
             return None
+        return QuerySimilarity(self, session, kind, query, background)
 
-        def measure(ids: Sequence[int]) -> Similarities:
-            found = self.vectors(session, kind, ids)
-            cos = cosine(query, found)
-            if background is None:
-                return Similarities(cos)
-            if kind == PATENT:      # the query is the need
-                return Similarities(cos, background.closeness(query, cos))
-            return Similarities(cos, {i: background.closeness(found[i], {i: c})[i]
-                                      for i, c in cos.items()})
-        return measure
+    def matrix(self, session: Session, kind: str) -> VectorMatrix:
+        """Every stored vector of `kind`, re-read after MATRIX_TTL seconds."""
+        cached = self._matrices.get(kind)
+        if cached is None or time.monotonic() - cached[0] >= MATRIX_TTL:
+            cached = (time.monotonic(), load_matrix(session, kind))
+            self._matrices[kind] = cached
+        return cached[1]
 
     def background(self, session: Session, *, top_up: int = 0) -> Background | None:
         """The catalog's background sample (see .background), encoding up to `top_up` of its
@@ -183,6 +186,36 @@ class VectorStore:
             row = TextVector(kind=kind, object_id=object_id)
             session.add(row)
         row.model, row.digest, row.vector = MODEL_NAME, digest(texts), pack(matrix)
+
+
+@dataclass(frozen=True)
+class QuerySimilarity:
+    """One query's similarity by meaning to objects of `kind`, as the matching engine asks it.
+
+    Called with ids, it gives their `Similarities` (ids whose vector could not be had are left
+    out, and the engine then keeps its lexical order). With a background, each pair's closeness
+    is measured against the *need's* level, whichever side asks, so both directions agree.
+    `nearest(k)` gives the k objects closest in meaning among all stored vectors (the engine's
+    channel by meaning, see .nearest)."""
+
+    store: VectorStore
+    session: Session
+    kind: str
+    query: np.ndarray
+    background: Background | None = None
+
+    def __call__(self, ids: Sequence[int]) -> Similarities:
+        found = self.store.vectors(self.session, self.kind, ids)
+        cos = cosine(self.query, found)
+        if self.background is None:
+            return Similarities(cos)
+        if self.kind == PATENT:      # the query is the need
+            return Similarities(cos, self.background.closeness(self.query, cos))
+        return Similarities(cos, {i: self.background.closeness(found[i], {i: c})[i]
+                                  for i, c in cos.items()})
+
+    def nearest(self, k: int) -> list[int]:
+        return [i for i, _c in self.store.matrix(self.session, self.kind).nearest(self.query, k)]
 
 
 def current_digests(session: Session, kind: str, ids: Iterable[int]) -> dict[int, str]:

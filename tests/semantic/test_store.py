@@ -131,3 +131,30 @@ def test_cli_sync_and_status(runtime, corpus):
     status = run("vectors", "status")
     assert "专利：共 5 条，已编码 5 条，待编码 0 条" in status
     assert "校准背景样本：5 条专利，已编码 5 条（不足 128 条，推荐只看文字匹配得分）" in status
+
+
+def test_nearest_scans_every_stored_vector(session, store, corpus):
+    """The channel by meaning: the patents closest to a need among all stored vectors, without
+    any lexical retrieval first."""
+    store.vectors(session, PATENT, list(corpus.values()))
+    session.commit()
+    query = store.text_vector("农田残膜污染", "希望找到可以自然分解的农用薄膜")
+    similarity = store.similarity(session, PATENT, query)
+    nearest = similarity.nearest(3)
+    assert nearest[0] == corpus["film"] and len(nearest) == 3
+    cos = similarity(nearest).cosine
+    assert [cos[i] for i in nearest] == sorted(cos.values(), reverse=True)
+    assert similarity.nearest(50) == similarity.nearest(len(corpus))   # capped at what exists
+
+
+def test_the_scanned_matrix_is_reread_after_its_ttl(session, store, corpus, monkeypatch):
+    from matchmaker.semantic import store as store_module
+    first, *rest = corpus.values()
+    store.vectors(session, PATENT, [first])
+    session.commit()
+    assert list(store.matrix(session, PATENT).owners) == [first]
+    store.vectors(session, PATENT, rest)
+    session.commit()
+    assert list(store.matrix(session, PATENT).owners) == [first]        # the cached snapshot
+    monkeypatch.setattr(store_module, "MATRIX_TTL", 0.0)
+    assert sorted(store.matrix(session, PATENT).owners) == sorted(corpus.values())
