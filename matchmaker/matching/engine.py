@@ -28,6 +28,8 @@ class SemanticAnswer(Protocol):
 
 
 # Given document ids, their similarity to the query; None or a partial answer skips the stage.
+# It may also have `nearest(k)`: the ids of the k documents closest in meaning among all that
+# have vectors (semantic.store.QuerySimilarity), which feeds the channel by meaning.
 Similarity = Callable[[Sequence[int]], "SemanticAnswer | None"]
 
 
@@ -41,6 +43,7 @@ class MatchOptions:
     rerank: bool = True
     min_score: float = 0.0
     semantic_depth: int = SEMANTIC_DEPTH
+    meaning: int = 0               # hits of the channel by meaning (0: off; needs `nearest`)
 
 
 @dataclass(frozen=True)
@@ -155,27 +158,40 @@ def _match(backend, kind, query, options, filters, ranges, exclude, similarity=N
         scores[name] = {h.id: h.score / top for h in res.hits}
         for h in res.hits:
             hits.setdefault(h.id, h)
+    semantic = similarity is not None and options.rerank and bool(options.weights.get("semantic"))
+    nearest = getattr(similarity, "nearest", None) if semantic and options.meaning else None
+    if nearest is not None:
+        found = backend.documents(kind, nearest(options.meaning + len(exclude)),
+                                  filters=filters, ranges=ranges)
+        rankings["meaning"] = [h.id for h in found]
+        for h in found:
+            hits.setdefault(h.id, h)
     fused = reciprocal_rank_fusion(rankings)
     best = max(fused.values(), default=0.0)
     kept = {d: s for d, s in fused.items() if d not in exclude}
     kept = dict(sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))[:2 * options.candidates])
+    for d in rankings.get("meaning", ()):   # the channel by meaning is never cut by the others
+        if d not in exclude:
+            kept.setdefault(d, fused[d])
     ranks = {name: {d: i for i, d in enumerate(ids)} for name, ids in rankings.items()}
     candidates = _candidates(hits, kept, best, scores, ranks)
     ranked = rank(query, candidates, options.weights, options.rerank)
-    if similarity is not None and options.rerank and options.weights.get("semantic"):
-        ranked = _semantic_stage(query, candidates, ranked, similarity, options)
+    if semantic:
+        extra = [d for d in rankings.get("meaning", ()) if d in kept]
+        ranked = _semantic_stage(query, candidates, ranked, similarity, options, extra)
     return [m for m in ranked if m.score >= options.min_score][:options.top]
 
 
 def _semantic_stage(query: Profile, candidates: list[Candidate], ranked: list[ScoredMatch],
-                    similarity: Similarity, options: MatchOptions) -> list[ScoredMatch]:
+                    similarity: Similarity, options: MatchOptions,
+                    extra: Sequence[int] = ()) -> list[ScoredMatch]:
     """Re-rank with each candidate's rank by meaning among the lexical top `semantic_depth`.
 
     A rank, not the cosine itself: the encoder's cosines crowd into a narrow band whose level
     varies from need to need, while its order is what proved reliable (README, Matching
     quality). The stage is all or nothing: when a pool member has no vector the lexical
     ranking stands, so scores within one list are always comparable."""
-    pool = [m.doc_id for m in ranked[:options.semantic_depth]]
+    pool = list(dict.fromkeys([m.doc_id for m in ranked[:options.semantic_depth]] + list(extra)))
     found = similarity(pool) if pool else None
     sims = found.cosine if found is not None else None
     if not sims or any(d not in sims for d in pool):

@@ -72,3 +72,50 @@ def test_a_need_is_matched_with_its_vectors_stored(runtime, session, corpus):
         assert r.lexical_score == pytest.approx(r.score - r.breakdown["semantic"], abs=0.01)
     kinds = {(v.kind, v.object_id) for v in session.scalars(select(TextVector))}
     assert ("need", need.id) in kinds and ("patent", corpus["cathode"]) in kinds
+
+
+class Nearby:
+    """A similarity that can also name the documents nearest in meaning, as
+    semantic.store.QuerySimilarity does."""
+
+    def __init__(self, sims: dict[int, float]):
+        self.sims = sims
+
+    def __call__(self, ids):
+        return Similarities({i: self.sims.get(i, 0.0) for i in ids})
+
+    def nearest(self, k):
+        return sorted(self.sims, key=lambda i: -self.sims[i])[:k]
+
+
+WASTEWATER = ("煤化工高盐废水零排放处理", "我厂煤化工废水含盐量高，需要膜分离和蒸发结晶的废水处理装置。")
+
+
+def test_the_channel_by_meaning_brings_a_patent_no_word_found(runtime, corpus):
+    profile = build_profile(*WASTEWATER)
+    lexical_ids = {m.doc_id for m in match_to_patents(runtime.search, profile, MatchOptions())}
+    assert corpus["tea"] not in lexical_ids          # no word in common
+    sims = {corpus["tea"]: 0.9, corpus["wastewater"]: 0.8}
+    off = match_to_patents(runtime.search, profile, MatchOptions(), similarity=Nearby(sims))
+    on = match_to_patents(runtime.search, profile, MatchOptions(meaning=5), similarity=Nearby(sims))
+    assert corpus["tea"] not in {m.doc_id for m in off}
+    found = next(m for m in on if m.doc_id == corpus["tea"])
+    assert found.signals["semantic"] == 1.0          # first by meaning, so it loses nothing
+    assert found.breakdown.get("words", 0) == 0      # and no word channel points
+    # Without the semantic stage (no similarity) the channel cannot run.
+    assert corpus["tea"] not in {m.doc_id for m in match_to_patents(
+        runtime.search, profile, MatchOptions(meaning=5))}
+
+
+def test_the_channel_by_meaning_keeps_eligibility_and_exclusions(runtime, session, corpus):
+    from matchmaker.models import ListingState, Patent
+    session.get(Patent, corpus["tea"]).listing_state = ListingState.WITHDRAWN
+    session.commit()
+    run_until_empty(runtime)
+    profile = build_profile(*WASTEWATER)
+    sims = {corpus["tea"]: 0.9, corpus["film"]: 0.85, corpus["wastewater"]: 0.8}
+    got = {m.doc_id for m in match_to_patents(runtime.search, profile, MatchOptions(meaning=5),
+                                              similarity=Nearby(sims),
+                                              exclude={corpus["film"]})}
+    assert corpus["tea"] not in got and corpus["film"] not in got
+    assert corpus["wastewater"] in got
