@@ -15,16 +15,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from matchmaker.config import Settings  # noqa: E402
 from matchmaker.migrate import upgrade  # noqa: E402
-from matchmaker.models import Patent  # noqa: E402
+from matchmaker.models import Patent, TextVector  # noqa: E402
 from matchmaker.runtime import Runtime, build_runtime  # noqa: E402
 
 DATA_DIR = Path(os.environ.get("MATCHMAKER_SHARED_DATA", ROOT.parent / "shared" / "data"))
 PATENT_FILES = ("patents/patents.jsonl", "patents/patents_bdci2022.jsonl")
 MARKER = "corpus.json"
+# Every corpus patent's vector, encoded once (scripts/build_corpus_vectors.py).
+CORPUS_VECTORS = ROOT / "scripts" / "eval_data" / "corpus_vectors.npz"
 
 
 def log(msg: str) -> None:
@@ -125,9 +127,28 @@ def open_corpus_instance(directory: Path, *, data_dir: Path = DATA_DIR, fresh: b
         from bench_search import rebuild_index
         log(f"building the {backend} index ...")
         log(f"  {rebuild_index(rt, procs=2)}")
+    if rt.vectors is not None:
+        install_vectors(rt)
     with rt.session_factory() as s:
         ids = dict(s.execute(select(Patent.id, Patent.source_id)).all())
     return CorpusInstance(runtime=rt, directory=directory, source_ids=ids)
+
+
+def install_vectors(rt: Runtime, bundle: Path = CORPUS_VECTORS) -> None:
+    """Install the shipped vectors of patents that have none: the channel by meaning scans every
+    patent, and vectors encoded elsewhere keep the figures the same on every machine."""
+    from matchmaker.semantic.bundle import load_bundle
+    from matchmaker.semantic.store import PATENT
+    if not bundle.exists():
+        return
+    with rt.session_factory() as s:
+        have = s.scalar(select(func.count()).select_from(TextVector)
+                        .where(TextVector.kind == PATENT))
+        if have >= s.scalar(select(func.count(Patent.id))):
+            return
+        log(f"installing patent vectors from {bundle.name} ...")
+        log(f"  {load_bundle(s, bundle):,} installed")
+        s.commit()
 
 
 def _build(rt: Runtime, data_dir: Path) -> None:

@@ -25,8 +25,7 @@ MODELS = {PATENT: Patent, NEED: Need}
 
 def write_bundle(session: Session, path: Path) -> dict[str, int]:
     """Every current vector of an object with a `source_id`, by kind; returns counts per kind."""
-    arrays: dict[str, np.ndarray] = {"model": np.array(MODEL_NAME)}
-    counts = {}
+    kinds = {}
     for kind, model in MODELS.items():
         keys = dict(session.execute(select(model.id, model.source_id)
                                     .where(model.source_id.is_not(None), model.source_id != "")).all())
@@ -35,15 +34,26 @@ def write_bundle(session: Session, path: Path) -> dict[str, int]:
                                            .order_by(TextVector.object_id))
                 if r.object_id in want and r.digest == want[r.object_id] and r.model == MODEL_NAME]
         matrices = [unpack(r.vector) for r in rows]
-        arrays[f"{kind}_keys"] = np.array([keys[r.object_id] for r in rows], dtype=str)
-        arrays[f"{kind}_digests"] = np.array([r.digest for r in rows], dtype=str)
-        arrays[f"{kind}_rows"] = np.array([len(m) for m in matrices], dtype=np.int32)
-        codes, scales = _quantize(np.vstack(matrices) if matrices else np.zeros((0, DIM)))
-        arrays[f"{kind}_vectors"], arrays[f"{kind}_scales"] = codes, scales
-        counts[kind] = len(rows)
+        kinds[kind] = ([keys[r.object_id] for r in rows], [r.digest for r in rows],
+                       [len(m) for m in matrices],
+                       np.vstack(matrices) if matrices else np.zeros((0, DIM)))
+    save_arrays(path, kinds)
+    return {kind: len(value[0]) for kind, value in kinds.items()}
+
+
+def save_arrays(path: Path, kinds: dict[str, tuple[list[str], list[str], list[int], np.ndarray]]
+                ) -> None:
+    """Write a bundle from, per kind, (source ids, digests, rows per object, stacked rows);
+    kinds not given are written empty. Also used by scripts that encode outside a database."""
+    arrays: dict[str, np.ndarray] = {"model": np.array(MODEL_NAME)}
+    for kind in MODELS:
+        keys, digests, rows, matrix = kinds.get(kind, ([], [], [], np.zeros((0, DIM))))
+        arrays[f"{kind}_keys"] = np.array(keys, dtype=str)
+        arrays[f"{kind}_digests"] = np.array(digests, dtype=str)
+        arrays[f"{kind}_rows"] = np.array(rows, dtype=np.int32)
+        arrays[f"{kind}_vectors"], arrays[f"{kind}_scales"] = _quantize(np.asarray(matrix))
     with open(path, "wb") as fh:
         np.savez_compressed(fh, **arrays)
-    return counts
 
 
 def load_bundle(session: Session, path: Path) -> int:

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from matchmaker.models import OrgKind, Patent, TextVector
-from matchmaker.semantic.bundle import load_bundle, write_bundle
+from matchmaker.semantic.bundle import load_bundle, save_arrays, write_bundle
 from matchmaker.semantic.store import NEED, PATENT, VectorStore, unpack
 from matchmaker.semantic.encoder import shared_encoder
 from tests.factories import make_need, make_org
@@ -67,6 +67,24 @@ def test_a_bundle_of_another_model_or_no_bundle_installs_nothing(session, tmp_pa
     assert load_bundle(session, tmp_path / "missing.npz") == 0
     assert session.scalars(select(TextVector)).all() == []
 
+
+def test_a_bundle_encoded_outside_a_database_installs(session, tmp_path):
+    """scripts/build_corpus_vectors.py encodes corpus records without importing them: the texts
+    it derives must give the digests the store expects, or nothing would install."""
+    from matchmaker.semantic.encoder import digest, passage_text
+    patents = add_corpus(session, make_org(session, OrgKind.UNIVERSITY))
+    for key, patent in patents.items():
+        patent.source_id = f"CN-{key}"
+    session.commit()
+    texts = [passage_text(p.title, p.abstract) for p in patents.values()]
+    path = tmp_path / "corpus.npz"
+    save_arrays(path, {PATENT: ([p.source_id for p in patents.values()],
+                                [digest([t]) for t in texts], [1] * len(texts),
+                                shared_encoder().passages(texts))})
+    assert load_bundle(session, path) == len(patents)
+    session.commit()
+    assert VectorStore(shared_encoder()).stale_ids(session, PATENT,
+                                                   [p.id for p in patents.values()]) == []
 
 
 def test_the_demo_ships_vectors_for_its_patents_and_needs():
