@@ -214,8 +214,17 @@ class QuerySimilarity:
         return Similarities(cos, {i: self.background.closeness(found[i], {i: c})[i]
                                   for i, c in cos.items()})
 
-    def nearest(self, k: int) -> list[int]:
-        return [i for i, _c in self.store.matrix(self.session, self.kind).nearest(self.query, k)]
+    def nearest(self, k: int, min_closeness: float | None = None) -> list[int]:
+        """With `min_closeness`, only those at least that close (semantic.background): the
+        nearest of a catalog are always *somewhere*, even for a text about nothing in it.
+        Without a background nothing can be called close, so the answer is empty."""
+        found = self.store.matrix(self.session, self.kind).nearest(self.query, k)
+        if min_closeness is None:
+            return [i for i, _c in found]
+        if self.background is None:
+            return []
+        close = self([i for i, _c in found]).closeness or {}
+        return [i for i, _c in found if close.get(i, float("-inf")) >= min_closeness]
 
 
 def current_digests(session: Session, kind: str, ids: Iterable[int]) -> dict[int, str]:

@@ -84,7 +84,8 @@ class Nearby:
     def __call__(self, ids):
         return Similarities({i: self.sims.get(i, 0.0) for i in ids})
 
-    def nearest(self, k):
+    def nearest(self, k, min_closeness=None):
+        self.asked = min_closeness
         return sorted(self.sims, key=lambda i: -self.sims[i])[:k]
 
 
@@ -96,12 +97,18 @@ def test_the_channel_by_meaning_brings_a_patent_no_word_found(runtime, corpus):
     lexical_ids = {m.doc_id for m in match_to_patents(runtime.search, profile, MatchOptions())}
     assert corpus["tea"] not in lexical_ids          # no word in common
     sims = {corpus["tea"]: 0.9, corpus["wastewater"]: 0.8}
-    off = match_to_patents(runtime.search, profile, MatchOptions(), similarity=Nearby(sims))
+    off = match_to_patents(runtime.search, profile, MatchOptions(meaning=0), similarity=Nearby(sims))
     on = match_to_patents(runtime.search, profile, MatchOptions(meaning=5), similarity=Nearby(sims))
     assert corpus["tea"] not in {m.doc_id for m in off}
     found = next(m for m in on if m.doc_id == corpus["tea"])
     assert found.signals["semantic"] == 1.0          # first by meaning, so it loses nothing
     assert found.breakdown.get("words", 0) == 0      # and no word channel points
+    # Outside the head the stage re-orders, a hit by meaning ranks as if it alone were added
+    # to it: the head's own ranks by meaning (here 0 and 1) do not move down.
+    narrow = MatchOptions(meaning=5, semantic_depth=2)
+    got = match_to_patents(runtime.search, profile, narrow, similarity=Nearby(sims))
+    ranks = sorted(m.signals["semantic"] for m in got)
+    assert ranks[-3:] == [0.9091, 1.0, 1.0]     # two head members, and the hit by meaning
     # Without the semantic stage (no similarity) the channel cannot run.
     assert corpus["tea"] not in {m.doc_id for m in match_to_patents(
         runtime.search, profile, MatchOptions(meaning=5))}

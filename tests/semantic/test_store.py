@@ -158,3 +158,22 @@ def test_the_scanned_matrix_is_reread_after_its_ttl(session, store, corpus, monk
     assert list(store.matrix(session, PATENT).owners) == [first]        # the cached snapshot
     monkeypatch.setattr(store_module, "MATRIX_TTL", 0.0)
     assert sorted(store.matrix(session, PATENT).owners) == sorted(corpus.values())
+
+
+def test_nearest_keeps_only_what_is_close_against_the_background(session, store, corpus):
+    """The nearest of a catalog are always somewhere: with a floor, only those unusually close
+    for this query count, and without a background none can be called close."""
+    from matchmaker.semantic.background import Background
+    vectors = store.vectors(session, PATENT, list(corpus.values()))
+    session.commit()
+    query = store.text_vector("农田残膜污染", "希望找到可以自然分解的农用薄膜")
+    assert store.similarity(session, PATENT, query).nearest(3, min_closeness=-99.0) == []
+    background = Background(np.vstack(list(vectors.values())))
+    similarity = store.similarity(session, PATENT, query, background)
+    assert similarity.nearest(5, min_closeness=-99.0) == similarity.nearest(5)
+    close = similarity(list(corpus.values())).closeness
+    floor = close[corpus["film"]]
+    assert similarity.nearest(5, min_closeness=floor) == [
+        i for i in similarity.nearest(5) if close[i] >= floor]
+    assert corpus["film"] in similarity.nearest(5, min_closeness=floor)
+    assert similarity.nearest(5, min_closeness=floor + 99) == []
