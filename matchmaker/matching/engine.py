@@ -18,8 +18,9 @@ CHANNELS = ("words", "chars")
 # below it get rank SEMANTIC_OUTSIDE, i.e. the whole semantic penalty.
 SEMANTIC_DEPTH = 40
 SEMANTIC_OUTSIDE = 10**6
-# The channel by meaning (semantic.nearest): its top MEANING hits join the candidates and the
-# stage's pool. 20, 50 and 100 measured alike on the development sets (README, Matching quality).
+# The channel by meaning (semantic.nearest): its top MEANING hits that are at least
+# MEANING_CLOSENESS background spreads close join the candidates and the stage's pool. 20 and 50
+# hits, floors 3 to 4.5, measured alike on the development sets (README, Matching quality).
 MEANING = 20
 MEANING_CLOSENESS = 3.0
 
@@ -32,8 +33,9 @@ class SemanticAnswer(Protocol):
 
 
 # Given document ids, their similarity to the query; None or a partial answer skips the stage.
-# It may also have `nearest(k)`: the ids of the k documents closest in meaning among all that
-# have vectors (semantic.store.QuerySimilarity), which feeds the channel by meaning.
+# It may also have `nearest(k, min_closeness)`: the ids of the k documents closest in meaning
+# among all that have vectors, those at least that close (semantic.store.QuerySimilarity),
+# which feeds the channel by meaning.
 Similarity = Callable[[Sequence[int]], "SemanticAnswer | None"]
 
 
