@@ -94,3 +94,18 @@ def test_the_demo_ships_vectors_for_its_patents_and_needs():
         assert str(data["model"]) == MODEL_NAME
         assert len(data["patent_keys"]) >= 2900 and len(data["need_keys"]) >= 300
         assert data["patent_vectors"].shape[0] == int(data["patent_rows"].sum())
+
+
+def test_the_evaluation_ships_a_vector_for_every_corpus_patent():
+    """scripts/eval_data/corpus_vectors.npz: the channel by meaning scans every patent, so the
+    evaluation's figures depend on all 25,518 being there, encoded by the current model."""
+    from pathlib import Path
+    from matchmaker.semantic.encoder import DIM, MODEL_NAME
+    path = Path(__file__).resolve().parents[2] / "scripts" / "eval_data" / "corpus_vectors.npz"
+    with np.load(path) as data:
+        assert str(data["model"]) == MODEL_NAME
+        keys = data["patent_keys"]
+        assert len(keys) == len(set(keys.tolist())) == 25_518
+        assert data["patent_vectors"].shape == (25_518, DIM)
+        assert set(data["patent_rows"].tolist()) == {1}
+        assert len(data["need_keys"]) == 0
