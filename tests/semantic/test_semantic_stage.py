@@ -126,3 +126,25 @@ def test_the_channel_by_meaning_keeps_eligibility_and_exclusions(runtime, sessio
                                               exclude={corpus["film"]})}
     assert corpus["tea"] not in got and corpus["film"] not in got
     assert corpus["wastewater"] in got
+
+
+def test_the_channel_by_meaning_also_finds_needs_for_a_patent(runtime, session):
+    """The patent → needs direction: an open need that shares no word with the patent comes in
+    through the channel; a closed one does not, whatever its closeness."""
+    from matchmaker.matching.engine import match_to_needs
+    from matchmaker.models import NeedState
+    ent = make_org(session, OrgKind.ENTERPRISE)
+    near = make_need(session, ent)                                  # batteries: shares words
+    other = make_need(session, ent, title="茶园采摘时间预测", description="想知道茶叶什么时候采摘最好。")
+    closed = make_need(session, ent, title="茶园病虫害", description="茶树虫害多。",
+                       state=NeedState.CLOSED)
+    session.commit()
+    run_until_empty(runtime)
+    profile = build_profile("一种锂离子电池正极材料", "提高电池的循环寿命和倍率性能。")
+    sims = {other.id: 0.9, closed.id: 0.95, near.id: 0.8}
+    off = {m.doc_id for m in match_to_needs(runtime.search, profile, MatchOptions(meaning=0),
+                                            similarity=Nearby(sims))}
+    on = {m.doc_id for m in match_to_needs(runtime.search, profile, MatchOptions(meaning=5),
+                                           similarity=Nearby(sims))}
+    assert near.id in off and other.id not in off
+    assert other.id in on and closed.id not in on
