@@ -2,9 +2,9 @@
 """Encode every patent of the shared corpus once and keep the vectors beside the evaluation
 data (scripts/eval_data/corpus_vectors.npz, the bundle format of matchmaker/semantic/bundle.py).
 
-Why a file: the semantic stage and the dense retrieval channel need a vector for every patent
-of the 25,518-patent evaluation corpus, about an hour of one core's time, and the 4-bit encoder's
-last digits differ between CPUs, which moved the evaluation's figures between machines. With the
+Why a file: the semantic stage and the channel by meaning need a vector for every patent of the
+25,518-patent evaluation corpus (the first build took 1 h 40 min on two cores, its workers then
+running two threads each), and the 4-bit encoder's last digits differ between CPUs, which moved the evaluation's figures between machines. With the
 bundle, every machine evaluates the same vectors and an evaluation instance is ready in minutes.
 `corpus_instance.py` installs it (rows whose texts no longer give the stored digest are skipped
 and encoded on first use, as any other).
@@ -30,7 +30,7 @@ import click  # noqa: E402
 import numpy as np  # noqa: E402
 
 from matchmaker.semantic.bundle import save_arrays  # noqa: E402
-from matchmaker.semantic.encoder import Encoder, digest, passage_text  # noqa: E402
+from matchmaker.semantic.encoder import digest, passage_text, shared_encoder  # noqa: E402
 
 BUNDLE = ROOT / "scripts" / "eval_data" / "corpus_vectors.npz"
 CHUNK = 64
@@ -53,10 +53,7 @@ def corpus_passages(data_dir: Path) -> tuple[list[str], list[str]]:
 
 
 def _encode_chunk(texts: list[str]) -> np.ndarray:
-    global _encoder
-    if "_encoder" not in globals():
-        _encoder = Encoder()
-    return _encoder.passages(texts)
+    return shared_encoder().passages(texts)
 
 
 def _one_thread() -> None:
