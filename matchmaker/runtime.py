@@ -21,6 +21,7 @@ from .matching import jobs as matching_jobs
 from .search import outbox
 from .search.backend import SearchBackend
 from .search.factory import make_backend
+from .semantic import jobs as semantic_jobs
 from .semantic.encoder import shared_encoder
 from .semantic.store import VectorStore
 
@@ -73,6 +74,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     outbox.install(factory, on_commit=rt.sync_index if settings.index_on_commit else None)
     worker.register(matching_jobs.HANDLERS)
     worker.register(mail_job.HANDLERS)
+    worker.register(semantic_jobs.HANDLERS)
     deals.register_event_origin(event_pairs.check_deal_origin, event_pairs.link_deal)
     triggers.install()
     licensing.install()

@@ -1,7 +1,8 @@
 """`matchmaker vectors sync|status`: the sentence vectors of the semantic re-ranking stage.
 
-Matching encodes what it needs on first use; after a large import, `vectors sync` encodes the
-rest ahead of time (about 5 patents a second per two cores) so no match waits for it."""
+Matching encodes what it needs on first use, and a bulk import queues jobs that encode what it
+listed (semantic.jobs); `vectors sync` encodes everything missing ahead of time (about 5
+patents a second per two cores), e.g. after the encoder changed."""
 from __future__ import annotations
 
 import click

@@ -17,6 +17,8 @@ from ..db import utcnow
 from ..matching.triggers import SKIP_KEY
 from ..models import (ImportKind, Job, Need, NeedState, Organization, OrgKind,
                       User)
+from ..semantic.jobs import queue_encoding
+from ..semantic.store import PATENT as VECTOR_PATENT
 from .columns import NEED_COLUMNS, PATENT_COLUMNS, ColumnMap, header_scorer, map_columns
 from .files import FileProblem, SourceRow, Table, open_table
 from .need_rows import NeedRows
@@ -97,7 +99,8 @@ def _run(session, kind, table, cmap, handler, write, on_rejected, progress) -> I
     finally:
         if bulk and not previous:
             session.info.pop(SKIP_KEY, None)
-    if bulk and not previous:
+    if bulk and not previous:   # vectors first: the worker runs jobs in the order queued
+        queue_encoding(session, VECTOR_PATENT, handler.listed_ids)
         queue_patent_matching(session, handler.listed_ids)
     return summary
 

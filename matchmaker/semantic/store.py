@@ -3,7 +3,8 @@
 Matching asks for the vectors of its best few dozen candidates only, so a corpus never has to
 be encoded up front: what is missing is encoded then (up to `online_limit` per call, so a page
 never waits for a whole corpus) and stored in the caller's transaction. `sync` encodes
-everything ahead of time (`matchmaker vectors sync`), which a large import should be followed by.
+everything ahead of time (`matchmaker vectors sync`); a bulk import queues jobs that encode what
+it listed (.jobs), because the channel by meaning sees stored vectors only.
 
 An object's vectors are a matrix, one row per encoded text (a patent: one passage; a need: up to
 four query windows, see .encoder); two objects are as similar as their closest pair of rows.
@@ -27,7 +28,8 @@ PATENT, NEED = "patent", "need"
 BATCH = 32
 BACKGROUND_TTL = 300.0
 # How long a process scans the same snapshot of a kind's vectors for nearest neighbours: vectors
-# stored since (new patents) join the channel by meaning at the next read.
+# stored since by another process (new patents) join the channel by meaning at the next read;
+# those this process encodes drop its snapshot at once (`vectors`).
 MATRIX_TTL = 300.0
 
 
@@ -97,6 +99,8 @@ class VectorStore:
         for i, matrix in zip(todo, self._encode(kind, [texts[i] for i in todo])):
             self._put(session, stored.get(i), kind, i, texts[i], matrix)
             out[i] = matrix
+        if todo:   # this process's scan by meaning sees them at its next read, not in MATRIX_TTL
+            self._matrices.pop(kind, None)
         return out
 
     def similarity(self, session: Session, kind: str, query: np.ndarray | None,

@@ -101,6 +101,11 @@ def test_undecodable_line_found_mid_stream_rolls_back_everything(runtime, sessio
     assert committed(runtime) == before
 
 
+def committed_ids(runtime) -> list[int]:
+    with runtime.session_factory() as s:
+        return list(s.scalars(select(Patent.id)))
+
+
 def test_successful_import_commits_every_row_and_queues_matching_in_bulk(
         runtime, session, tmp_path, small_batches):
     org = make_org(session, OrgKind.UNIVERSITY)
@@ -118,8 +123,11 @@ def test_successful_import_commits_every_row_and_queues_matching_in_bulk(
     assert committed(runtime)["Patent"] == 6
     with runtime.session_factory() as s:
         new_jobs = [(j.kind, j.payload) for j in s.scalars(select(Job)) if j.id not in jobs_before]
-    # six listings and one open need: one job ranking the whole catalog for that need
-    assert new_jobs == [("match_need", {"need_id": need.id})]
+    listed = sorted(committed_ids(runtime))
+    # the six listings' vectors first (the worker runs jobs in the order queued), then, for six
+    # listings and one open need, one job ranking the whole catalog for that need
+    assert new_jobs == [("encode_vectors", {"kind": "patent", "ids": listed}),
+                        ("match_need", {"need_id": need.id})]
     assert len(jobs_before) == 1
 
 

@@ -153,11 +153,25 @@ def test_the_scanned_matrix_is_reread_after_its_ttl(session, store, corpus, monk
     store.vectors(session, PATENT, [first])
     session.commit()
     assert list(store.matrix(session, PATENT).owners) == [first]
-    store.vectors(session, PATENT, rest)
+    other_process = VectorStore(store.encoder)
+    other_process.vectors(session, PATENT, rest[:2])
     session.commit()
     assert list(store.matrix(session, PATENT).owners) == [first]        # the cached snapshot
     monkeypatch.setattr(store_module, "MATRIX_TTL", 0.0)
-    assert sorted(store.matrix(session, PATENT).owners) == sorted(corpus.values())
+    assert sorted(store.matrix(session, PATENT).owners) == sorted([first, *rest[:2]])
+
+
+def test_what_a_store_encodes_itself_drops_its_snapshot_at_once(session, store, corpus):
+    first, *rest = corpus.values()
+    store.vectors(session, PATENT, [first])
+    session.commit()
+    assert list(store.matrix(session, PATENT).owners) == [first]
+    store.vectors(session, PATENT, rest)        # e.g. a bulk import's encoding job
+    session.commit()
+    snapshot = store.matrix(session, PATENT)
+    assert sorted(snapshot.owners) == sorted(corpus.values())
+    store.vectors(session, PATENT, rest)        # nothing new encoded: the snapshot is kept
+    assert store.matrix(session, PATENT) is snapshot
 
 
 def test_nearest_keeps_only_what_is_close_against_the_background(session, store, corpus):
