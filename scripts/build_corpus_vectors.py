@@ -4,10 +4,12 @@ data (scripts/eval_data/corpus_vectors.npz, the bundle format of matchmaker/sema
 
 Why a file: the semantic stage and the channel by meaning need a vector for every patent of the
 25,518-patent evaluation corpus (the first build took 1 h 40 min on two cores, its workers then
-running two threads each), and the 4-bit encoder's last digits differ between CPUs, which moved the evaluation's figures between machines. With the
-bundle, every machine evaluates the same vectors and an evaluation instance is ready in minutes.
-`corpus_instance.py` installs it (rows whose texts no longer give the stored digest are skipped
-and encoded on first use, as any other).
+running two threads each; 43 min with one thread each), and an evaluation instance is
+then ready in minutes. The rows are kept as float16, as the database stores them: the first
+bundle was int8, whose error (a mean 2e-4 on a cosine) reordered the semantic stage's near-ties
+and moved Recall@10 by 0.06, so a fresh instance and one that had encoded its own vectors gave
+different figures. `corpus_instance.py` installs it (rows whose texts no longer give the stored
+digest are skipped and encoded on first use, as any other).
 
     .venv/bin/python scripts/build_corpus_vectors.py [--procs 2]
 
@@ -79,8 +81,9 @@ def main() -> int:
             parts.append(matrix)
             bar.update(len(matrix))
     vectors = np.vstack(parts)
-    save_arrays(args.out, {"patent": (keys, [digest([t]) for t in texts], [1] * len(keys), vectors)})
-    print(f"{args.out.relative_to(ROOT)}: {len(keys)} patents, "
+    save_arrays(args.out, {"patent": (keys, [digest([t]) for t in texts], [1] * len(keys), vectors)},
+                precision="float16")
+    print(f"{args.out}: {len(keys)} patents, "
           f"{args.out.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 
 from matchmaker.models import OrgKind, Patent, TextVector
 from matchmaker.semantic.bundle import load_bundle, save_arrays, write_bundle
-from matchmaker.semantic.store import NEED, PATENT, VectorStore, unpack
+from matchmaker.semantic.store import NEED, PATENT, VectorStore, pack, unpack
 from matchmaker.semantic.encoder import shared_encoder
 from tests.factories import make_need, make_org
 from tests.matching.helpers import add_corpus
@@ -87,6 +87,34 @@ def test_a_bundle_encoded_outside_a_database_installs(session, tmp_path):
                                                    [p.id for p in patents.values()]) == []
 
 
+def test_a_float16_bundle_keeps_the_vectors_as_the_database_does(session, tmp_path):
+    """The evaluation's bundle keeps float16 rows: an int8 row moves a cosine by about 2e-4,
+    enough to reorder near-ties, while float16 installs what an encoding job would store."""
+    from matchmaker.semantic.encoder import digest, passage_text
+    patents = add_corpus(session, make_org(session, OrgKind.UNIVERSITY))
+    for key, patent in patents.items():
+        patent.source_id = f"CN-{key}"
+    session.commit()
+    texts = [passage_text(p.title, p.abstract) for p in patents.values()]
+    encoded = shared_encoder().passages(texts)
+    kinds = {PATENT: ([p.source_id for p in patents.values()], [digest([t]) for t in texts],
+                      [1] * len(texts), encoded)}
+    exact, small = tmp_path / "f16.npz", tmp_path / "i8.npz"
+    save_arrays(exact, kinds, precision="float16")
+    save_arrays(small, kinds)
+    with np.load(exact) as data:
+        assert data["patent_vectors"].dtype == np.float16
+    assert load_bundle(session, exact) == len(patents)
+    session.commit()
+    stored = {r.object_id: unpack(r.vector) for r in session.scalars(select(TextVector))}
+    for patent, row in zip(patents.values(), encoded):     # what an encoding job would store
+        assert np.array_equal(stored[patent.id], unpack(pack(row[None, :])))
+    with np.load(small) as data:
+        assert data["patent_vectors"].dtype == np.int8
+    with pytest.raises(ValueError):
+        save_arrays(tmp_path / "x.npz", kinds, precision="int4")
+
+
 def test_the_demo_ships_vectors_for_its_patents_and_needs():
     from matchmaker.demo.loader import DATA_DIR
     from matchmaker.semantic.encoder import MODEL_NAME
@@ -107,5 +135,6 @@ def test_the_evaluation_ships_a_vector_for_every_corpus_patent():
         keys = data["patent_keys"]
         assert len(keys) == len(set(keys.tolist())) == 25_518
         assert data["patent_vectors"].shape == (25_518, DIM)
+        assert data["patent_vectors"].dtype == np.float16    # see save_arrays: not int8
         assert set(data["patent_rows"].tolist()) == {1}
         assert len(data["need_keys"]) == 0
