@@ -68,3 +68,19 @@ def test_each_match_says_why_it_is_or_is_not_a_recommendation(client, session, s
     for flag, body in verdicts:
         shown = float(re.search(r"可信度 ([\d.]+) 分", body).group(1))
         assert (shown >= matches.RECOMMEND_THRESHOLD - 0.05) == (flag == "true")
+
+
+def test_a_match_without_common_words_says_so_before_it_is_opened(client, session, scene):  # noqa: F811
+    """A patent found by meaning alone shares no technical word with the need: the collapsed
+    explanation's summary says so, where a lexical match lists its first common words."""
+    alone = match_of(session, scene.need, scene.electrolyte)
+    alone.matched_terms = []
+    session.commit()
+    login(client, scene.ent_user.login)
+    page = text(client.get(f"/matches/need/{scene.need.id}"))
+    summaries = re.findall(r"<summary>为什么推荐(.*?)</summary>", page, re.S)
+    assert len(summaries) >= 2
+    without = [s for s in summaries if 'data-testid="no-common-terms"' in s]
+    assert len(without) == 1 and "：无共同技术词" in without[0]
+    assert "两者没有直接相同的技术词" in page          # the opened explanation says it too
+    assert all("无共同技术词" not in s for s in summaries if s not in without)
