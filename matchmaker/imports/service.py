@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..jobs.queue import queued_rows
 from ..matching.triggers import SKIP_KEY
 from ..models import (ImportKind, Job, Need, NeedState, Organization, OrgKind,
                       User)
@@ -139,10 +139,7 @@ def queue_patent_matching(session: Session, listed_ids: list[int]) -> None:
         kind, key, ids = "match_need", "need_id", open_needs
     waiting = {str(p) for p in session.scalars(select(Job.payload).where(Job.kind == kind,
                                                                        Job.state == "queued"))}
-    now = utcnow()
-    rows = [{"kind": kind, "payload": {key: i}, "state": "queued", "attempts": 0,
-             "max_attempts": 3, "run_after": now, "locked_by": "", "last_error": "",
-             "created_at": now} for i in ids if str({key: i}) not in waiting]
+    rows = queued_rows(kind, ({key: i} for i in ids if str({key: i}) not in waiting))
     if rows:
         session.execute(insert(Job), rows)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import traceback
 from datetime import datetime, timedelta
+from typing import Iterable
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -30,6 +31,16 @@ def enqueue(session: Session, kind: str, payload: dict, *, dedupe: bool = True) 
     session.add(job)
     session.flush()
     return job
+
+
+def queued_rows(kind: str, payloads: Iterable[dict]) -> list[dict]:
+    """Rows for one bulk `insert(Job)` of jobs waiting from now, one per payload: the paths
+    that queue many jobs at once (imports) or inside a flush (matching.triggers), where
+    `enqueue`'s ORM object per job is too slow or not allowed."""
+    now = utcnow()
+    return [{"kind": kind, "payload": payload, "state": "queued", "attempts": 0,
+             "max_attempts": 3, "run_after": now, "locked_by": "", "last_error": "",
+             "created_at": now} for payload in payloads]
 
 
 def claim(session: Session, worker_id: str, *, lease: timedelta,

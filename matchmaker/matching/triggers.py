@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import event, inspect, insert
 from sqlalchemy.orm import object_session
 
-from ..db import utcnow
+from ..jobs.queue import queued_rows
 from ..models import Job, ListingState, Need, NeedState, Patent
 
 NEED_FIELDS = ("title", "description", "industry", "state")
@@ -23,10 +23,7 @@ def _queue(connection, target, kind: str, payload: dict) -> None:
     session = object_session(target)
     if session is not None and session.info.get(SKIP_KEY):
         return
-    now = utcnow()
-    connection.execute(insert(Job), {"kind": kind, "payload": payload, "state": "queued",
-                                     "attempts": 0, "max_attempts": 3, "run_after": now,
-                                     "locked_by": "", "last_error": "", "created_at": now})
+    connection.execute(insert(Job), queued_rows(kind, [payload]))
 
 
 def _need(inserted: bool):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..jobs.queue import queued_rows
 from ..models import Job
 
 if TYPE_CHECKING:
@@ -30,11 +30,8 @@ def queue_encoding(session: Session, kind: str, ids: Sequence[int]) -> int:
     """Queue jobs that encode the vectors of `ids` (objects of `kind`: semantic.store.PATENT or
     NEED) in batches of BATCH; returns how many jobs were queued."""
     ids = list(dict.fromkeys(ids))
-    now = utcnow()
-    rows = [{"kind": KIND, "payload": {"kind": kind, "ids": ids[i:i + BATCH]}, "state": "queued",
-             "attempts": 0, "max_attempts": 3, "run_after": now, "locked_by": "",
-             "last_error": "", "created_at": now}
-            for i in range(0, len(ids), BATCH)]
+    rows = queued_rows(KIND, ({"kind": kind, "ids": ids[i:i + BATCH]}
+                              for i in range(0, len(ids), BATCH)))
     if rows:
         session.execute(insert(Job), rows)
     return len(rows)
